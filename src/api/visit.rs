@@ -1,0 +1,691 @@
+//! Visits (scheduled, logged, not at home, cancelled) and the follow-up rules built on them:
+//! which households are past their visit cadence, which visits and deliveries are due or
+//! overdue, for one caseworker or for a whole division.
+
+use chrono::{Duration, NaiveDate};
+use rusqlite::types::Value as SqlValue;
+use rusqlite::{OptionalExtension, Row, params, params_from_iter};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::case::{self, Need, NeedFields, NeedSetStatus};
+use super::household::{HEAD_NAME_SQL, Household, overdue_sql, require_household, require_open_household, touch_household};
+use super::reference::{self as rf, Settings};
+use super::{Env, new_id};
+use crate::error::{ApiError, ApiResult};
+use crate::types::*;
+use crate::validate::{self as v, NAME_MAX, NOTES_MAX, TEXT_MAX};
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Visitor {
+    /// A staff member, or None for someone outside the system (a volunteer).
+    #[serde(default)]
+    pub staff_id: Option<String>,
+    #[serde(default)]
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Visit {
+    pub id: String,
+    pub household_id: String,
+    pub status: VisitStatus,
+    pub kind: VisitKind,
+    pub scheduled_on: Option<NaiveDate>,
+    pub visited_on: Option<NaiveDate>,
+    pub visitors: Vec<Visitor>,
+    pub members_seen: Vec<String>,
+    pub notes: Option<String>,
+    pub next_visit_on: Option<NaiveDate>,
+    pub created_by: String,
+    pub created_at: String,
+    /// Needs first found during this visit.
+    pub needs_found: Vec<String>,
+    /// Occurrences delivered during this visit.
+    pub occurrences_delivered: Vec<String>,
+}
+
+const VISIT_COLS: &str = "id, household_id, status, kind, scheduled_on, visited_on, visitors, members_seen, notes,
+    next_visit_on, created_by, created_at";
+
+fn visit_from_row(r: &Row) -> rusqlite::Result<Visit> {
+    let json_err = |i: usize| {
+        move |_| rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, "malformed JSON list".into())
+    };
+    let visitors: String = r.get(6)?;
+    let seen: String = r.get(7)?;
+    Ok(Visit {
+        id: r.get(0)?,
+        household_id: r.get(1)?,
+        status: r.get(2)?,
+        kind: r.get(3)?,
+        scheduled_on: r.get(4)?,
+        visited_on: r.get(5)?,
+        visitors: serde_json::from_str(&visitors).map_err(json_err(6))?,
+        members_seen: serde_json::from_str(&seen).map_err(json_err(7))?,
+        notes: r.get(8)?,
+        next_visit_on: r.get(9)?,
+        created_by: r.get(10)?,
+        created_at: r.get(11)?,
+        needs_found: Vec::new(),
+        occurrences_delivered: Vec::new(),
+    })
+}
+
+fn with_links(env: &Env, mut visits: Vec<Visit>) -> ApiResult<Vec<Visit>> {
+    let mut needs = env.tx.prepare_cached("SELECT id FROM need WHERE found_visit_id = ?1 ORDER BY id")?;
+    let mut occ = env.tx.prepare_cached("SELECT id FROM occurrence WHERE visit_id = ?1 ORDER BY due_on, id")?;
+    for vi in &mut visits {
+        vi.needs_found = needs.query_map([&vi.id], |r| r.get(0))?.collect::<Result<Vec<_>, _>>()?;
+        vi.occurrences_delivered = occ.query_map([&vi.id], |r| r.get(0))?.collect::<Result<Vec<_>, _>>()?;
+    }
+    Ok(visits)
+}
+
+pub fn find_visit(env: &Env, id: &str) -> ApiResult<Option<Visit>> {
+    let vi = env
+        .tx
+        .query_row(&format!("SELECT {VISIT_COLS} FROM visit WHERE id = ?1"), [id], visit_from_row)
+        .optional()?;
+    Ok(match vi {
+        Some(vi) => with_links(env, vec![vi])?.pop(),
+        None => None,
+    })
+}
+
+/// The latest visits of a household, newest first.
+pub fn visits_of(env: &Env, household_id: &str, limit: u32, before: Option<NaiveDate>) -> ApiResult<Vec<Visit>> {
+    let mut st = env.tx.prepare_cached(&format!(
+        "SELECT {VISIT_COLS} FROM visit WHERE household_id = ?1 AND (?2 IS NULL OR coalesce(visited_on, scheduled_on) < ?2)
+         ORDER BY coalesce(visited_on, scheduled_on) DESC, id DESC LIMIT ?3"
+    ))?;
+    let rows = st
+        .query_map(params![household_id, before, limit], visit_from_row)?
+        .collect::<Result<Vec<_>, _>>()?;
+    with_links(env, rows)
+}
+
+pub fn next_scheduled(env: &Env, household_id: &str) -> ApiResult<Option<Visit>> {
+    Ok(env
+        .tx
+        .query_row(
+            &format!(
+                "SELECT {VISIT_COLS} FROM visit WHERE household_id = ?1 AND status = 'scheduled'
+                 ORDER BY scheduled_on, id LIMIT 1"
+            ),
+            [household_id],
+            visit_from_row,
+        )
+        .optional()?)
+}
+
+/// When the next visit is due under the cadence, and whether that date has passed.
+pub fn cadence_due(
+    status: HouseholdStatus,
+    priority: Priority,
+    last_visit_on: Option<NaiveDate>,
+    referred_on: NaiveDate,
+    settings: &Settings,
+    today: NaiveDate,
+) -> (Option<NaiveDate>, bool) {
+    if status == HouseholdStatus::Closed {
+        return (None, false);
+    }
+    let days = match priority {
+        Priority::High => settings.cadence_days.high,
+        Priority::Medium => settings.cadence_days.medium,
+        Priority::Low => settings.cadence_days.low,
+    };
+    let due = last_visit_on.unwrap_or(referred_on) + Duration::days(i64::from(days));
+    (Some(due), due < today)
+}
+
+pub fn cadence_state(h: &Household, settings: &Settings, today: NaiveDate) -> (Option<NaiveDate>, bool) {
+    cadence_due(h.status, h.priority, h.last_visit_on, h.referred_on, settings, today)
+}
+
+// ---------------------------------------------------------------- commands
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VisitSchedule {
+    pub household_id: Uuid,
+    pub scheduled_on: NaiveDate,
+    #[serde(default)]
+    pub kind: Option<VisitKind>,
+    #[serde(default)]
+    pub notes: Option<String>,
+}
+
+fn insert_scheduled(env: &Env, household_id: &str, on: NaiveDate, kind: VisitKind, notes: Option<String>) -> ApiResult<Visit> {
+    let actor = env.actor()?.id.to_string();
+    let id = new_id();
+    let now = env.now();
+    env.tx.execute(
+        "INSERT INTO visit(id, household_id, status, kind, scheduled_on, notes, created_by, created_at, updated_at)
+         VALUES (?1, ?2, 'scheduled', ?3, ?4, ?5, ?6, ?7, ?7)",
+        params![id, household_id, kind, on, notes, actor, now],
+    )?;
+    let vi = find_visit(env, &id)?.ok_or_else(|| ApiError::internal("visit vanished"))?;
+    env.audit::<(), _>("visit", &id, Some(household_id), None, Some(&vi))?;
+    Ok(vi)
+}
+
+pub fn visit_schedule(env: &Env, req: VisitSchedule) -> ApiResult<Visit> {
+    env.actor()?;
+    let h = require_open_household(env, "household_id", &req.household_id.to_string())?;
+    let on = v::date_in_range("scheduled_on", req.scheduled_on)?;
+    if on < env.ctx.today {
+        return Err(ApiError::at("validation.date.past", "scheduled_on", "a visit is scheduled for today or later"));
+    }
+    let notes = v::optional_multiline("notes", &req.notes, TEXT_MAX)?;
+    let vi = insert_scheduled(env, &h.id, on, req.kind.unwrap_or(VisitKind::HomeVisit), notes)?;
+    touch_household(env, &h.id)?;
+    Ok(vi)
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VisitorInput {
+    #[serde(default)]
+    pub staff_id: Option<Uuid>,
+    #[serde(default)]
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VisitLog {
+    pub household_id: Uuid,
+    /// Complete this scheduled visit instead of logging a new one.
+    #[serde(default)]
+    pub visit_id: Option<Uuid>,
+    /// Defaults to today.
+    #[serde(default)]
+    pub visited_on: Option<NaiveDate>,
+    /// Defaults to the scheduled visit's kind, or a home visit.
+    #[serde(default)]
+    pub kind: Option<VisitKind>,
+    /// Defaults to the acting staff member.
+    #[serde(default)]
+    pub visitors: Vec<VisitorInput>,
+    #[serde(default)]
+    pub members_seen: Vec<Uuid>,
+    #[serde(default)]
+    pub notes: Option<String>,
+    /// Needs first found during this visit.
+    #[serde(default)]
+    pub needs_found: Vec<NeedFields>,
+    /// Needs whose status changed during this visit.
+    #[serde(default)]
+    pub need_updates: Vec<NeedSetStatus>,
+    /// Occurrences delivered during this visit (marked done on the visit date).
+    #[serde(default)]
+    pub occurrences_delivered: Vec<Uuid>,
+    /// Schedules the next visit.
+    #[serde(default)]
+    pub next_visit_on: Option<NaiveDate>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct VisitLogged {
+    pub visit: Visit,
+    pub needs_found: Vec<Need>,
+    pub next_visit: Option<Visit>,
+}
+
+pub fn visit_log(env: &Env, req: VisitLog) -> ApiResult<VisitLogged> {
+    let actor = env.actor()?.clone();
+    let h = require_open_household(env, "household_id", &req.household_id.to_string())?;
+    let today = env.ctx.today;
+    let visited_on = v::date_not_after("visited_on", req.visited_on.unwrap_or(today), today)?;
+    let scheduled = match &req.visit_id {
+        Some(id) => {
+            let s = find_visit(env, &id.to_string())?.ok_or_else(|| ApiError::not_found("visit", "visit_id"))?;
+            if s.household_id != h.id {
+                return Err(ApiError::at("validation.visit.other_household", "visit_id", "this visit belongs to another household"));
+            }
+            if !transitions::visit(s.status, VisitStatus::Completed) {
+                return Err(ApiError::at(
+                    "visit.transition.invalid",
+                    "visit_id",
+                    format!("this visit is already {}", s.status),
+                ));
+            }
+            Some(s)
+        }
+        None => None,
+    };
+    let kind = req.kind.or(scheduled.as_ref().map(|s| s.kind)).unwrap_or(VisitKind::HomeVisit);
+    v::max_items("visitors", &req.visitors, 20)?;
+    let mut visitors = Vec::new();
+    for (i, vi) in req.visitors.iter().enumerate() {
+        let field = format!("visitors[{i}]");
+        let name = v::optional(&format!("{field}.name"), &vi.name, NAME_MAX)?;
+        match (&vi.staff_id, name) {
+            (Some(id), name) => {
+                let s = rf::find_staff(env, &id.to_string())?
+                    .ok_or_else(|| ApiError::not_found("staff", &format!("{field}.staff_id")))?;
+                visitors.push(Visitor { staff_id: Some(s.id), name: name.or(Some(s.name)) });
+            }
+            (None, Some(n)) => visitors.push(Visitor { staff_id: None, name: Some(n) }),
+            (None, None) => {
+                return Err(ApiError::at("validation.required", format!("{field}.name"), "name the visitor or pick a staff member"));
+            }
+        }
+    }
+    if visitors.is_empty() {
+        visitors.push(Visitor { staff_id: Some(actor.id.to_string()), name: None });
+    }
+    v::max_items("members_seen", &req.members_seen, 30)?;
+    let mut seen = Vec::new();
+    for (i, m) in req.members_seen.iter().enumerate() {
+        let field = format!("members_seen[{i}]");
+        let owner: Option<String> = env
+            .tx
+            .query_row("SELECT household_id FROM member WHERE id = ?1", [m.to_string()], |r| r.get(0))
+            .optional()?;
+        match owner {
+            None => return Err(ApiError::not_found("member", &field)),
+            Some(o) if o != h.id => {
+                return Err(ApiError::at("validation.member.other_household", field, "this member belongs to another household"));
+            }
+            Some(_) => {
+                if !seen.contains(&m.to_string()) {
+                    seen.push(m.to_string());
+                }
+            }
+        }
+    }
+    let notes = v::optional_multiline("notes", &req.notes, NOTES_MAX)?;
+    let next_on = match req.next_visit_on {
+        Some(d) => {
+            let d = v::date_in_range("next_visit_on", d)?;
+            if d <= visited_on || d < today {
+                return Err(ApiError::at("validation.date.order", "next_visit_on", "the next visit comes after this one"));
+            }
+            Some(d)
+        }
+        None => None,
+    };
+    v::max_items("needs_found", &req.needs_found, 30)?;
+    v::max_items("need_updates", &req.need_updates, 100)?;
+    v::max_items("occurrences_delivered", &req.occurrences_delivered, 200)?;
+
+    let visitors_json = serde_json::to_string(&visitors)?;
+    let seen_json = serde_json::to_string(&seen)?;
+    let now = env.now();
+    let (visit_id, before) = match scheduled {
+        Some(s) => {
+            env.tx.execute(
+                "UPDATE visit SET status = 'completed', kind = ?2, visited_on = ?3, visitors = ?4, members_seen = ?5,
+                 notes = ?6, next_visit_on = ?7, updated_at = ?8 WHERE id = ?1",
+                params![s.id, kind, visited_on, visitors_json, seen_json, notes, next_on, now],
+            )?;
+            (s.id.clone(), Some(s))
+        }
+        None => {
+            let id = new_id();
+            env.tx.execute(
+                "INSERT INTO visit(id, household_id, status, kind, visited_on, visitors, members_seen, notes,
+                    next_visit_on, created_by, created_at, updated_at)
+                 VALUES (?1, ?2, 'completed', ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)",
+                params![id, h.id, kind, visited_on, visitors_json, seen_json, notes, next_on, actor.id.to_string(), now],
+            )?;
+            (id, None)
+        }
+    };
+    let mut needs_found = Vec::new();
+    for (i, f) in req.needs_found.iter().enumerate() {
+        needs_found.push(
+            case::insert_need(env, &h.id, f, visited_on, Some(&visit_id)).map_err(|e| e.under(&format!("needs_found[{i}]."))) ?,
+        );
+    }
+    for (i, u) in req.need_updates.iter().enumerate() {
+        case::set_need_status(env, u, Some(&h.id)).map_err(|e| e.under(&format!("need_updates[{i}]."))) ?;
+    }
+    for (i, o) in req.occurrences_delivered.iter().enumerate() {
+        case::record_occurrence(
+            env,
+            &format!("occurrences_delivered[{i}]"),
+            &o.to_string(),
+            Some(&h.id),
+            OccurrenceStatus::Done,
+            Some(visited_on),
+            None,
+            Some(&visit_id),
+        )?;
+    }
+    env.tx.execute(
+        "UPDATE household SET last_visit_on = max(coalesce(last_visit_on, ''), ?2), updated_at = ?3 WHERE id = ?1",
+        params![h.id, visited_on, now],
+    )?;
+    let next_visit = match next_on {
+        Some(d) => {
+            let existing: Option<String> = env
+                .tx
+                .query_row(
+                    "SELECT id FROM visit WHERE household_id = ?1 AND status = 'scheduled' AND scheduled_on = ?2",
+                    params![h.id, d],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            match existing {
+                Some(id) => find_visit(env, &id)?,
+                None => Some(insert_scheduled(env, &h.id, d, VisitKind::HomeVisit, None)?),
+            }
+        }
+        None => None,
+    };
+    let visit = find_visit(env, &visit_id)?.ok_or_else(|| ApiError::internal("visit vanished"))?;
+    env.audit("visit", &visit_id, Some(&h.id), before.as_ref(), Some(&visit))?;
+    Ok(VisitLogged { visit, needs_found, next_visit })
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VisitOutcome {
+    pub id: Uuid,
+    /// not_at_home or cancelled (a completed visit is logged with visit.log).
+    pub to: VisitStatus,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+pub fn visit_set_outcome(env: &Env, req: VisitOutcome) -> ApiResult<Visit> {
+    env.actor()?;
+    let before = find_visit(env, &req.id.to_string())?.ok_or_else(|| ApiError::not_found("visit", "id"))?;
+    if req.to == VisitStatus::Completed {
+        return Err(ApiError::at("visit.complete_with_log", "to", "log the visit (visit.log) to complete it"));
+    }
+    if !transitions::visit(before.status, req.to) {
+        return Err(ApiError::transition("visit", before.status.as_str(), req.to.as_str()));
+    }
+    require_open_household(env, "id", &before.household_id)?;
+    let note = v::optional_multiline("note", &req.note, TEXT_MAX)?;
+    let visited_on = (req.to == VisitStatus::NotAtHome).then_some(env.ctx.today);
+    env.tx.execute(
+        "UPDATE visit SET status = ?2, notes = coalesce(?3, notes), visited_on = ?4, updated_at = ?5 WHERE id = ?1",
+        params![before.id, req.to, note, visited_on, env.now()],
+    )?;
+    touch_household(env, &before.household_id)?;
+    let after = find_visit(env, &before.id)?.ok_or_else(|| ApiError::internal("visit vanished"))?;
+    env.audit("visit", &before.id, Some(&before.household_id), Some(&before), Some(&after))?;
+    Ok(after)
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VisitQuery {
+    pub household_id: Uuid,
+    #[serde(default)]
+    pub limit: Option<u32>,
+    /// Visits strictly before this date (paging back through the timeline).
+    #[serde(default)]
+    pub before: Option<NaiveDate>,
+}
+
+pub fn visit_list(env: &Env, req: VisitQuery) -> ApiResult<Vec<Visit>> {
+    let h = require_household(env, "household_id", &req.household_id.to_string())?;
+    let limit = req.limit.unwrap_or(50);
+    if !(1..=500).contains(&limit) {
+        return Err(ApiError::at("validation.out_of_range", "limit", "limit is 1 to 500"));
+    }
+    visits_of(env, &h.id, limit, req.before)
+}
+
+// ---------------------------------------------------------------- follow-up
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FollowupCaseworker {
+    /// Defaults to the acting staff member.
+    #[serde(default)]
+    pub caseworker_id: Option<Uuid>,
+    #[serde(default)]
+    pub within_days: Option<u32>,
+    #[serde(default)]
+    pub limit: Option<u32>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FollowupDivision {
+    pub division_code: String,
+    #[serde(default)]
+    pub within_days: Option<u32>,
+    #[serde(default)]
+    pub limit: Option<u32>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Section<T> {
+    /// How many there are in all (items holds at most `limit`).
+    pub total: u64,
+    pub items: Vec<T>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct VisitDue {
+    pub visit_id: String,
+    pub household_id: String,
+    pub case_no: String,
+    pub head_name: Option<String>,
+    pub scheduled_on: NaiveDate,
+    pub kind: VisitKind,
+}
+
+#[derive(Debug, Serialize)]
+pub struct OccurrenceDue {
+    pub occurrence_id: String,
+    pub household_id: String,
+    pub case_no: String,
+    pub head_name: Option<String>,
+    pub action_id: String,
+    pub action_title: String,
+    pub due_on: NaiveDate,
+    pub amount_fen: Option<i64>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct HouseholdDue {
+    pub household_id: String,
+    pub case_no: String,
+    pub head_name: Option<String>,
+    pub priority: Priority,
+    pub last_visit_on: Option<NaiveDate>,
+    pub due_on: Option<NaiveDate>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ReturnedPlan {
+    pub plan_id: String,
+    pub household_id: String,
+    pub case_no: String,
+    pub head_name: Option<String>,
+    pub version_no: i64,
+    pub decided_at: Option<String>,
+    pub decision_comment: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Followup {
+    pub today: NaiveDate,
+    /// The end of the "due soon" window.
+    pub through: NaiveDate,
+    pub visits_overdue: Section<VisitDue>,
+    pub visits_due: Section<VisitDue>,
+    pub occurrences_overdue: Section<OccurrenceDue>,
+    pub occurrences_due: Section<OccurrenceDue>,
+    /// Open households past their visit cadence, longest waiting first.
+    pub households_overdue: Section<HouseholdDue>,
+    /// Plans returned by a reviewer and not yet revised.
+    pub plans_returned: Section<ReturnedPlan>,
+}
+
+/// Run a count and a limited list over the same FROM/WHERE.
+fn section<T>(
+    env: &Env,
+    select: &str,
+    from_where: &str,
+    order: &str,
+    params: &[SqlValue],
+    limit: u32,
+    map: impl FnMut(&Row) -> rusqlite::Result<T>,
+) -> ApiResult<Section<T>> {
+    let total: i64 = env
+        .tx
+        .prepare_cached(&format!("SELECT count(*) {from_where}"))?
+        .query_row(params_from_iter(params.iter()), |r| r.get(0))?;
+    let items = if total == 0 {
+        Vec::new()
+    } else {
+        let mut st = env.tx.prepare_cached(&format!("SELECT {select} {from_where} ORDER BY {order} LIMIT {limit}"))?;
+        st.query_map(params_from_iter(params.iter()), map)?.collect::<Result<Vec<_>, _>>()?
+    };
+    Ok(Section { total: total as u64, items })
+}
+
+fn followup(env: &Env, scope: &str, scope_params: Vec<SqlValue>, within: Option<u32>, limit: Option<u32>) -> ApiResult<Followup> {
+    let within = within.unwrap_or(7);
+    if within > 90 {
+        return Err(ApiError::at("validation.out_of_range", "within_days", "within_days is 0 to 90"));
+    }
+    let limit = limit.unwrap_or(100);
+    if !(1..=1000).contains(&limit) {
+        return Err(ApiError::at("validation.out_of_range", "limit", "limit is 1 to 1000"));
+    }
+    let settings = rf::load_settings(env)?;
+    let today = env.ctx.today;
+    let through = today + Duration::days(i64::from(within));
+    let n = scope_params.len();
+    let mut p = scope_params.clone();
+    p.push(SqlValue::Text(today.to_string()));
+    p.push(SqlValue::Text(through.to_string()));
+    let (t, th) = (n + 1, n + 2);
+    let open = format!("h.status <> 'closed' AND {scope}");
+
+    let visit_map = |r: &Row| {
+        Ok(VisitDue {
+            visit_id: r.get(0)?,
+            household_id: r.get(1)?,
+            case_no: r.get(2)?,
+            head_name: r.get(3)?,
+            scheduled_on: r.get(4)?,
+            kind: r.get(5)?,
+        })
+    };
+    let visit_select = format!("v.id, h.id, h.case_no, {HEAD_NAME_SQL}, v.scheduled_on, v.kind");
+    let visit_from = "FROM household h JOIN visit v ON v.household_id = h.id AND v.status = 'scheduled'";
+    let visits_overdue = section(
+        env, &visit_select, &format!("{visit_from} WHERE {open} AND v.scheduled_on < ?{t}"),
+        "v.scheduled_on, h.case_no", &p, limit, visit_map,
+    )?;
+    let visits_due = section(
+        env, &visit_select, &format!("{visit_from} WHERE {open} AND v.scheduled_on >= ?{t} AND v.scheduled_on <= ?{th}"),
+        "v.scheduled_on, h.case_no", &p, limit, visit_map,
+    )?;
+
+    let occ_map = |r: &Row| {
+        Ok(OccurrenceDue {
+            occurrence_id: r.get(0)?,
+            household_id: r.get(1)?,
+            case_no: r.get(2)?,
+            head_name: r.get(3)?,
+            action_id: r.get(4)?,
+            action_title: r.get(5)?,
+            due_on: r.get(6)?,
+            amount_fen: r.get(7)?,
+        })
+    };
+    let occ_select = format!("o.id, h.id, h.case_no, {HEAD_NAME_SQL}, a.id, a.title, o.due_on, a.amount_fen");
+    let occ_from = "FROM household h JOIN occurrence o ON o.household_id = h.id AND o.status = 'due'
+        JOIN action a ON a.id = o.action_id";
+    let occurrences_overdue = section(
+        env, &occ_select, &format!("{occ_from} WHERE {open} AND o.due_on < ?{t}"),
+        "o.due_on, h.case_no", &p, limit, occ_map,
+    )?;
+    let occurrences_due = section(
+        env, &occ_select, &format!("{occ_from} WHERE {open} AND o.due_on >= ?{t} AND o.due_on <= ?{th}"),
+        "o.due_on, h.case_no", &p, limit, occ_map,
+    )?;
+
+    let mut hp = scope_params.clone();
+    let overdue = overdue_sql(today, &settings.cadence_days, &mut hp);
+    let households_overdue = section(
+        env,
+        &format!("h.id, h.case_no, {HEAD_NAME_SQL}, h.priority, h.last_visit_on, h.referred_on, h.status"),
+        &format!("FROM household h WHERE {scope} AND {overdue}"),
+        "coalesce(h.last_visit_on, h.referred_on), h.case_no",
+        &hp,
+        limit,
+        |r| {
+            let status: HouseholdStatus = r.get(6)?;
+            let priority: Priority = r.get(3)?;
+            let last: Option<NaiveDate> = r.get(4)?;
+            let (due_on, _) = cadence_due(status, priority, last, r.get(5)?, &settings, today);
+            Ok(HouseholdDue {
+                household_id: r.get(0)?,
+                case_no: r.get(1)?,
+                head_name: r.get(2)?,
+                priority,
+                last_visit_on: last,
+                due_on,
+            })
+        },
+    )?;
+
+    let plans_returned = section(
+        env,
+        &format!("p.id, h.id, h.case_no, {HEAD_NAME_SQL}, p.version_no, p.decided_at, p.decision_comment"),
+        &format!("FROM household h JOIN plan_version p ON p.household_id = h.id AND p.status = 'returned' WHERE {open}"),
+        "p.decided_at, h.case_no",
+        &scope_params,
+        limit,
+        |r| {
+            Ok(ReturnedPlan {
+                plan_id: r.get(0)?,
+                household_id: r.get(1)?,
+                case_no: r.get(2)?,
+                head_name: r.get(3)?,
+                version_no: r.get(4)?,
+                decided_at: r.get(5)?,
+                decision_comment: r.get(6)?,
+            })
+        },
+    )?;
+    Ok(Followup {
+        today,
+        through,
+        visits_overdue,
+        visits_due,
+        occurrences_overdue,
+        occurrences_due,
+        households_overdue,
+        plans_returned,
+    })
+}
+
+/// What is due and overdue for one caseworker's households.
+pub fn followup_caseworker(env: &Env, req: FollowupCaseworker) -> ApiResult<Followup> {
+    let actor = env.actor()?;
+    let id = match &req.caseworker_id {
+        Some(id) => rf::find_staff(env, &id.to_string())?.ok_or_else(|| ApiError::not_found("staff", "caseworker_id"))?.id,
+        None => actor.id.to_string(),
+    };
+    followup(env, "h.caseworker_id = ?1", vec![SqlValue::Text(id)], req.within_days, req.limit)
+}
+
+/// What is due and overdue in a division and everything below it.
+pub fn followup_division(env: &Env, req: FollowupDivision) -> ApiResult<Followup> {
+    let d = rf::require_division(env, "division_code", &req.division_code)?;
+    let (lo, hi) = v::subtree_range(&d.code);
+    followup(
+        env,
+        "h.division_code >= ?1 AND h.division_code < ?2",
+        vec![SqlValue::Text(lo), SqlValue::Text(hi)],
+        req.within_days,
+        req.limit,
+    )
+}

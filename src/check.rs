@@ -1,0 +1,113 @@
+//! `yihu check`: SQLite's own integrity and foreign-key checks plus the domain invariants that
+//! no single constraint can express (every occurrence belongs to an action of a plan of the
+//! same household, the denormalised last-visit date is right, ...).
+
+use rusqlite::Connection;
+use serde::Serialize;
+
+use crate::error::ApiResult;
+use crate::types::{NeedCategory, Relation};
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Problem {
+    pub check: String,
+    pub count: i64,
+    /// The id of one offending row, to start looking from.
+    pub example: Option<String>,
+}
+
+/// Each invariant as SQL selecting the id of every row that breaks it.
+fn invariants() -> Vec<(&'static str, String)> {
+    let in_list = |vals: &[&str]| vals.iter().map(|v| format!("'{v}'")).collect::<Vec<_>>().join(",");
+    let categories = in_list(&NeedCategory::ALL.iter().map(|c| c.as_str()).collect::<Vec<_>>());
+    let relations = in_list(&Relation::ALL.iter().map(|c| c.as_str()).collect::<Vec<_>>());
+    vec![
+        ("occurrence.household_matches_action",
+         "SELECT o.id FROM occurrence o JOIN action a ON a.id = o.action_id WHERE o.household_id <> a.household_id".into()),
+        ("action.household_matches_plan",
+         "SELECT a.id FROM action a JOIN plan_version p ON p.id = a.plan_version_id WHERE a.household_id <> p.household_id".into()),
+        ("occurrence.action_was_in_force",
+         "SELECT o.id FROM occurrence o JOIN action a ON a.id = o.action_id JOIN plan_version p ON p.id = a.plan_version_id
+          WHERE p.status NOT IN ('approved', 'superseded')".into()),
+        ("action_need.same_household",
+         "SELECT an.action_id FROM action_need an JOIN action a ON a.id = an.action_id JOIN need n ON n.id = an.need_id
+          WHERE a.household_id <> n.household_id".into()),
+        ("need.member_same_household",
+         "SELECT n.id FROM need n JOIN member m ON m.id = n.member_id WHERE m.household_id <> n.household_id".into()),
+        ("need.found_visit_same_household",
+         "SELECT n.id FROM need n JOIN visit v ON v.id = n.found_visit_id WHERE v.household_id <> n.household_id".into()),
+        ("occurrence.visit_same_household",
+         "SELECT o.id FROM occurrence o JOIN visit v ON v.id = o.visit_id WHERE v.household_id <> o.household_id".into()),
+        ("occurrence.recorded_fields",
+         "SELECT id FROM occurrence WHERE (status = 'due' AND (done_on IS NOT NULL OR recorded_by IS NOT NULL))
+             OR (status = 'done' AND (done_on IS NULL OR recorded_by IS NULL))
+             OR (status IN ('missed', 'skipped') AND (done_on IS NOT NULL OR recorded_by IS NULL))".into()),
+        ("household.last_visit_on_matches_visits",
+         "SELECT h.id FROM household h WHERE h.last_visit_on IS NOT
+             (SELECT max(v.visited_on) FROM visit v WHERE v.household_id = h.id AND v.status = 'completed')".into()),
+        ("household.case_no_format",
+         "SELECT id FROM household WHERE case_no NOT GLOB '[0-9][0-9][0-9][0-9][0-9][0-9]-[0-9][0-9][0-9][0-9]-[0-9][0-9][0-9][0-9]*'".into()),
+        ("household.case_counter_ahead",
+         "SELECT h.id FROM household h LEFT JOIN case_counter c ON c.county_code = substr(h.case_no, 1, 6)
+             AND c.year = CAST(substr(h.case_no, 8, 4) AS INTEGER)
+          WHERE c.last_seq IS NULL OR c.last_seq < CAST(substr(h.case_no, 13) AS INTEGER)".into()),
+        ("household.searchable",
+         "SELECT h.id FROM household h WHERE NOT EXISTS
+             (SELECT 1 FROM search_term t WHERE t.term = lower(h.case_no) AND t.household_id = h.id)".into()),
+        ("household.one_head",
+         "SELECT household_id FROM member WHERE relation = 'head' AND removed_on IS NULL GROUP BY household_id HAVING count(*) > 1".into()),
+        ("plan.approved_fields",
+         "SELECT id FROM plan_version WHERE status IN ('approved', 'superseded')
+             AND (decided_by IS NULL OR in_force_from IS NULL)".into()),
+        ("plan.returned_has_comment",
+         "SELECT id FROM plan_version WHERE status = 'returned' AND coalesce(trim(decision_comment), '') = ''".into()),
+        ("plan.versions_numbered",
+         "SELECT household_id FROM plan_version GROUP BY household_id HAVING max(version_no) <> count(*)".into()),
+        ("visit.members_seen_same_household",
+         "SELECT v.id FROM visit v, json_each(v.members_seen) j LEFT JOIN member m ON m.id = j.value
+          WHERE m.id IS NULL OR m.household_id <> v.household_id".into()),
+        ("need.category_known", format!("SELECT id FROM need WHERE category NOT IN ({categories})")),
+        ("action.category_known", format!("SELECT id FROM action WHERE category NOT IN ({categories})")),
+        ("service.category_known", format!("SELECT id FROM service WHERE category NOT IN ({categories})")),
+        ("member.relation_known", format!("SELECT id FROM member WHERE relation NOT IN ({relations})")),
+        ("audit.every_household_has_history",
+         "SELECT h.id FROM household h WHERE NOT EXISTS (SELECT 1 FROM audit a WHERE a.household_id = h.id)".into()),
+    ]
+}
+
+/// Run every check; an empty result means the file is sound.
+pub fn run(conn: &Connection) -> ApiResult<Vec<Problem>> {
+    let mut problems = Vec::new();
+    let integrity: Vec<String> = conn
+        .prepare("PRAGMA integrity_check")?
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    if integrity != ["ok"] {
+        problems.push(Problem {
+            check: "sqlite.integrity_check".into(),
+            count: integrity.len() as i64,
+            example: integrity.first().cloned(),
+        });
+    }
+    let fk: Vec<(String, Option<i64>, String)> = conn
+        .prepare("PRAGMA foreign_key_check")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .collect::<Result<_, _>>()?;
+    if !fk.is_empty() {
+        problems.push(Problem {
+            check: "sqlite.foreign_key_check".into(),
+            count: fk.len() as i64,
+            example: fk.first().map(|(t, row, parent)| format!("{t} rowid {row:?} -> {parent}")),
+        });
+    }
+    for (name, sql) in invariants() {
+        let (count, example): (i64, Option<String>) =
+            conn.query_row(&format!("SELECT count(*), min(id) FROM ({sql}) AS bad(id)"), [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })?;
+        if count > 0 {
+            problems.push(Problem { check: name.to_string(), count, example });
+        }
+    }
+    Ok(problems)
+}

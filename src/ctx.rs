@@ -1,0 +1,47 @@
+//! Who acts and when. Every command runs with a `Ctx`: the acting staff member and the clock.
+//! The clock is explicit so that due/overdue rules are tested on a fixed date.
+
+use chrono::{DateTime, Local, NaiveDate, SecondsFormat, Utc};
+use uuid::Uuid;
+
+#[derive(Debug, Clone)]
+pub struct Ctx {
+    /// The signed-in staff member (until sign-in exists: chosen with `--as`).
+    pub actor: Option<Uuid>,
+    /// Now, in UTC (stored timestamps).
+    pub now: DateTime<Utc>,
+    /// Today's date where the user is (due/overdue rules, default dates).
+    pub today: NaiveDate,
+}
+
+impl Ctx {
+    /// The real clock, with today taken in the machine's local time zone.
+    pub fn system(actor: Option<Uuid>) -> Ctx {
+        let now = Utc::now();
+        Ctx {
+            actor,
+            now,
+            today: now.with_timezone(&Local).date_naive(),
+        }
+    }
+
+    /// A fixed clock: noon UTC of `today` (tests, demo data).
+    pub fn fixed(actor: Option<Uuid>, today: NaiveDate) -> Ctx {
+        let now = today
+            .and_hms_opt(4, 0, 0)
+            .map(|t| t.and_utc())
+            .unwrap_or_else(Utc::now);
+        Ctx { actor, now, today }
+    }
+
+    pub fn with_actor(&self, actor: Uuid) -> Ctx {
+        Ctx {
+            actor: Some(actor),
+            ..self.clone()
+        }
+    }
+
+    pub fn timestamp(&self) -> String {
+        self.now.to_rfc3339_opts(SecondsFormat::Millis, true)
+    }
+}

@@ -1,0 +1,19 @@
+//! Yihu (一户一策): the core of a local-first case-management tool for household-level social
+//! aid. It knows nothing of Tauri, IPC or the UI: it is the domain, its rules, the SQLite store
+//! and the one command surface ([`api::dispatch`]) that every front end goes through.
+
+pub mod api;
+pub mod check;
+pub mod ctx;
+pub mod db;
+
+pub mod error;
+pub mod idcard;
+pub mod recurrence;
+pub mod search_terms;
+pub mod types;
+pub mod validate;
+
+pub use api::{commands, dispatch};
+pub use ctx::Ctx;
+pub use error::{ApiError, ApiResult};

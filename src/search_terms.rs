@@ -1,0 +1,545 @@
+//! Search terms for finding a household by a member's name, its pinyin or
+//! its initials.
+//!
+//! Case workers in the field often cannot type Chinese quickly, so search
+//! accepts full pinyin ("weijiao"), initials ("wj") and any substring of
+//! the name ("娇"). Matching is a plain prefix match of each query token
+//! against stored terms (SQL `term >= q AND term < q || char(0x10FFFF)`),
+//! which an index answers cheaply; this module produces those terms when a
+//! name is saved ([`name_terms`]) and splits what the user typed
+//! ([`query_tokens`]). It runs once per name in bulk loads of ~300,000
+//! people, so it avoids regexes and needless allocation.
+//!
+//! Rules:
+//! - The *compact* name is the name lowercased with whitespace and
+//!   middle dots (`·`, `・`, `•`, `‧`, `.`, `．`) removed. Every suffix of it,
+//!   by characters, is a term, so a prefix match finds any substring.
+//! - Each Han character contributes its toneless readings from the `pinyin`
+//!   crate's heteronym data (at most [`MAX_READINGS`] distinct readings, most
+//!   common first). Every combination, up to [`MAX_COMBOS`] in total, gives a
+//!   full-pinyin term and an initials term, plus the same for every suffix
+//!   starting at a later character ("jiao"/"j" for 韦娇).
+//! - Runs of other characters (ASCII letters, digits, …) are kept lowercased
+//!   as one unit; their initial is their first character.
+//! - `ü` is written three ways — `ü`, `v` and `u` — so "lü", "lv" and "lu" all
+//!   find 吕.
+//! - Multi-reading surnames (单 shan/dan, 曾 zeng/ceng, 解 xie/jie, 区 ou/qu,
+//!   查 zha/cha, 仇 qiu/chou, 朴 piao/pu) all come out of the crate's own data
+//!   (checked by tests), so no override table is needed. When readings must
+//!   be dropped to stay within [`MAX_COMBOS`], later characters lose readings
+//!   before earlier ones, so the surname keeps its alternatives.
+//! - Only the first [`MAX_NAME_CHARS`] characters of the compact name are
+//!   used, which bounds the work on pathological input.
+
+use pinyin::ToPinyinMulti;
+
+/// Most readings used for a single character.
+pub const MAX_READINGS: usize = 4;
+/// Most reading combinations expanded for one name.
+pub const MAX_COMBOS: usize = 32;
+/// Most query tokens returned by [`query_tokens`].
+pub const MAX_QUERY_TOKENS: usize = 8;
+/// Characters of the compact name that are indexed.
+pub const MAX_NAME_CHARS: usize = 64;
+
+/// Characters dropped from names and queries (besides whitespace): the
+/// middle dots used in transliterated minority and foreign names.
+fn is_dot(c: char) -> bool {
+    // U+00B7 middle dot, U+30FB katakana middle dot, U+FF65 halfwidth
+    // katakana middle dot, U+2022 bullet, U+2027 hyphenation point, full stop
+    // and fullwidth full stop.
+    matches!(
+        c,
+        '\u{00B7}' | '\u{30FB}' | '\u{FF65}' | '\u{2022}' | '\u{2027}' | '.' | '．'
+    )
+}
+
+fn is_separator(c: char) -> bool {
+    c.is_whitespace() || is_dot(c)
+}
+
+/// One searchable unit of a name: a Han character with its readings, or a
+/// run of other characters (a byte range of the compact name).
+enum Unit {
+    Han {
+        readings: [&'static str; MAX_READINGS],
+        len: usize,
+    },
+    Other {
+        start: usize,
+        end: usize,
+    },
+}
+
+/// All search terms for a person's name: deduplicated, lowercase, sorted.
+/// Empty for an empty or whitespace-only name.
+pub fn name_terms(name: &str) -> Vec<String> {
+    let mut compact = String::with_capacity(name.len());
+    let mut units: Vec<Unit> = Vec::new();
+    let mut run_start: Option<usize> = None;
+    let mut chars = 0usize;
+
+    for c in name.chars() {
+        if is_separator(c) {
+            close_run(&mut units, &mut run_start, compact.len());
+            continue;
+        }
+        if chars == MAX_NAME_CHARS {
+            break;
+        }
+        chars += 1;
+        match c.to_pinyin_multi() {
+            Some(multi) => {
+                close_run(&mut units, &mut run_start, compact.len());
+                let mut readings = [""; MAX_READINGS];
+                let mut len = 0;
+                for p in multi {
+                    let r = p.plain();
+                    if r.is_empty() || readings[..len].contains(&r) {
+                        continue;
+                    }
+                    readings[len] = r;
+                    len += 1;
+                    if len == MAX_READINGS {
+                        break;
+                    }
+                }
+                compact.push(c);
+                if len > 0 {
+                    units.push(Unit::Han { readings, len });
+                }
+            }
+            None => {
+                if run_start.is_none() {
+                    run_start = Some(compact.len());
+                }
+                compact.extend(c.to_lowercase());
+            }
+        }
+    }
+    close_run(&mut units, &mut run_start, compact.len());
+
+    if compact.is_empty() {
+        return Vec::new();
+    }
+
+    let mut terms: Vec<String> = Vec::with_capacity(4 * chars + 4);
+    // Every character suffix of the compact name.
+    for (i, _) in compact.char_indices() {
+        terms.push(compact[i..].to_owned());
+    }
+
+    if !units.is_empty() {
+        push_pinyin_terms(&compact, &units, &mut terms);
+    }
+
+    terms.sort_unstable();
+    terms.dedup();
+    terms
+}
+
+fn close_run(units: &mut Vec<Unit>, run_start: &mut Option<usize>, end: usize) {
+    if let Some(start) = run_start.take()
+        && end > start
+    {
+        units.push(Unit::Other { start, end });
+    }
+}
+
+/// Number of readings actually used per unit so that their product is at
+/// most [`MAX_COMBOS`]: repeatedly drop the least common reading of the
+/// unit with the most readings, preferring later units on ties.
+fn reading_counts(units: &[Unit]) -> Vec<usize> {
+    let mut counts: Vec<usize> = units
+        .iter()
+        .map(|u| match u {
+            Unit::Han { len, .. } => *len,
+            Unit::Other { .. } => 1,
+        })
+        .collect();
+    loop {
+        let product = counts.iter().try_fold(1usize, |acc, &c| {
+            acc.checked_mul(c).filter(|p| *p <= MAX_COMBOS)
+        });
+        if product.is_some() {
+            return counts;
+        }
+        // Some count is >= 2 here, otherwise the product would be 1.
+        let Some((i, _)) = counts
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| **c > 1)
+            .max_by_key(|(i, c)| (**c, *i))
+        else {
+            return counts;
+        };
+        counts[i] -= 1;
+    }
+}
+
+fn push_pinyin_terms(compact: &str, units: &[Unit], terms: &mut Vec<String>) {
+    let counts = reading_counts(units);
+    let mut choice = vec![0usize; units.len()];
+    let mut full = String::with_capacity(compact.len() * 3);
+    let mut initials = String::with_capacity(units.len() * 2);
+    let mut full_starts: Vec<usize> = Vec::with_capacity(units.len());
+    let mut init_starts: Vec<usize> = Vec::with_capacity(units.len());
+
+    loop {
+        full.clear();
+        initials.clear();
+        full_starts.clear();
+        init_starts.clear();
+        for (unit, &k) in units.iter().zip(&choice) {
+            let piece = match unit {
+                Unit::Han { readings, .. } => readings.get(k).copied().unwrap_or_default(),
+                Unit::Other { start, end } => compact.get(*start..*end).unwrap_or_default(),
+            };
+            full_starts.push(full.len());
+            init_starts.push(initials.len());
+            full.push_str(piece);
+            if let Some(c) = piece.chars().next() {
+                initials.push(c);
+            }
+        }
+
+        let has_umlaut = full.contains('ü');
+        for &s in &full_starts {
+            let tail = full.get(s..).unwrap_or_default();
+            if tail.is_empty() {
+                continue;
+            }
+            if has_umlaut && tail.contains('ü') {
+                terms.push(tail.replace('ü', "v"));
+                terms.push(tail.replace('ü', "u"));
+            }
+            terms.push(tail.to_owned());
+        }
+        for &s in &init_starts {
+            let tail = initials.get(s..).unwrap_or_default();
+            if !tail.is_empty() {
+                terms.push(tail.to_owned());
+            }
+        }
+
+        // Next combination (mixed radix, last unit fastest).
+        let mut i = units.len();
+        loop {
+            if i == 0 {
+                return;
+            }
+            i -= 1;
+            choice[i] += 1;
+            if choice[i] < counts[i] {
+                break;
+            }
+            choice[i] = 0;
+        }
+    }
+}
+
+/// Splits a search query into at most [`MAX_QUERY_TOKENS`] lowercase tokens:
+/// split on whitespace (including U+3000) and commas (`,` `，` `、`), with
+/// middle dots removed and empty tokens dropped. Repeated tokens are kept
+/// once. `ü` is kept as typed; names index the `ü`, `v` and `u` spellings.
+pub fn query_tokens(q: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for raw in q.split(|c: char| c.is_whitespace() || matches!(c, ',' | '，' | '、')) {
+        if out.len() == MAX_QUERY_TOKENS {
+            break;
+        }
+        let mut tok = String::with_capacity(raw.len());
+        for c in raw.chars().filter(|c| !is_dot(*c)) {
+            tok.extend(c.to_lowercase());
+        }
+        if !tok.is_empty() && !out.contains(&tok) {
+            out.push(tok);
+        }
+    }
+    out
+}
+
+/// Whether some term starts with `token` — the same test the database does.
+pub fn matches(terms: &[String], token: &str) -> bool {
+    terms.iter().any(|t| t.starts_with(token))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn has(terms: &[String], t: &str) -> bool {
+        terms.iter().any(|x| x == t)
+    }
+
+    fn found(name: &str, query: &str) -> bool {
+        let terms = name_terms(name);
+        let toks = query_tokens(query);
+        !toks.is_empty() && toks.iter().all(|t| matches(&terms, t))
+    }
+
+    #[test]
+    fn wei_jiao() {
+        let terms = name_terms("韦娇");
+        for t in ["韦娇", "娇", "weijiao", "jiao", "wj", "j"] {
+            assert!(has(&terms, t), "missing {t}: {terms:?}");
+        }
+        for q in [
+            "weijiao", "wj", "wei", "jiao", "韦", "娇", "韦娇", "WeiJiao", "wei jiao", "wj,娇",
+        ] {
+            assert!(found("韦娇", q), "{q}");
+        }
+        for q in ["weij x", "jw", "娇韦", "wei娇", "ejiao"] {
+            assert!(!found("韦娇", q), "{q}");
+        }
+        // Exactly these terms.
+        let mut want = vec!["j", "jiao", "weijiao", "wj", "娇", "韦娇"];
+        want.sort_unstable();
+        assert_eq!(terms, want);
+    }
+
+    #[test]
+    fn matches_is_prefix() {
+        let terms = vec!["weijiao".to_owned(), "jiao".to_owned()];
+        assert!(matches(&terms, "wei"));
+        assert!(matches(&terms, "jiao"));
+        assert!(matches(&terms, "weijiao"));
+        assert!(!matches(&terms, "weijiaox"));
+        assert!(!matches(&terms, "iao"));
+        assert!(!matches(&[], "a"));
+    }
+
+    #[test]
+    fn multi_reading_surnames() {
+        for (name, readings) in [
+            ("单丽", &["shanli", "danli"][..]),
+            ("曾强", &["zengqiang", "cengqiang"]),
+            ("解放", &["xiefang", "jiefang"]),
+            ("区华", &["ouhua", "quhua"]),
+            ("查明", &["zhaming", "chaming"]),
+            ("仇英", &["qiuying", "chouying"]),
+            ("朴明", &["piaoming", "puming"]),
+        ] {
+            let terms = name_terms(name);
+            for r in readings {
+                assert!(has(&terms, r), "{name} lacks {r}: {terms:?}");
+                assert!(found(name, r));
+            }
+        }
+        // Initials by each surname reading.
+        let t = name_terms("单丽");
+        assert!(has(&t, "sl") && has(&t, "dl"), "{t:?}");
+        let t = name_terms("曾强");
+        assert!(has(&t, "zq") && has(&t, "cq"), "{t:?}");
+    }
+
+    #[test]
+    fn umlaut_three_spellings() {
+        let terms = name_terms("吕娟");
+        for t in [
+            "lvjuan", "lujuan", "lüjuan", "lv", "lu", "lj", "juan", "吕娟", "娟",
+        ] {
+            assert!(
+                has(&terms, t) || matches(&terms, t),
+                "missing {t}: {terms:?}"
+            );
+        }
+        assert!(found("吕娟", "lü"));
+        assert!(found("吕娟", "LÜ"));
+        assert!(found("吕娟", "lv"));
+        assert!(found("吕娟", "lu"));
+        // ü in a later character too.
+        let terms = name_terms("王女");
+        assert!(has(&terms, "wangnv") && has(&terms, "wangnu") && has(&terms, "nv"));
+    }
+
+    #[test]
+    fn dedup_and_lowercase() {
+        let terms = name_terms("丁丁");
+        let mut sorted = terms.clone();
+        sorted.sort_unstable();
+        sorted.dedup();
+        assert_eq!(terms, sorted);
+        assert!(has(&terms, "dingding") && has(&terms, "ding") && has(&terms, "dd"));
+        assert_eq!(terms.iter().filter(|t| *t == "ding").count(), 1);
+        // 解 has two "jie" readings in the crate data (different tones).
+        let terms = name_terms("解");
+        assert_eq!(terms.iter().filter(|t| *t == "jie").count(), 1);
+        for t in &name_terms("Anna 韦") {
+            assert_eq!(*t, t.to_lowercase());
+        }
+    }
+
+    #[test]
+    fn empty_input() {
+        assert!(name_terms("").is_empty());
+        assert!(name_terms("   \t\u{3000}").is_empty());
+        assert!(name_terms("·").is_empty());
+        assert!(query_tokens("").is_empty());
+        assert!(query_tokens("  ,，、 \u{3000} · ").is_empty());
+    }
+
+    #[test]
+    fn four_char_compound_surname() {
+        let name = "欧阳晓梅";
+        let terms = name_terms(name);
+        for t in [
+            "欧阳晓梅",
+            "阳晓梅",
+            "晓梅",
+            "梅",
+            "ouyangxiaomei",
+            "yangxiaomei",
+            "xiaomei",
+            "mei",
+            "oyxm",
+            "yxm",
+            "xm",
+            "m",
+        ] {
+            assert!(has(&terms, t), "missing {t}: {terms:?}");
+        }
+        for q in [
+            "ouyang",
+            "xiaomei",
+            "oyxm",
+            "欧阳",
+            "晓梅",
+            "ouyang xiao",
+            "xm",
+        ] {
+            assert!(found(name, q), "{q}");
+        }
+        // A compound surname with several readings per character.
+        let terms = name_terms("尉迟恭");
+        assert!(
+            has(&terms, "yuchigong") && has(&terms, "weichigong"),
+            "{terms:?}"
+        );
+        assert!(has(&terms, "ycg") && has(&terms, "wcg"));
+        let terms = name_terms("万俟卨");
+        assert!(has(&terms, "moqi") || matches(&terms, "moqi"), "{terms:?}");
+    }
+
+    #[test]
+    fn ascii_and_middle_dot() {
+        let terms = name_terms("阿卜杜拉·买买提");
+        for q in [
+            "阿卜杜拉买买提",
+            "买买提",
+            "abudulamaimaiti",
+            "maimaiti",
+            "abdlmmt",
+            "阿卜杜拉·买买提",
+            "mmt",
+        ] {
+            let toks = query_tokens(q);
+            assert!(toks.iter().all(|t| matches(&terms, t)), "{q}: {terms:?}");
+        }
+        assert!(terms.iter().all(|t| !t.contains('·') && !t.contains(' ')));
+
+        let terms = name_terms("Anna 王2");
+        for t in ["anna王2", "王2", "2", "annawang2", "wang2", "aw2", "w2"] {
+            assert!(has(&terms, t), "missing {t}: {terms:?}");
+        }
+        assert!(found("Anna 王2", "ANNA"));
+        assert!(found("Anna 王2", "nna"));
+
+        let terms = name_terms("John Smith");
+        for t in ["johnsmith", "smith", "js", "s", "ohnsmith"] {
+            assert!(has(&terms, t), "missing {t}: {terms:?}");
+        }
+    }
+
+    #[test]
+    fn reading_cap() {
+        // 4 characters with many readings: combinations stay bounded.
+        let name = "朴单仇查";
+        let terms = name_terms(name);
+        let full_forms = terms.iter().filter(|t| t.is_ascii() && t.len() > 8).count();
+        assert!(full_forms <= MAX_COMBOS * 2, "{full_forms}");
+        // The surname keeps its alternative readings.
+        assert!(
+            matches(&terms, "piao") && matches(&terms, "pu"),
+            "{terms:?}"
+        );
+    }
+
+    #[test]
+    fn reading_counts_prefers_first_unit() {
+        let u = |len| Unit::Han {
+            readings: [""; MAX_READINGS],
+            len,
+        };
+        assert_eq!(reading_counts(&[u(3), u(4), u(4), u(4)]), vec![3, 2, 2, 2]);
+        assert_eq!(reading_counts(&[u(2), u(2)]), vec![2, 2]);
+        assert_eq!(reading_counts(&[u(4), u(4), u(2)]), vec![4, 4, 2]);
+        let many: Vec<Unit> = (0..40).map(|_| u(2)).collect();
+        let c = reading_counts(&many);
+        assert_eq!(c.iter().filter(|c| **c == 2).count(), 5);
+        assert_eq!(&c[..5], &[2, 2, 2, 2, 2]);
+        assert_eq!(reading_counts(&[]), Vec::<usize>::new());
+    }
+
+    #[test]
+    fn long_names_are_bounded() {
+        let name: String = "单".repeat(10_000);
+        let terms = name_terms(&name);
+        assert!(terms.len() < 2_000, "{}", terms.len());
+        assert!(
+            terms
+                .iter()
+                .all(|t| t.chars().count() <= MAX_NAME_CHARS * 5)
+        );
+    }
+
+    #[test]
+    fn query_tokens_split_and_normalise() {
+        assert_eq!(query_tokens(" Wei  Jiao "), vec!["wei", "jiao"]);
+        assert_eq!(
+            query_tokens("韦娇\u{3000}wj,lü，x、y"),
+            vec!["韦娇", "wj", "lü", "x", "y"]
+        );
+        assert_eq!(query_tokens("阿卜杜拉·买买提"), vec!["阿卜杜拉买买提"]);
+        assert_eq!(query_tokens("LÜ"), vec!["lü"]);
+        assert_eq!(query_tokens("a a A"), vec!["a"]);
+        assert_eq!(query_tokens("a b c d e f g h i j").len(), MAX_QUERY_TOKENS);
+        assert_eq!(query_tokens("\tx\n"), vec!["x"]);
+    }
+
+    proptest! {
+        #[test]
+        fn prop_never_panics_and_sorted(name in any::<String>()) {
+            let terms = name_terms(&name);
+            for w in terms.windows(2) {
+                prop_assert!(w[0] < w[1]);
+            }
+            prop_assert!(terms.iter().all(|t| !t.is_empty()));
+            let toks = query_tokens(&name);
+            prop_assert!(toks.len() <= MAX_QUERY_TOKENS);
+            prop_assert!(toks.iter().all(|t| !t.is_empty()));
+        }
+
+        #[test]
+        fn prop_substrings_found(name in "[韦娇欧阳晓梅单曾吕王 ·a-zA-Z0-9]{1,8}") {
+            let terms = name_terms(&name);
+            let compact: Vec<char> = name
+                .chars()
+                .filter(|c| !is_separator(*c))
+                .flat_map(char::to_lowercase)
+                .collect();
+            for i in 0..compact.len() {
+                for j in i + 1..=compact.len() {
+                    let sub: String = compact[i..j].iter().collect();
+                    prop_assert!(matches(&terms, &sub), "{} not found in {:?}", sub, terms);
+                }
+            }
+        }
+
+        #[test]
+        fn prop_whole_name_query_finds_it(name in "[\\p{Han}a-z·]{1,6}") {
+            prop_assert!(query_tokens(&name).iter().all(|t| matches(&name_terms(&name), t)));
+        }
+    }
+}

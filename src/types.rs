@@ -1,0 +1,307 @@
+//! The domain's vocabularies (statuses, categories, kinds) and the life-cycle rules of each
+//! stateful entity. Every enumeration is stored in SQLite by its snake_case name, the same
+//! name that crosses the API, so a database read with any SQLite tool is self-explaining.
+
+use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSql, ToSqlOutput, ValueRef};
+use serde::{Deserialize, Serialize};
+
+macro_rules! str_enum {
+    ($(#[$meta:meta])* $name:ident { $($var:ident = $s:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        pub enum $name { $(#[serde(rename = $s)] $var),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$var),+];
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$var => $s),+ }
+            }
+            pub fn parse(s: &str) -> Option<Self> {
+                match s { $($s => Some($name::$var),)+ _ => None }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl ToSql for $name {
+            fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+                Ok(ToSqlOutput::from(self.as_str()))
+            }
+        }
+
+        impl FromSql for $name {
+            fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
+                let s = value.as_str()?;
+                $name::parse(s).ok_or_else(|| FromSqlError::Other(
+                    format!("unknown {} value in database", stringify!($name)).into(),
+                ))
+            }
+        }
+    };
+}
+
+str_enum!(Level {
+    Province = "province",
+    City = "city",
+    County = "county",
+    Township = "township",
+    Village = "village",
+});
+
+str_enum!(Role {
+    Caseworker = "caseworker",
+    Supervisor = "supervisor",
+    Admin = "admin",
+});
+
+str_enum!(PartnerKind {
+    Hospital = "hospital",
+    Enterprise = "enterprise",
+    School = "school",
+    VolunteerTeam = "volunteer_team",
+    Government = "government",
+    Other = "other",
+});
+
+str_enum!(NeedCategory {
+    Medical = "medical",
+    DailyCare = "daily_care",
+    Education = "education",
+    LivingCosts = "living_costs",
+    Employment = "employment",
+    Housing = "housing",
+    Transport = "transport",
+    Guardianship = "guardianship",
+    Psychological = "psychological",
+    FamilyEducation = "family_education",
+    HealthHygiene = "health_hygiene",
+    Legal = "legal",
+    Other = "other",
+});
+
+str_enum!(
+    /// Hardship causes; a household has one or more, stored as a bit set.
+    Cause {
+        Illness = "illness",
+        Disability = "disability",
+        SingleParent = "single_parent",
+        Bereavement = "bereavement",
+        Disaster = "disaster",
+        Other = "other",
+    }
+);
+
+impl Cause {
+    pub fn bit(self) -> i64 {
+        1 << (self as i64)
+    }
+    pub fn to_bits(causes: &[Cause]) -> i64 {
+        causes.iter().fold(0, |acc, c| acc | c.bit())
+    }
+    pub fn from_bits(bits: i64) -> Vec<Cause> {
+        Cause::ALL
+            .iter()
+            .copied()
+            .filter(|c| bits & c.bit() != 0)
+            .collect()
+    }
+}
+
+str_enum!(SupportKind {
+    Dibao = "dibao",
+    Tekun = "tekun",
+    DisabilityAllowance = "disability_allowance",
+    MedicalGreenChannel = "medical_green_channel",
+    HolidayGifts = "holiday_gifts",
+    Other = "other",
+});
+
+str_enum!(ReferralSource {
+    Screening = "screening",
+    VillageCommittee = "village_committee",
+    SelfApplied = "self",
+    OtherOrganisation = "other_organisation",
+});
+
+str_enum!(Priority {
+    High = "high",
+    Medium = "medium",
+    Low = "low",
+});
+
+str_enum!(HouseholdStatus {
+    Referred = "referred",
+    Assessing = "assessing",
+    Active = "active",
+    Monitoring = "monitoring",
+    Closed = "closed",
+});
+
+str_enum!(ClosureReason {
+    GoalsMet = "goals_met",
+    MovedAway = "moved_away",
+    Declined = "declined",
+    Deceased = "deceased",
+    Other = "other",
+});
+
+str_enum!(Relation {
+    Head = "head",
+    Spouse = "spouse",
+    Son = "son",
+    Daughter = "daughter",
+    Father = "father",
+    Mother = "mother",
+    Grandfather = "grandfather",
+    Grandmother = "grandmother",
+    Grandson = "grandson",
+    Granddaughter = "granddaughter",
+    SonInLaw = "son_in_law",
+    DaughterInLaw = "daughter_in_law",
+    Sibling = "sibling",
+    Other = "other",
+});
+
+str_enum!(Sex {
+    Male = "male",
+    Female = "female",
+});
+
+str_enum!(DisabilityType {
+    Physical = "physical",
+    Visual = "visual",
+    Hearing = "hearing",
+    Speech = "speech",
+    Intellectual = "intellectual",
+    Mental = "mental",
+    Multiple = "multiple",
+});
+
+str_enum!(Schooling {
+    NotInSchool = "not_in_school",
+    Preschool = "preschool",
+    Primary = "primary",
+    JuniorSecondary = "junior_secondary",
+    SeniorSecondary = "senior_secondary",
+    Vocational = "vocational",
+    College = "college",
+    Graduated = "graduated",
+});
+
+str_enum!(RemovalReason {
+    Deceased = "deceased",
+    MovedOut = "moved_out",
+    EnteredInError = "entered_in_error",
+    Other = "other",
+});
+
+str_enum!(NeedStatus {
+    Open = "open",
+    InProgress = "in_progress",
+    Met = "met",
+    Unmet = "unmet",
+    Withdrawn = "withdrawn",
+});
+
+str_enum!(PlanStatus {
+    Draft = "draft",
+    Submitted = "submitted",
+    Approved = "approved",
+    Returned = "returned",
+    Superseded = "superseded",
+});
+
+str_enum!(ActionStatus {
+    Planned = "planned",
+    Active = "active",
+    Completed = "completed",
+    Cancelled = "cancelled",
+});
+
+str_enum!(OccurrenceStatus {
+    Due = "due",
+    Done = "done",
+    Missed = "missed",
+    Skipped = "skipped",
+});
+
+str_enum!(VisitStatus {
+    Scheduled = "scheduled",
+    Completed = "completed",
+    NotAtHome = "not_at_home",
+    Cancelled = "cancelled",
+});
+
+str_enum!(VisitKind {
+    HomeVisit = "home_visit",
+    PhoneCall = "phone_call",
+    FestivalVisit = "festival_visit",
+    AccompanyHospital = "accompany_hospital",
+    AccompanySchool = "accompany_school",
+    Other = "other",
+});
+
+/// The allowed state changes. Anything not listed is refused with `<entity>.transition.invalid`.
+pub mod transitions {
+    use super::*;
+
+    pub fn household(from: HouseholdStatus, to: HouseholdStatus) -> bool {
+        use HouseholdStatus::*;
+        matches!(
+            (from, to),
+            (Referred, Assessing)
+                | (Referred, Closed)
+                | (Assessing, Active)
+                | (Assessing, Closed)
+                | (Active, Monitoring)
+                | (Active, Closed)
+                | (Monitoring, Active)
+                | (Monitoring, Closed)
+                | (Closed, Assessing) // reopen
+        )
+    }
+
+    pub fn need(from: NeedStatus, to: NeedStatus) -> bool {
+        use NeedStatus::*;
+        matches!(
+            (from, to),
+            (Open, InProgress | Met | Unmet | Withdrawn)
+                | (InProgress, Met | Unmet | Withdrawn)
+                | (Met | Unmet | Withdrawn, Open) // a need comes back
+        )
+    }
+
+    pub fn plan(from: PlanStatus, to: PlanStatus) -> bool {
+        use PlanStatus::*;
+        matches!(
+            (from, to),
+            (Draft, Submitted)
+                | (Submitted, Approved)
+                | (Submitted, Returned)
+                | (Returned, Draft)
+                | (Approved, Superseded)
+        )
+    }
+
+    pub fn action(from: ActionStatus, to: ActionStatus) -> bool {
+        use ActionStatus::*;
+        matches!(
+            (from, to),
+            (Planned, Active) | (Planned, Cancelled) | (Active, Completed) | (Active, Cancelled)
+        )
+    }
+
+    pub fn occurrence(from: OccurrenceStatus, to: OccurrenceStatus) -> bool {
+        use OccurrenceStatus::*;
+        matches!((from, to), (Due, Done | Missed | Skipped))
+    }
+
+    pub fn visit(from: VisitStatus, to: VisitStatus) -> bool {
+        use VisitStatus::*;
+        matches!((from, to), (Scheduled, Completed | NotAtHome | Cancelled))
+    }
+}

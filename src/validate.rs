@@ -1,0 +1,206 @@
+//! Field rules shared by every command: lengths, required text, phone numbers, money, dates,
+//! division codes. Each failure names its field and carries a stable code
+//! (`validation.<rule>`), so the UI can show a translated message at the right input.
+
+use chrono::NaiveDate;
+
+use crate::error::{ApiError, ApiResult};
+
+/// Person names, titles of services and actions, names of partners.
+pub const NAME_MAX: usize = 50;
+/// Short labels: relation details, school names, work, contact names.
+pub const SHORT_MAX: usize = 100;
+/// Addresses.
+pub const ADDRESS_MAX: usize = 200;
+/// Descriptions, goals, health conditions, comments.
+pub const TEXT_MAX: usize = 2000;
+/// Visit notes.
+pub const NOTES_MAX: usize = 10_000;
+/// Largest amount of money in one action or support: ¥1,000,000 in fen.
+pub const MONEY_MAX_FEN: i64 = 100_000_000;
+/// Dates before this are refused as mistakes.
+pub fn earliest_date() -> NaiveDate {
+    NaiveDate::from_ymd_opt(1900, 1, 1).unwrap_or(NaiveDate::MIN)
+}
+
+fn check_chars(field: &str, s: &str, multiline: bool) -> ApiResult<()> {
+    if s.chars()
+        .any(|c| c.is_control() && !(multiline && (c == '\n' || c == '\t' || c == '\r')))
+    {
+        return Err(ApiError::at(
+            "validation.text.control_chars",
+            field,
+            format!("{field} contains control characters"),
+        ));
+    }
+    Ok(())
+}
+
+fn check_len(field: &str, s: &str, max: usize) -> ApiResult<()> {
+    if s.chars().count() > max {
+        return Err(ApiError::at(
+            "validation.too_long",
+            field,
+            format!("{field} is longer than {max} characters"),
+        ));
+    }
+    Ok(())
+}
+
+/// Required one-line text: trimmed, not empty, at most `max` characters.
+pub fn required(field: &str, s: &str, max: usize) -> ApiResult<String> {
+    let t = s.trim();
+    if t.is_empty() {
+        return Err(ApiError::at("validation.required", field, format!("{field} is required")));
+    }
+    check_len(field, t, max)?;
+    check_chars(field, t, false)?;
+    Ok(t.to_string())
+}
+
+/// Optional one-line text: trimmed; empty becomes None.
+pub fn optional(field: &str, s: &Option<String>, max: usize) -> ApiResult<Option<String>> {
+    match s.as_deref().map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(t) => {
+            check_len(field, t, max)?;
+            check_chars(field, t, false)?;
+            Ok(Some(t.to_string()))
+        }
+    }
+}
+
+/// Optional multi-line text (notes, descriptions): newlines and tabs allowed.
+pub fn optional_multiline(field: &str, s: &Option<String>, max: usize) -> ApiResult<Option<String>> {
+    match s.as_deref().map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(t) => {
+            check_len(field, t, max)?;
+            check_chars(field, t, true)?;
+            Ok(Some(t.to_string()))
+        }
+    }
+}
+
+/// Required multi-line text.
+pub fn required_multiline(field: &str, s: &str, max: usize) -> ApiResult<String> {
+    optional_multiline(field, &Some(s.to_string()), max)?
+        .ok_or_else(|| ApiError::at("validation.required", field, format!("{field} is required")))
+}
+
+/// A phone number: digits with optional leading '+', spaces and hyphens; 5 to 15 digits.
+/// Stored normalised (spaces removed, hyphens kept out).
+pub fn phone(field: &str, s: &Option<String>) -> ApiResult<Option<String>> {
+    let Some(t) = s.as_deref().map(str::trim).filter(|t| !t.is_empty()) else {
+        return Ok(None);
+    };
+    let (plus, rest) = match t.strip_prefix('+') {
+        Some(r) => ("+", r),
+        None => ("", t),
+    };
+    let digits: String = rest.chars().filter(|c| *c != ' ' && *c != '-').collect();
+    if digits.is_empty()
+        || !digits.chars().all(|c| c.is_ascii_digit())
+        || !(5..=15).contains(&digits.len())
+    {
+        return Err(ApiError::at(
+            "validation.phone.format",
+            field,
+            format!("{field} is not a phone number (5 to 15 digits)"),
+        ));
+    }
+    Ok(Some(format!("{plus}{digits}")))
+}
+
+/// Money in fen: not negative, not absurd.
+pub fn money(field: &str, fen: Option<i64>) -> ApiResult<Option<i64>> {
+    match fen {
+        None => Ok(None),
+        Some(v) if v < 0 => Err(ApiError::at(
+            "validation.money.negative",
+            field,
+            format!("{field} cannot be negative"),
+        )),
+        Some(v) if v > MONEY_MAX_FEN => Err(ApiError::at(
+            "validation.money.too_large",
+            field,
+            format!("{field} is larger than ¥1,000,000"),
+        )),
+        Some(v) => Ok(Some(v)),
+    }
+}
+
+/// A date that must lie between 1900 and `latest` (usually today, for things that happened).
+pub fn date_not_after(field: &str, d: NaiveDate, latest: NaiveDate) -> ApiResult<NaiveDate> {
+    if d < earliest_date() {
+        return Err(ApiError::at(
+            "validation.date.too_early",
+            field,
+            format!("{field} is before 1900"),
+        ));
+    }
+    if d > latest {
+        return Err(ApiError::at(
+            "validation.date.future",
+            field,
+            format!("{field} cannot be in the future"),
+        ));
+    }
+    Ok(d)
+}
+
+/// A date within a sane range (1900 to 2200), for plans and schedules.
+pub fn date_in_range(field: &str, d: NaiveDate) -> ApiResult<NaiveDate> {
+    let latest = NaiveDate::from_ymd_opt(2200, 1, 1).unwrap_or(NaiveDate::MAX);
+    if d < earliest_date() || d > latest {
+        return Err(ApiError::at(
+            "validation.date.out_of_range",
+            field,
+            format!("{field} is outside 1900–2200"),
+        ));
+    }
+    Ok(d)
+}
+
+/// A list that must not be empty.
+pub fn non_empty<T>(field: &str, v: &[T]) -> ApiResult<()> {
+    if v.is_empty() {
+        return Err(ApiError::at("validation.required", field, format!("{field} needs at least one entry")));
+    }
+    Ok(())
+}
+
+/// A list with an upper bound on its length.
+pub fn max_items<T>(field: &str, v: &[T], max: usize) -> ApiResult<()> {
+    if v.len() > max {
+        return Err(ApiError::at(
+            "validation.too_many",
+            field,
+            format!("{field} has more than {max} entries"),
+        ));
+    }
+    Ok(())
+}
+
+/// A division code: 2, 4, 6, 9 or 12 digits.
+pub fn division_code(field: &str, s: &str) -> ApiResult<String> {
+    let t = s.trim();
+    if !t.chars().all(|c| c.is_ascii_digit()) || ![2, 4, 6, 9, 12].contains(&t.len()) {
+        return Err(ApiError::at(
+            "validation.division_code.format",
+            field,
+            format!("{field} is not a division code (2, 4, 6, 9 or 12 digits)"),
+        ));
+    }
+    Ok(t.to_string())
+}
+
+/// The half-open range of codes under a division code prefix: [prefix, prefix+1).
+pub fn subtree_range(prefix: &str) -> (String, String) {
+    let mut upper = prefix.as_bytes().to_vec();
+    // Codes are ASCII digits; incrementing the last byte gives the exclusive upper bound.
+    if let Some(last) = upper.last_mut() {
+        *last += 1;
+    }
+    (prefix.to_string(), String::from_utf8(upper).unwrap_or_default())
+}
