@@ -23,55 +23,55 @@ fn invariants() -> Vec<(&'static str, String)> {
     let relations = in_list(&Relation::ALL.iter().map(|c| c.as_str()).collect::<Vec<_>>());
     vec![
         ("occurrence.household_matches_action",
-         "SELECT o.id FROM occurrence o JOIN action a ON a.id = o.action_id WHERE o.household_id <> a.household_id".into()),
+         "SELECT o.id AS id FROM occurrence o JOIN action a ON a.id = o.action_id WHERE o.household_id <> a.household_id".into()),
         ("action.household_matches_plan",
-         "SELECT a.id FROM action a JOIN plan_version p ON p.id = a.plan_version_id WHERE a.household_id <> p.household_id".into()),
+         "SELECT a.id AS id FROM action a JOIN plan_version p ON p.id = a.plan_version_id WHERE a.household_id <> p.household_id".into()),
         ("occurrence.action_was_in_force",
-         "SELECT o.id FROM occurrence o JOIN action a ON a.id = o.action_id JOIN plan_version p ON p.id = a.plan_version_id
+         "SELECT o.id AS id FROM occurrence o JOIN action a ON a.id = o.action_id JOIN plan_version p ON p.id = a.plan_version_id
           WHERE p.status NOT IN ('approved', 'superseded')".into()),
         ("action_need.same_household",
-         "SELECT an.action_id FROM action_need an JOIN action a ON a.id = an.action_id JOIN need n ON n.id = an.need_id
+         "SELECT an.action_id AS id FROM action_need an JOIN action a ON a.id = an.action_id JOIN need n ON n.id = an.need_id
           WHERE a.household_id <> n.household_id".into()),
         ("need.member_same_household",
-         "SELECT n.id FROM need n JOIN member m ON m.id = n.member_id WHERE m.household_id <> n.household_id".into()),
+         "SELECT n.id AS id FROM need n JOIN member m ON m.id = n.member_id WHERE m.household_id <> n.household_id".into()),
         ("need.found_visit_same_household",
-         "SELECT n.id FROM need n JOIN visit v ON v.id = n.found_visit_id WHERE v.household_id <> n.household_id".into()),
+         "SELECT n.id AS id FROM need n JOIN visit v ON v.id = n.found_visit_id WHERE v.household_id <> n.household_id".into()),
         ("occurrence.visit_same_household",
-         "SELECT o.id FROM occurrence o JOIN visit v ON v.id = o.visit_id WHERE v.household_id <> o.household_id".into()),
+         "SELECT o.id AS id FROM occurrence o JOIN visit v ON v.id = o.visit_id WHERE v.household_id <> o.household_id".into()),
         ("occurrence.recorded_fields",
-         "SELECT id FROM occurrence WHERE (status = 'due' AND (done_on IS NOT NULL OR recorded_by IS NOT NULL))
+         "SELECT id AS id FROM occurrence WHERE (status = 'due' AND (done_on IS NOT NULL OR recorded_by IS NOT NULL))
              OR (status = 'done' AND (done_on IS NULL OR recorded_by IS NULL))
              OR (status IN ('missed', 'skipped') AND (done_on IS NOT NULL OR recorded_by IS NULL))".into()),
         ("household.last_visit_on_matches_visits",
-         "SELECT h.id FROM household h WHERE h.last_visit_on IS NOT
+         "SELECT h.id AS id FROM household h WHERE h.last_visit_on IS NOT
              (SELECT max(v.visited_on) FROM visit v WHERE v.household_id = h.id AND v.status = 'completed')".into()),
         ("household.case_no_format",
-         "SELECT id FROM household WHERE case_no NOT GLOB '[0-9][0-9][0-9][0-9][0-9][0-9]-[0-9][0-9][0-9][0-9]-[0-9][0-9][0-9][0-9]*'".into()),
+         "SELECT id AS id FROM household WHERE case_no NOT GLOB '[0-9][0-9][0-9][0-9][0-9][0-9]-[0-9][0-9][0-9][0-9]-[0-9][0-9][0-9][0-9]*'".into()),
         ("household.case_counter_ahead",
-         "SELECT h.id FROM household h LEFT JOIN case_counter c ON c.county_code = substr(h.case_no, 1, 6)
+         "SELECT h.id AS id FROM household h LEFT JOIN case_counter c ON c.county_code = substr(h.case_no, 1, 6)
              AND c.year = CAST(substr(h.case_no, 8, 4) AS INTEGER)
           WHERE c.last_seq IS NULL OR c.last_seq < CAST(substr(h.case_no, 13) AS INTEGER)".into()),
         ("household.searchable",
-         "SELECT h.id FROM household h WHERE NOT EXISTS
+         "SELECT h.id AS id FROM household h WHERE NOT EXISTS
              (SELECT 1 FROM search_term t WHERE t.term = lower(h.case_no) AND t.household_id = h.id)".into()),
         ("household.one_head",
-         "SELECT household_id FROM member WHERE relation = 'head' AND removed_on IS NULL GROUP BY household_id HAVING count(*) > 1".into()),
+         "SELECT household_id AS id FROM member WHERE relation = 'head' AND removed_on IS NULL GROUP BY household_id HAVING count(*) > 1".into()),
         ("plan.approved_fields",
-         "SELECT id FROM plan_version WHERE status IN ('approved', 'superseded')
+         "SELECT id AS id FROM plan_version WHERE status IN ('approved', 'superseded')
              AND (decided_by IS NULL OR in_force_from IS NULL)".into()),
         ("plan.returned_has_comment",
-         "SELECT id FROM plan_version WHERE status = 'returned' AND coalesce(trim(decision_comment), '') = ''".into()),
+         "SELECT id AS id FROM plan_version WHERE status = 'returned' AND coalesce(trim(decision_comment), '') = ''".into()),
         ("plan.versions_numbered",
-         "SELECT household_id FROM plan_version GROUP BY household_id HAVING max(version_no) <> count(*)".into()),
+         "SELECT household_id AS id FROM plan_version GROUP BY household_id HAVING max(version_no) <> count(*)".into()),
         ("visit.members_seen_same_household",
-         "SELECT v.id FROM visit v, json_each(v.members_seen) j LEFT JOIN member m ON m.id = j.value
+         "SELECT v.id AS id FROM visit v, json_each(v.members_seen) j LEFT JOIN member m ON m.id = j.value
           WHERE m.id IS NULL OR m.household_id <> v.household_id".into()),
-        ("need.category_known", format!("SELECT id FROM need WHERE category NOT IN ({categories})")),
-        ("action.category_known", format!("SELECT id FROM action WHERE category NOT IN ({categories})")),
-        ("service.category_known", format!("SELECT id FROM service WHERE category NOT IN ({categories})")),
-        ("member.relation_known", format!("SELECT id FROM member WHERE relation NOT IN ({relations})")),
+        ("need.category_known", format!("SELECT id AS id FROM need WHERE category NOT IN ({categories})")),
+        ("action.category_known", format!("SELECT id AS id FROM action WHERE category NOT IN ({categories})")),
+        ("service.category_known", format!("SELECT id AS id FROM service WHERE category NOT IN ({categories})")),
+        ("member.relation_known", format!("SELECT id AS id FROM member WHERE relation NOT IN ({relations})")),
         ("audit.every_household_has_history",
-         "SELECT h.id FROM household h WHERE NOT EXISTS (SELECT 1 FROM audit a WHERE a.household_id = h.id)".into()),
+         "SELECT h.id AS id FROM household h WHERE NOT EXISTS (SELECT 1 FROM audit a WHERE a.household_id = h.id)".into()),
     ]
 }
 
@@ -102,7 +102,7 @@ pub fn run(conn: &Connection) -> ApiResult<Vec<Problem>> {
     }
     for (name, sql) in invariants() {
         let (count, example): (i64, Option<String>) =
-            conn.query_row(&format!("SELECT count(*), min(id) FROM ({sql}) AS bad(id)"), [], |r| {
+            conn.query_row(&format!("SELECT count(*), min(id) FROM ({sql})"), [], |r| {
                 Ok((r.get(0)?, r.get(1)?))
             })?;
         if count > 0 {

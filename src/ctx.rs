@@ -1,6 +1,8 @@
 //! Who acts and when. Every command runs with a `Ctx`: the acting staff member and the clock.
 //! The clock is explicit so that due/overdue rules are tested on a fixed date.
 
+use std::sync::{Arc, Mutex};
+
 use chrono::{DateTime, Local, NaiveDate, SecondsFormat, Utc};
 use uuid::Uuid;
 
@@ -12,6 +14,8 @@ pub struct Ctx {
     pub now: DateTime<Utc>,
     /// Today's date where the user is (due/overdue rules, default dates).
     pub today: NaiveDate,
+    /// Seeded id source for reproducible demo data; None uses the system's randomness.
+    pub ids: Option<Arc<Mutex<fastrand::Rng>>>,
 }
 
 impl Ctx {
@@ -22,6 +26,7 @@ impl Ctx {
             actor,
             now,
             today: now.with_timezone(&Local).date_naive(),
+            ids: None,
         }
     }
 
@@ -31,13 +36,33 @@ impl Ctx {
             .and_hms_opt(4, 0, 0)
             .map(|t| t.and_utc())
             .unwrap_or_else(Utc::now);
-        Ctx { actor, now, today }
+        Ctx {
+            actor,
+            now,
+            today,
+            ids: None,
+        }
     }
 
     pub fn with_actor(&self, actor: Uuid) -> Ctx {
         Ctx {
             actor: Some(actor),
             ..self.clone()
+        }
+    }
+
+    /// A fresh primary key: UUIDv7 (time-ordered, merge-safe across devices).
+    pub fn new_id(&self) -> String {
+        match &self.ids {
+            None => Uuid::now_v7().to_string(),
+            Some(rng) => {
+                let mut bytes = [0u8; 10];
+                if let Ok(mut rng) = rng.lock() {
+                    rng.fill(&mut bytes);
+                }
+                let ms = u64::try_from(self.now.timestamp_millis()).unwrap_or(0);
+                uuid::Builder::from_unix_timestamp_millis(ms, &bytes).into_uuid().to_string()
+            }
         }
     }
 

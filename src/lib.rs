@@ -6,6 +6,7 @@ pub mod api;
 pub mod check;
 pub mod ctx;
 pub mod db;
+pub mod demo;
 
 pub mod error;
 pub mod idcard;

@@ -1,1 +1,145 @@
-fn main() {}
+//! The `yihu` command line: call any command of the surface, list them, build demo data, and
+//! check a database file. Output is JSON on stdout; errors are `{code, message, field}` JSON on
+//! stderr with a non-zero exit.
+
+use std::io::Read;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use chrono::NaiveDate;
+use clap::{Parser, Subcommand};
+use uuid::Uuid;
+use yihu::{ApiError, Ctx, api, check, db, demo};
+
+#[derive(Parser)]
+#[command(name = "yihu", version, about = "一户一策 — household case management (core and CLI)")]
+struct Cli {
+    /// Database file (default: $YIHU_DB, else the OS data directory, e.g. ~/.local/share/yihu/yihu.db).
+    #[arg(long, global = true)]
+    db: Option<PathBuf>,
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Run one command: `yihu call household.list '{"q":"wj"}' --as STAFF_ID` ('-' reads JSON from stdin).
+    Call {
+        command: String,
+        json: Option<String>,
+        /// The acting staff member's id (default: $YIHU_AS).
+        #[arg(long = "as")]
+        as_staff: Option<String>,
+        /// Run as if today were this date (default: $YIHU_TODAY, else the real date). For tests and training.
+        #[arg(long)]
+        today: Option<String>,
+    },
+    /// List every command with who may run it and an example request.
+    Commands {
+        /// Print the list as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Fill the database with demo data: staff, services, partners, the article's two households
+    /// (fictional names) and N generated households.
+    Demo {
+        #[arg(long, default_value_t = 200)]
+        households: u32,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Anchor date of the demo (default: today).
+        #[arg(long)]
+        today: Option<String>,
+    },
+    /// Check the database: SQLite integrity, foreign keys and the domain invariants.
+    Check,
+}
+
+fn fail(e: &ApiError) -> ExitCode {
+    let json = serde_json::to_string(e).unwrap_or_else(|_| format!("{{\"code\":\"{}\"}}", e.code));
+    eprintln!("{json}");
+    ExitCode::from(1)
+}
+
+fn parse_today(arg: Option<String>) -> Result<Option<NaiveDate>, ApiError> {
+    match arg.or_else(|| std::env::var("YIHU_TODAY").ok().filter(|s| !s.is_empty())) {
+        None => Ok(None),
+        Some(s) => NaiveDate::parse_from_str(&s, "%Y-%m-%d")
+            .map(Some)
+            .map_err(|_| ApiError::at("validation.date.invalid", "today", "today must be a date YYYY-MM-DD")),
+    }
+}
+
+fn run(cli: Cli) -> Result<(), ApiError> {
+    let path = cli.db.unwrap_or_else(db::default_path);
+    match cli.cmd {
+        Cmd::Commands { json } => {
+            let list = api::commands();
+            if json {
+                println!("{}", serde_json::to_string_pretty(&list)?);
+            } else {
+                for c in list {
+                    println!("{:<22} {:<10} {}", c.name, format!("{:?}", c.access).to_lowercase(), c.example);
+                }
+            }
+            Ok(())
+        }
+        Cmd::Call { command, json, as_staff, today } => {
+            let actor = match as_staff.or_else(|| std::env::var("YIHU_AS").ok().filter(|s| !s.is_empty())) {
+                None => None,
+                Some(s) => Some(
+                    Uuid::parse_str(s.trim())
+                        .map_err(|_| ApiError::at("request.field.type", "as", "--as must be a staff id"))?,
+                ),
+            };
+            let body = match json.as_deref() {
+                Some("-") => {
+                    let mut s = String::new();
+                    std::io::stdin()
+                        .read_to_string(&mut s)
+                        .map_err(|e| ApiError::new("request.malformed", format!("cannot read stdin: {e}")))?;
+                    s
+                }
+                Some(s) => s.to_string(),
+                None => "{}".to_string(),
+            };
+            let ctx = match parse_today(today)? {
+                Some(d) => Ctx::fixed(actor, d),
+                None => Ctx::system(actor),
+            };
+            let mut conn = db::open(&path)?;
+            let out = api::dispatch(&mut conn, &ctx, &command, &body)?;
+            println!("{}", serde_json::to_string_pretty(&out)?);
+            Ok(())
+        }
+        Cmd::Demo { households, seed, today } => {
+            let today = parse_today(today)?.unwrap_or_else(|| Ctx::system(None).today);
+            let mut conn = db::open(&path)?;
+            let started = std::time::Instant::now();
+            let summary = demo::build(&mut conn, &demo::Options { households, seed, today })?;
+            let mut out = serde_json::to_value(&summary)?;
+            out["seconds"] = serde_json::json!((started.elapsed().as_secs_f64() * 100.0).round() / 100.0);
+            out["db"] = serde_json::json!(path.display().to_string());
+            println!("{}", serde_json::to_string_pretty(&out)?);
+            Ok(())
+        }
+        Cmd::Check => {
+            let conn = db::open(&path)?;
+            let problems = check::run(&conn)?;
+            println!("{}", serde_json::to_string_pretty(&serde_json::json!({"ok": problems.is_empty(), "problems": problems}))?);
+            if problems.is_empty() {
+                Ok(())
+            } else {
+                Err(ApiError::new("check.failed", format!("{} invariant(s) broken", problems.len())))
+            }
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(&e),
+    }
+}

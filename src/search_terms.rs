@@ -182,60 +182,57 @@ fn push_pinyin_terms(compact: &str, units: &[Unit], terms: &mut Vec<String>) {
     let mut choice = vec![0usize; units.len()];
     let mut full = String::with_capacity(compact.len() * 3);
     let mut initials = String::with_capacity(units.len() * 2);
-    let mut full_starts: Vec<usize> = Vec::with_capacity(units.len());
-    let mut init_starts: Vec<usize> = Vec::with_capacity(units.len());
 
-    loop {
-        full.clear();
-        initials.clear();
-        full_starts.clear();
-        init_starts.clear();
-        for (unit, &k) in units.iter().zip(&choice) {
-            let piece = match unit {
-                Unit::Han { readings, .. } => readings.get(k).copied().unwrap_or_default(),
-                Unit::Other { start, end } => compact.get(*start..*end).unwrap_or_default(),
-            };
-            full_starts.push(full.len());
-            init_starts.push(initials.len());
-            full.push_str(piece);
-            if let Some(c) = piece.chars().next() {
-                initials.push(c);
-            }
-        }
-
-        let has_umlaut = full.contains('ü');
-        for &s in &full_starts {
-            let tail = full.get(s..).unwrap_or_default();
-            if tail.is_empty() {
-                continue;
-            }
-            if has_umlaut && tail.contains('ü') {
-                terms.push(tail.replace('ü', "v"));
-                terms.push(tail.replace('ü', "u"));
-            }
-            terms.push(tail.to_owned());
-        }
-        for &s in &init_starts {
-            let tail = initials.get(s..).unwrap_or_default();
-            if !tail.is_empty() {
-                terms.push(tail.to_owned());
-            }
-        }
-
-        // Next combination (mixed radix, last unit fastest).
-        let mut i = units.len();
+    // Suffix by suffix, enumerating only the readings of the characters in
+    // that suffix, so each distinct tail is built once.
+    for first in 0..units.len() {
+        let tail_units = units.get(first..).unwrap_or_default();
+        let tail_counts = counts.get(first..).unwrap_or_default();
+        let choice = choice.get_mut(first..).unwrap_or_default();
+        let suffix_from = terms.len();
         loop {
-            if i == 0 {
-                return;
+            full.clear();
+            initials.clear();
+            for (unit, &k) in tail_units.iter().zip(choice.iter()) {
+                let piece = match unit {
+                    Unit::Han { readings, .. } => readings.get(k).copied().unwrap_or_default(),
+                    Unit::Other { start, end } => compact.get(*start..*end).unwrap_or_default(),
+                };
+                full.push_str(piece);
+                if let Some(c) = piece.chars().next() {
+                    initials.push(c);
+                }
             }
-            i -= 1;
-            choice[i] += 1;
-            if choice[i] < counts[i] {
+            if !full.is_empty() {
+                if full.contains('ü') {
+                    terms.push(full.replace('ü', "v"));
+                    terms.push(full.replace('ü', "u"));
+                }
+                terms.push(full.clone());
+            }
+            // Different readings often share an initial: skip the repeats
+            // here rather than allocate them.
+            if !initials.is_empty() && !terms[suffix_from..].contains(&initials) {
+                terms.push(initials.clone());
+            }
+            if !next_choice(choice, tail_counts) {
                 break;
             }
-            choice[i] = 0;
         }
     }
+}
+
+/// Advances a mixed-radix counter (last digit fastest). Returns `false`,
+/// with the counter back at all zeros, after the last combination.
+fn next_choice(choice: &mut [usize], counts: &[usize]) -> bool {
+    for (c, &n) in choice.iter_mut().zip(counts).rev() {
+        *c += 1;
+        if *c < n {
+            return true;
+        }
+        *c = 0;
+    }
+    false
 }
 
 /// Splits a search query into at most [`MAX_QUERY_TOKENS`] lowercase tokens:
@@ -480,6 +477,21 @@ mod tests {
         assert_eq!(c.iter().filter(|c| **c == 2).count(), 5);
         assert_eq!(&c[..5], &[2, 2, 2, 2, 2]);
         assert_eq!(reading_counts(&[]), Vec::<usize>::new());
+    }
+
+    #[test]
+    fn next_choice_enumerates_all() {
+        let counts = [2, 1, 3];
+        let mut c = [0usize; 3];
+        let mut seen = vec![c];
+        while next_choice(&mut c, &counts) {
+            seen.push(c);
+        }
+        assert_eq!(seen.len(), 6);
+        assert_eq!(seen[1], [0, 0, 1]);
+        assert_eq!(seen[5], [1, 0, 2]);
+        assert_eq!(c, [0, 0, 0]);
+        assert!(!next_choice(&mut [], &[]));
     }
 
     #[test]

@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use super::household::{HEAD_NAME_SQL, require_household, require_open_household, touch_household};
 use super::reference::{self as rf, ById, find_partner, find_service};
-use super::{Env, new_id};
+use super::Env;
 use crate::error::{ApiError, ApiResult};
 use crate::recurrence::Recurrence;
 use crate::types::*;
@@ -125,7 +125,7 @@ pub fn insert_need(
 ) -> ApiResult<Need> {
     let member_id = check_member_of(env, "member_id", household_id, &f.member_id)?;
     let description = v::required_multiline("description", &f.description, TEXT_MAX)?;
-    let id = new_id();
+    let id = env.new_id();
     let now = env.now();
     env.tx.execute(
         "INSERT INTO need(id, household_id, member_id, category, description, priority, status, found_visit_id,
@@ -366,7 +366,7 @@ pub fn plan_create_draft(env: &Env, req: PlanCreate) -> ApiResult<PlanDetail> {
         (None, None) => String::new(),
     };
     let version_no = plans.iter().map(|p| p.version_no).max().unwrap_or(0) + 1;
-    let id = new_id();
+    let id = env.new_id();
     let now = env.now();
     env.tx.execute(
         "INSERT INTO plan_version(id, household_id, version_no, status, goals, based_on_id, created_by, created_at, updated_at)
@@ -378,7 +378,7 @@ pub fn plan_create_draft(env: &Env, req: PlanCreate) -> ApiResult<PlanDetail> {
             if !matches!(a.status, ActionStatus::Planned | ActionStatus::Active) {
                 continue;
             }
-            let new_action = new_id();
+            let new_action = env.new_id();
             env.tx.execute(
                 "INSERT INTO action(id, plan_version_id, household_id, lineage_id, service_id, title, category, partner_id,
                     provider_name, responsible_name, responsible_phone, amount_fen, recurrence, start_on, status, note,
@@ -962,7 +962,7 @@ pub fn action_add(env: &Env, req: ActionInput) -> ApiResult<Action> {
         return Err(ApiError::at("validation.too_many", "plan_id", "a plan has at most 100 actions"));
     }
     let c = clean_action(env, &p.household_id, &req.action).map_err(|e| e.under("action."))?;
-    let id = new_id();
+    let id = env.new_id();
     let now = env.now();
     env.tx.execute(
         &format!(
@@ -1171,7 +1171,7 @@ pub fn generate_occurrences(env: &Env, household_id: Option<&str>, through: Naiv
             }
         };
         for d in dates {
-            created += ins.execute(params![new_id(), action_id, hh, d])? as u64;
+            created += ins.execute(params![env.new_id(), action_id, hh, d])? as u64;
         }
     }
     Ok(created)

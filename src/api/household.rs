@@ -11,7 +11,7 @@ use uuid::Uuid;
 use super::case::{self, Need, PlanDetail, PlanSummary};
 use super::reference::{self as rf, ById, require_active_staff, require_division};
 use super::visit::{self, Visit};
-use super::{Env, new_id};
+use super::Env;
 use crate::error::{ApiError, ApiResult};
 use crate::idcard;
 use crate::search_terms;
@@ -239,7 +239,7 @@ pub fn next_case_no(env: &Env, county: &str, year: i32) -> ApiResult<String> {
 pub fn household_create(env: &Env, req: HouseholdInput) -> ApiResult<Household> {
     let actor = env.actor()?.id.to_string();
     let c = clean_household(env, &req)?;
-    let id = new_id();
+    let id = env.new_id();
     let case_no = next_case_no(env, &c.division_code[..6], c.referred_on.year())?;
     let now = env.now();
     env.tx.execute(
@@ -594,7 +594,7 @@ pub fn member_add(env: &Env, req: MemberInput) -> ApiResult<Member> {
     }
     let f = &req.member;
     let c = clean_member(env, &h.id, None, f).map_err(|e| e.under("member."))?;
-    let id = new_id();
+    let id = env.new_id();
     let now = env.now();
     env.tx.execute(
         &format!(

@@ -67,6 +67,11 @@ impl Env<'_> {
         self.ctx.timestamp()
     }
 
+    /// A fresh primary key (from the context's seeded generator when it has one).
+    pub fn new_id(&self) -> String {
+        self.ctx.new_id()
+    }
+
     /// Append one audit row (same transaction as the change it records).
     pub fn audit<B: Serialize, A: Serialize>(
         &self,
@@ -94,11 +99,6 @@ impl Env<'_> {
         )?;
         Ok(())
     }
-}
-
-/// A fresh primary key: UUIDv7, sortable by creation time and safe to merge across devices.
-pub fn new_id() -> String {
-    Uuid::now_v7().to_string()
 }
 
 /// One entry of `yihu commands`.

@@ -5,7 +5,7 @@ use rusqlite::{OptionalExtension, Row, params};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::{Env, new_id};
+use super::Env;
 use crate::error::{ApiError, ApiResult};
 use crate::types::{Level, NeedCategory, PartnerKind, Role};
 use crate::validate::{self as v, NAME_MAX, SHORT_MAX, ADDRESS_MAX};
@@ -318,7 +318,7 @@ pub fn staff_create(env: &Env, req: StaffInput) -> ApiResult<Staff> {
     if env.actor.is_none() && req.role != Role::Admin {
         return Err(ApiError::at("staff.first_must_be_admin", "role", "the first staff member must be an administrator"));
     }
-    let id = new_id();
+    let id = env.new_id();
     let now = env.now();
     env.tx.execute(
         "INSERT INTO staff(id, name, role, division_code, phone, active, created_at, updated_at)
@@ -471,7 +471,7 @@ fn clean_partner(env: &Env, at: &str, req: &PartnerInput) -> ApiResult<PartnerCl
 
 pub fn partner_create(env: &Env, req: PartnerInput) -> ApiResult<Partner> {
     let c = clean_partner(env, "", &req)?;
-    let id = new_id();
+    let id = env.new_id();
     let now = env.now();
     env.tx.execute(
         "INSERT INTO partner(id, name, kind, contact_name, phone, address, division_code, active, created_at, updated_at)
@@ -575,7 +575,7 @@ pub fn service_create(env: &Env, req: ServiceInput) -> ApiResult<Service> {
     let name = v::required("name", &req.name, NAME_MAX)?;
     let unit = v::optional("unit", &req.unit, SHORT_MAX)?;
     let partner = check_partner_ref(env, "default_partner_id", &req.default_partner_id)?;
-    let id = new_id();
+    let id = env.new_id();
     env.tx.execute(
         "INSERT INTO service(id, name, category, default_partner_id, unit, active, created_at, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, 1, ?6, ?6)",

@@ -11,7 +11,7 @@ use uuid::Uuid;
 use super::case::{self, Need, NeedFields, NeedSetStatus};
 use super::household::{HEAD_NAME_SQL, Household, overdue_sql, require_household, require_open_household, touch_household};
 use super::reference::{self as rf, Settings};
-use super::{Env, new_id};
+use super::Env;
 use crate::error::{ApiError, ApiResult};
 use crate::types::*;
 use crate::validate::{self as v, NAME_MAX, NOTES_MAX, TEXT_MAX};
@@ -160,7 +160,7 @@ pub struct VisitSchedule {
 
 fn insert_scheduled(env: &Env, household_id: &str, on: NaiveDate, kind: VisitKind, notes: Option<String>) -> ApiResult<Visit> {
     let actor = env.actor()?.id.to_string();
-    let id = new_id();
+    let id = env.new_id();
     let now = env.now();
     env.tx.execute(
         "INSERT INTO visit(id, household_id, status, kind, scheduled_on, notes, created_by, created_at, updated_at)
@@ -326,7 +326,7 @@ pub fn visit_log(env: &Env, req: VisitLog) -> ApiResult<VisitLogged> {
             (s.id.clone(), Some(s))
         }
         None => {
-            let id = new_id();
+            let id = env.new_id();
             env.tx.execute(
                 "INSERT INTO visit(id, household_id, status, kind, visited_on, visitors, members_seen, notes,
                     next_visit_on, created_by, created_at, updated_at)
