@@ -18,8 +18,18 @@ pub struct Problem {
 
 /// Each invariant as SQL selecting the id of every row that breaks it.
 fn invariants() -> Vec<(&'static str, String)> {
-    let in_list = |vals: &[&str]| vals.iter().map(|v| format!("'{v}'")).collect::<Vec<_>>().join(",");
-    let categories = in_list(&NeedCategory::ALL.iter().map(|c| c.as_str()).collect::<Vec<_>>());
+    let in_list = |vals: &[&str]| {
+        vals.iter()
+            .map(|v| format!("'{v}'"))
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    let categories = in_list(
+        &NeedCategory::ALL
+            .iter()
+            .map(|c| c.as_str())
+            .collect::<Vec<_>>(),
+    );
     let relations = in_list(&Relation::ALL.iter().map(|c| c.as_str()).collect::<Vec<_>>());
     vec![
         ("occurrence.household_matches_action",
@@ -97,7 +107,9 @@ pub fn run(conn: &Connection) -> ApiResult<Vec<Problem>> {
         problems.push(Problem {
             check: "sqlite.foreign_key_check".into(),
             count: fk.len() as i64,
-            example: fk.first().map(|(t, row, parent)| format!("{t} rowid {row:?} -> {parent}")),
+            example: fk
+                .first()
+                .map(|(t, row, parent)| format!("{t} rowid {row:?} -> {parent}")),
         });
     }
     for (name, sql) in invariants() {
@@ -106,7 +118,11 @@ pub fn run(conn: &Connection) -> ApiResult<Vec<Problem>> {
                 Ok((r.get(0)?, r.get(1)?))
             })?;
         if count > 0 {
-            problems.push(Problem { check: name.to_string(), count, example });
+            problems.push(Problem {
+                check: name.to_string(),
+                count,
+                example,
+            });
         }
     }
     Ok(problems)

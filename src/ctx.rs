@@ -61,7 +61,9 @@ impl Ctx {
                     rng.fill(&mut bytes);
                 }
                 let ms = u64::try_from(self.now.timestamp_millis()).unwrap_or(0);
-                uuid::Builder::from_unix_timestamp_millis(ms, &bytes).into_uuid().to_string()
+                uuid::Builder::from_unix_timestamp_millis(ms, &bytes)
+                    .into_uuid()
+                    .to_string()
             }
         }
     }

@@ -56,9 +56,8 @@ fn configure(conn: &Connection) -> Result<(), ApiError> {
 /// newer Yihu is refused with `db.too_new` and left untouched.
 pub fn open(path: &Path) -> Result<Connection, ApiError> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|e| {
-            ApiError::new("db.open", format!("cannot create the data folder: {e}"))
-        })?;
+        std::fs::create_dir_all(dir)
+            .map_err(|e| ApiError::new("db.open", format!("cannot create the data folder: {e}")))?;
     }
     let mut conn = Connection::open_with_flags(
         path,
@@ -104,7 +103,12 @@ fn migrate(conn: &mut Connection) -> Result<(), ApiError> {
             ));
         }
         Ok(_) => {}
-        Err(e) => return Err(ApiError::new("db.open", format!("cannot read the schema version: {e}"))),
+        Err(e) => {
+            return Err(ApiError::new(
+                "db.open",
+                format!("cannot read the schema version: {e}"),
+            ));
+        }
     }
     migrations
         .to_latest(conn)
@@ -114,7 +118,11 @@ fn migrate(conn: &mut Connection) -> Result<(), ApiError> {
 /// Load the shipped divisions once per data version (idempotent; user-added villages kept).
 fn load_divisions(conn: &mut Connection) -> Result<(), ApiError> {
     let loaded: Option<String> = conn
-        .query_row("SELECT value FROM meta WHERE key = 'divisions_version'", [], |r| r.get(0))
+        .query_row(
+            "SELECT value FROM meta WHERE key = 'divisions_version'",
+            [],
+            |r| r.get(0),
+        )
         .ok();
     if loaded.as_deref() == Some(DIVISIONS_VERSION) {
         return Ok(());
@@ -145,12 +153,12 @@ fn load_divisions(conn: &mut Connection) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// (code, name, parent code) of one division.
+type DivisionRow<'a> = (&'a str, &'a str, Option<&'a str>);
+
 /// (code, name, parent code) rows of one of the shipped CSV files. Columns are found by the
 /// header name; names are double-quoted and contain no commas or quotes.
-fn parse_csv<'a>(
-    csv: &'a str,
-    parent_col: Option<&str>,
-) -> Result<Vec<(&'a str, &'a str, Option<&'a str>)>, ApiError> {
+fn parse_csv<'a>(csv: &'a str, parent_col: Option<&str>) -> Result<Vec<DivisionRow<'a>>, ApiError> {
     let mut lines = csv.lines();
     let header: Vec<&str> = lines.next().unwrap_or_default().split(',').collect();
     let col = |name: &str| header.iter().position(|h| *h == name);

@@ -44,15 +44,27 @@ struct Caller<'a> {
 }
 
 impl Caller<'_> {
-    fn call(&mut self, actor: Option<&str>, on: NaiveDate, command: &str, body: Value) -> ApiResult<Value> {
+    fn call(
+        &mut self,
+        actor: Option<&str>,
+        on: NaiveDate,
+        command: &str,
+        body: Value,
+    ) -> ApiResult<Value> {
         let actor = match actor {
-            Some(a) => Some(uuid::Uuid::parse_str(a).map_err(|_| ApiError::internal("bad demo actor id"))?),
+            Some(a) => Some(
+                uuid::Uuid::parse_str(a).map_err(|_| ApiError::internal("bad demo actor id"))?,
+            ),
             None => None,
         };
         let mut ctx = Ctx::fixed(actor, on);
         ctx.ids = Some(self.rng.clone());
-        api::dispatch(self.conn, &ctx, command, &body.to_string())
-            .map_err(|e| ApiError::new(e.code.clone(), format!("demo step {command} failed: {}", e.message)))
+        api::dispatch(self.conn, &ctx, command, &body.to_string()).map_err(|e| {
+            ApiError::new(
+                e.code.clone(),
+                format!("demo step {command} failed: {}", e.message),
+            )
+        })
     }
 }
 
@@ -69,7 +81,13 @@ fn s(v: &Value, path: &[&str]) -> String {
 }
 
 /// A valid fictional ID number for a birth date, sex and county.
-fn make_id(rng: &mut fastrand::Rng, county: &str, birth: NaiveDate, female: bool, used: &mut HashSet<String>) -> Option<String> {
+fn make_id(
+    rng: &mut fastrand::Rng,
+    county: &str,
+    birth: NaiveDate,
+    female: bool,
+    used: &mut HashSet<String>,
+) -> Option<String> {
     for _ in 0..20 {
         let mut seq = rng.u32(0..500) * 2;
         if !female {
@@ -89,16 +107,30 @@ pub fn build(conn: &mut Connection, opts: &Options) -> ApiResult<Summary> {
     let existing: i64 = conn.query_row("SELECT count(*) FROM household", [], |r| r.get(0))?;
     let staff_count: i64 = conn.query_row("SELECT count(*) FROM staff", [], |r| r.get(0))?;
     if existing > 0 || staff_count > 0 {
-        return Err(ApiError::new("demo.not_empty", "demo data goes into a new, empty database"));
+        return Err(ApiError::new(
+            "demo.not_empty",
+            "demo data goes into a new, empty database",
+        ));
     }
     if opts.households > 1_000_000 {
-        return Err(ApiError::at("validation.out_of_range", "households", "at most 1,000,000 households"));
+        return Err(ApiError::at(
+            "validation.out_of_range",
+            "households",
+            "at most 1,000,000 households",
+        ));
     }
     let rng = Arc::new(Mutex::new(fastrand::Rng::with_seed(opts.seed)));
     let mut used_ids = HashSet::new();
-    let mut caller = Caller { conn, rng: rng.clone() };
+    let mut caller = Caller {
+        conn,
+        rng: rng.clone(),
+    };
     let article = article_households(&mut caller, opts.today, opts.seed, &mut used_ids)?;
-    let mut gen_rng = fastrand::Rng::with_seed(opts.seed.wrapping_mul(0x9E37_79B9_7F4A_7C15).wrapping_add(1));
+    let mut gen_rng = fastrand::Rng::with_seed(
+        opts.seed
+            .wrapping_mul(0x9E37_79B9_7F4A_7C15)
+            .wrapping_add(1),
+    );
     bulk(conn, &mut gen_rng, opts, &mut used_ids)?;
     let count = |sql: &str| -> ApiResult<i64> { Ok(conn.query_row(sql, [], |r| r.get(0))?) };
     Ok(Summary {
@@ -121,15 +153,46 @@ fn weekly(days: &[&str]) -> Value {
     json!({"freq": "weekly", "interval": 1, "weekdays": days})
 }
 
-fn article_households(c: &mut Caller, t: NaiveDate, seed: u64, used: &mut HashSet<String>) -> ApiResult<ArticleResult> {
+fn article_households(
+    c: &mut Caller,
+    t: NaiveDate,
+    seed: u64,
+    used: &mut HashSet<String>,
+) -> ApiResult<ArticleResult> {
     let d = |days: i64| t - Duration::days(days);
     let start = d(160);
-    let admin = id_of(&c.call(None, start, "staff.create", json!({"name": "系统管理员", "role": "admin", "division_code": "32"}))?);
+    let admin = id_of(&c.call(
+        None,
+        start,
+        "staff.create",
+        json!({"name": "系统管理员", "role": "admin", "division_code": "32"}),
+    )?);
     let a = Some(admin.as_str());
-    let chemen = s(&c.call(a, start, "division.add_village", json!({"township_code": "321324203", "name": "车门社区"}))?, &["code"]);
-    let shunhe = s(&c.call(a, start, "division.add_village", json!({"township_code": "321023111", "name": "顺河村"}))?, &["code"]);
+    let chemen = s(
+        &c.call(
+            a,
+            start,
+            "division.add_village",
+            json!({"township_code": "321324203", "name": "车门社区"}),
+        )?,
+        &["code"],
+    );
+    let shunhe = s(
+        &c.call(
+            a,
+            start,
+            "division.add_village",
+            json!({"township_code": "321023111", "name": "顺河村"}),
+        )?,
+        &["code"],
+    );
     let staff = |c: &mut Caller, name: &str, role: &str, div: &str| -> ApiResult<String> {
-        Ok(id_of(&c.call(a, start, "staff.create", json!({"name": name, "role": role, "division_code": div, "phone": "13905270000"}))?))
+        Ok(id_of(&c.call(
+            a,
+            start,
+            "staff.create",
+            json!({"name": name, "role": role, "division_code": div, "phone": "13905270000"}),
+        )?))
     };
     let cw1 = staff(c, "周敏", "caseworker", &chemen)?;
     let sup1 = staff(c, "何丽华", "supervisor", "321324203")?;
@@ -145,21 +208,50 @@ fn article_households(c: &mut Caller, t: NaiveDate, seed: u64, used: &mut HashSe
     ];
 
     let partner = |c: &mut Caller, name: &str, kind: &str, contact: &str| -> ApiResult<String> {
-        Ok(id_of(&c.call(a, start, "partner.create", json!({"name": name, "kind": kind, "contact_name": contact, "phone": "0527-86000000"}))?))
+        Ok(id_of(&c.call(
+            a,
+            start,
+            "partner.create",
+            json!({"name": name, "kind": kind, "contact_name": contact, "phone": "0527-86000000"}),
+        )?))
     };
     let hospital = partner(c, "宿迁市第三人民医院", "hospital", "门诊部")?;
     let enterprise = partner(c, "泗洪恒达纺织有限公司", "enterprise", "工会办公室")?;
     let volunteers = partner(c, "车门社区巾帼志愿者服务队", "volunteer_team", "队长")?;
     let school = partner(c, "山阳镇中心小学", "school", "教导处")?;
     let volunteers2 = partner(c, "山阳镇巾帼志愿者服务队", "volunteer_team", "队长")?;
-    let service = |c: &mut Caller, name: &str, cat: &str, unit: &str, p: Option<&str>| -> ApiResult<String> {
-        Ok(id_of(&c.call(a, start, "service.create", json!({"name": name, "category": cat, "unit": unit, "default_partner_id": p}))?))
-    };
-    let s_bath = service(c, "志愿者上门助浴、陪伴", "daily_care", "次", Some(&volunteers))?;
+    let service =
+        |c: &mut Caller, name: &str, cat: &str, unit: &str, p: Option<&str>| -> ApiResult<String> {
+            Ok(id_of(&c.call(
+                a,
+                start,
+                "service.create",
+                json!({"name": name, "category": cat, "unit": unit, "default_partner_id": p}),
+            )?))
+        };
+    let s_bath = service(
+        c,
+        "志愿者上门助浴、陪伴",
+        "daily_care",
+        "次",
+        Some(&volunteers),
+    )?;
     let s_meds = service(c, "上门协助服药", "medical", "次", Some(&volunteers))?;
     let s_treat = service(c, "免费住院治疗", "medical", "疗程", Some(&hospital))?;
-    let s_stipend = service(c, "爱心企业生活费资助", "living_costs", "月", Some(&enterprise))?;
-    let s_job = service(c, "就业指导与岗位推荐", "employment", "次", Some(&enterprise))?;
+    let s_stipend = service(
+        c,
+        "爱心企业生活费资助",
+        "living_costs",
+        "月",
+        Some(&enterprise),
+    )?;
+    let s_job = service(
+        c,
+        "就业指导与岗位推荐",
+        "employment",
+        "次",
+        Some(&enterprise),
+    )?;
     let s_talk = service(c, "心理疏导谈心", "psychological", "次", None)?;
     let s_tuition = service(c, "学费减免", "education", "学年", None)?;
     let s_clean = service(c, "家庭保洁", "daily_care", "次", Some(&volunteers2))?;
@@ -171,7 +263,17 @@ fn article_households(c: &mut Caller, t: NaiveDate, seed: u64, used: &mut HashSe
     let _ = school;
 
     let mut id_rng = fastrand::Rng::with_seed(seed ^ 0xA11CE);
-    let mut member = |c: &mut Caller, actor: &str, on: NaiveDate, hh: &str, county: &str, name: &str, rel: &str, female: bool, birth: NaiveDate, extra: Value| -> ApiResult<String> {
+    let mut member = |c: &mut Caller,
+                      actor: &str,
+                      on: NaiveDate,
+                      hh: &str,
+                      county: &str,
+                      name: &str,
+                      rel: &str,
+                      female: bool,
+                      birth: NaiveDate,
+                      extra: Value|
+     -> ApiResult<String> {
         let mut m = json!({"name": name, "relation": rel, "sex": if female {"female"} else {"male"}, "birth_date": birth});
         if let Some(n) = make_id(&mut id_rng, county, birth, female, used) {
             m["id_number"] = json!(n);
@@ -181,7 +283,12 @@ fn article_households(c: &mut Caller, t: NaiveDate, seed: u64, used: &mut HashSe
                 m[k] = v;
             }
         }
-        Ok(id_of(&c.call(Some(actor), on, "member.add", json!({"household_id": hh, "member": m}))?))
+        Ok(id_of(&c.call(
+            Some(actor),
+            on,
+            "member.add",
+            json!({"household_id": hh, "member": m}),
+        )?))
     };
     let ymd = |y: i32, m: u32, dd: u32| NaiveDate::from_ymd_opt(y, m, dd).unwrap_or(t);
     let y = t.year();
@@ -196,16 +303,61 @@ fn article_households(c: &mut Caller, t: NaiveDate, seed: u64, used: &mut HashSe
         "referral_source": "screening", "referral_note": "春节前“一户一策”走访中发现深层次需求",
         "consent_on": d(150), "consent_scope": "建档、帮扶与统计上报", "caseworker_id": cw1, "priority": "high"}))?;
     let h1 = id_of(&h1v);
-    let mother = member(c, cw, d(150), &h1, "321324", "魏秀兰", "head", true, ymd(y - 43, 5, 12),
-        json!({"is_primary_carer": true, "is_target": true, "phone": "13905271234", "work": "务农，照料家人"}))?;
-    let husband = member(c, cw, d(150), &h1, "321324", "孙建国", "spouse", false, ymd(y - 46, 9, 3),
-        json!({"health_conditions": "精神疾病，需规律服药", "disability_type": "mental", "disability_grade": 2}))?;
-    let son = member(c, cw, d(150), &h1, "321324", "孙小宇", "son", false, ymd(y - 12, 3, 21),
+    let mother = member(
+        c,
+        cw,
+        d(150),
+        &h1,
+        "321324",
+        "魏秀兰",
+        "head",
+        true,
+        ymd(y - 43, 5, 12),
+        json!({"is_primary_carer": true, "is_target": true, "phone": "13905271234", "work": "务农，照料家人"}),
+    )?;
+    let husband = member(
+        c,
+        cw,
+        d(150),
+        &h1,
+        "321324",
+        "孙建国",
+        "spouse",
+        false,
+        ymd(y - 46, 9, 3),
+        json!({"health_conditions": "精神疾病，需规律服药", "disability_type": "mental", "disability_grade": 2}),
+    )?;
+    let son = member(
+        c,
+        cw,
+        d(150),
+        &h1,
+        "321324",
+        "孙小宇",
+        "son",
+        false,
+        ymd(y - 12, 3, 21),
         json!({"health_conditions": "渐冻症（肌萎缩侧索硬化）", "disability_type": "physical", "disability_grade": 1,
-               "schooling": "not_in_school", "is_target": true}))?;
-    let daughter = member(c, cw, d(150), &h1, "321324", "孙雨萱", "daughter", true, ymd(y - 19, 7, 8),
-        json!({"schooling": "college", "school_name": "省内某高校", "is_target": true}))?;
-    c.call(Some(cw), d(150), "household.transition", json!({"id": h1, "to": "assessing"}))?;
+               "schooling": "not_in_school", "is_target": true}),
+    )?;
+    let daughter = member(
+        c,
+        cw,
+        d(150),
+        &h1,
+        "321324",
+        "孙雨萱",
+        "daughter",
+        true,
+        ymd(y - 19, 7, 8),
+        json!({"schooling": "college", "school_name": "省内某高校", "is_target": true}),
+    )?;
+    c.call(
+        Some(cw),
+        d(150),
+        "household.transition",
+        json!({"id": h1, "to": "assessing"}),
+    )?;
     let v1 = c.call(Some(cw), d(150), "visit.log", json!({
         "household_id": h1, "visited_on": d(150), "kind": "festival_visit", "members_seen": [mother, son, daughter],
         "notes": "春节前走访。母亲一人照料丈夫和儿子，担心女儿读不起大学。",
@@ -217,31 +369,113 @@ fn article_households(c: &mut Caller, t: NaiveDate, seed: u64, used: &mut HashSe
             {"member_id": daughter, "category": "psychological", "description": "女儿担心家庭，学业压力大", "priority": "medium"},
             {"member_id": mother, "category": "employment", "description": "母亲需要在家门口就业，兼顾照料", "priority": "medium"}
         ]}))?;
-    let needs1: Vec<String> = v1["needs_found"].as_array().map(|a| a.iter().map(id_of).collect()).unwrap_or_default();
+    let needs1: Vec<String> = v1["needs_found"]
+        .as_array()
+        .map(|a| a.iter().map(id_of).collect())
+        .unwrap_or_default();
     let n = |i: usize| needs1.get(i).cloned().unwrap_or_default();
-    c.call(Some(cw), d(148), "household.transition", json!({"id": h1, "to": "active"}))?;
-    let plan1 = id_of(&c.call(Some(cw), d(147), "plan.create_draft", json!({"household_id": h1,
-        "goals": "稳定丈夫病情、不再复发；儿子得到常态化照护；女儿顺利完成学业；母亲在家门口就业"}))?["plan"]);
+    c.call(
+        Some(cw),
+        d(148),
+        "household.transition",
+        json!({"id": h1, "to": "active"}),
+    )?;
+    let plan1 = id_of(
+        &c.call(
+            Some(cw),
+            d(147),
+            "plan.create_draft",
+            json!({"household_id": h1,
+        "goals": "稳定丈夫病情、不再复发；儿子得到常态化照护；女儿顺利完成学业；母亲在家门口就业"}),
+        )?["plan"],
+    );
     let action = |c: &mut Caller, on: NaiveDate, plan: &str, body: Value| -> ApiResult<()> {
-        c.call(Some(cw), on, "action.add", json!({"plan_id": plan, "action": body}))?;
+        c.call(
+            Some(cw),
+            on,
+            "action.add",
+            json!({"plan_id": plan, "action": body}),
+        )?;
         Ok(())
     };
-    action(c, d(147), &plan1, json!({"service_id": s_treat, "title": "宿迁三院免费住院治疗两个月", "need_ids": [n(0)], "start_on": d(140), "responsible_name": "何丽华"}))?;
-    action(c, d(147), &plan1, json!({"service_id": s_meds, "need_ids": [n(0)], "recurrence": weekly(&["mon"]), "start_on": d(80), "responsible_name": "周敏"}))?;
-    action(c, d(147), &plan1, json!({"service_id": s_bath, "title": "志愿者每周上门给儿子洗澡洗头、讲故事、教画画", "need_ids": [n(1)], "recurrence": weekly(&["sat"]), "start_on": d(140), "responsible_name": "周敏"}))?;
-    action(c, d(147), &plan1, json!({"service_id": s_talk, "title": "与女儿谈心，鼓励追求梦想", "need_ids": [n(4)], "recurrence": {"freq": "monthly", "month_day": 10, "count": 6}, "start_on": d(140), "responsible_name": "周敏"}))?;
-    action(c, d(147), &plan1, json!({"service_id": s_tuition, "title": "协调女儿学费减免", "need_ids": [n(2)], "start_on": d(120), "provider_name": "女儿就读高校", "responsible_name": "何丽华"}))?;
-    action(c, d(147), &plan1, json!({"service_id": s_stipend, "title": "爱心企业每月资助女儿生活费 500 元", "need_ids": [n(3)], "amount_fen": 50000, "recurrence": {"freq": "monthly", "month_day": 1}, "start_on": d(140), "responsible_name": "企业工会"}))?;
-    action(c, d(147), &plan1, json!({"service_id": s_job, "title": "就业指导并推荐家门口岗位", "need_ids": [n(5)], "start_on": d(100), "responsible_name": "企业工会"}))?;
+    action(
+        c,
+        d(147),
+        &plan1,
+        json!({"service_id": s_treat, "title": "宿迁三院免费住院治疗两个月", "need_ids": [n(0)], "start_on": d(140), "responsible_name": "何丽华"}),
+    )?;
+    action(
+        c,
+        d(147),
+        &plan1,
+        json!({"service_id": s_meds, "need_ids": [n(0)], "recurrence": weekly(&["mon"]), "start_on": d(80), "responsible_name": "周敏"}),
+    )?;
+    action(
+        c,
+        d(147),
+        &plan1,
+        json!({"service_id": s_bath, "title": "志愿者每周上门给儿子洗澡洗头、讲故事、教画画", "need_ids": [n(1)], "recurrence": weekly(&["sat"]), "start_on": d(140), "responsible_name": "周敏"}),
+    )?;
+    action(
+        c,
+        d(147),
+        &plan1,
+        json!({"service_id": s_talk, "title": "与女儿谈心，鼓励追求梦想", "need_ids": [n(4)], "recurrence": {"freq": "monthly", "month_day": 10, "count": 6}, "start_on": d(140), "responsible_name": "周敏"}),
+    )?;
+    action(
+        c,
+        d(147),
+        &plan1,
+        json!({"service_id": s_tuition, "title": "协调女儿学费减免", "need_ids": [n(2)], "start_on": d(120), "provider_name": "女儿就读高校", "responsible_name": "何丽华"}),
+    )?;
+    action(
+        c,
+        d(147),
+        &plan1,
+        json!({"service_id": s_stipend, "title": "爱心企业每月资助女儿生活费 500 元", "need_ids": [n(3)], "amount_fen": 50000, "recurrence": {"freq": "monthly", "month_day": 1}, "start_on": d(140), "responsible_name": "企业工会"}),
+    )?;
+    action(
+        c,
+        d(147),
+        &plan1,
+        json!({"service_id": s_job, "title": "就业指导并推荐家门口岗位", "need_ids": [n(5)], "start_on": d(100), "responsible_name": "企业工会"}),
+    )?;
     c.call(Some(cw), d(146), "plan.submit", json!({"id": plan1}))?;
-    c.call(Some(&sup1), d(144), "plan.approve", json!({"id": plan1, "comment": "同意，按计划常态化落实"}))?;
+    c.call(
+        Some(&sup1),
+        d(144),
+        "plan.approve",
+        json!({"id": plan1, "comment": "同意，按计划常态化落实"}),
+    )?;
     deliver(c, cw, &h1, t, d(144), &[mother.clone(), son.clone()], 7)?;
     c.call(Some(cw), d(20), "need.set_status", json!({"id": n(0), "to": "met", "note": "出院后规律服药，未再发病，能帮家里干家务、干农活"}))?;
-    c.call(Some(cw), d(20), "need.set_status", json!({"id": n(2), "to": "met", "note": "学费已减免"}))?;
-    c.call(Some(cw), t, "visit.schedule", json!({"household_id": h1, "scheduled_on": t + Duration::days(2), "kind": "home_visit"}))?;
+    c.call(
+        Some(cw),
+        d(20),
+        "need.set_status",
+        json!({"id": n(2), "to": "met", "note": "学费已减免"}),
+    )?;
+    c.call(
+        Some(cw),
+        t,
+        "visit.schedule",
+        json!({"household_id": h1, "scheduled_on": t + Duration::days(2), "kind": "home_visit"}),
+    )?;
     // A second version waits for review: add a weekly phone check on the mother.
-    let plan1b = id_of(&c.call(Some(cw), d(6), "plan.create_draft", json!({"household_id": h1}))?["plan"]);
-    action(c, d(6), &plan1b, json!({"service_id": s_talk, "title": "每周电话关心母亲身心状况", "need_ids": [n(5)], "recurrence": weekly(&["wed"]), "start_on": d(0)}))?;
+    let plan1b = id_of(
+        &c.call(
+            Some(cw),
+            d(6),
+            "plan.create_draft",
+            json!({"household_id": h1}),
+        )?["plan"],
+    );
+    action(
+        c,
+        d(6),
+        &plan1b,
+        json!({"service_id": s_talk, "title": "每周电话关心母亲身心状况", "need_ids": [n(5)], "recurrence": weekly(&["wed"]), "start_on": d(0)}),
+    )?;
     c.call(Some(cw), d(5), "plan.submit", json!({"id": plan1b}))?;
 
     // ---- Household 2: 顺河村 — grandmother and granddaughter.
@@ -252,11 +486,36 @@ fn article_households(c: &mut Caller, t: NaiveDate, seed: u64, used: &mut HashSe
         "referral_source": "village_committee", "referral_note": "摸排后由村党委推荐",
         "consent_on": d(130), "consent_scope": "建档、帮扶与统计上报", "caseworker_id": cw2, "priority": "high"}))?;
     let h2 = id_of(&h2v);
-    let grandma = member(c, cw, d(130), &h2, "321023", "钱桂芳", "head", true, ymd(y - 65, 11, 2),
-        json!({"is_primary_carer": true, "is_target": true, "health_conditions": "高血压，行动不便"}))?;
-    let girl = member(c, cw, d(130), &h2, "321023", "钱思语", "granddaughter", true, ymd(y - 9, 4, 16),
-        json!({"schooling": "primary", "school_name": "山阳镇中心小学", "is_target": true}))?;
-    c.call(Some(cw), d(130), "household.transition", json!({"id": h2, "to": "assessing"}))?;
+    let grandma = member(
+        c,
+        cw,
+        d(130),
+        &h2,
+        "321023",
+        "钱桂芳",
+        "head",
+        true,
+        ymd(y - 65, 11, 2),
+        json!({"is_primary_carer": true, "is_target": true, "health_conditions": "高血压，行动不便"}),
+    )?;
+    let girl = member(
+        c,
+        cw,
+        d(130),
+        &h2,
+        "321023",
+        "钱思语",
+        "granddaughter",
+        true,
+        ymd(y - 9, 4, 16),
+        json!({"schooling": "primary", "school_name": "山阳镇中心小学", "is_target": true}),
+    )?;
+    c.call(
+        Some(cw),
+        d(130),
+        "household.transition",
+        json!({"id": h2, "to": "assessing"}),
+    )?;
     let v2 = c.call(Some(cw), d(128), "visit.log", json!({
         "household_id": h2, "visited_on": d(128), "kind": "home_visit", "members_seen": [grandma, girl],
         "notes": "老伴和儿子已去世，儿媳离家，祖孙相依为命。",
@@ -269,30 +528,88 @@ fn article_households(c: &mut Caller, t: NaiveDate, seed: u64, used: &mut HashSe
             {"member_id": girl, "category": "health_hygiene", "description": "需要青春期生理卫生指导", "priority": "low"},
             {"member_id": girl, "category": "psychological", "description": "缺少父母陪伴，需要心理疏导", "priority": "medium"}
         ]}))?;
-    let needs2: Vec<String> = v2["needs_found"].as_array().map(|a| a.iter().map(id_of).collect()).unwrap_or_default();
+    let needs2: Vec<String> = v2["needs_found"]
+        .as_array()
+        .map(|a| a.iter().map(id_of).collect())
+        .unwrap_or_default();
     let n2 = |i: usize| needs2.get(i).cloned().unwrap_or_default();
-    c.call(Some(cw), d(127), "household.transition", json!({"id": h2, "to": "active"}))?;
-    let plan2 = id_of(&c.call(Some(cw), d(126), "plan.create_draft", json!({"household_id": h2,
-        "goals": "祖孙生活安定；孙女就近上学、学业有人督促、健康成长；奶奶看病有人陪"}))?["plan"]);
+    c.call(
+        Some(cw),
+        d(127),
+        "household.transition",
+        json!({"id": h2, "to": "active"}),
+    )?;
+    let plan2 = id_of(
+        &c.call(
+            Some(cw),
+            d(126),
+            "plan.create_draft",
+            json!({"household_id": h2,
+        "goals": "祖孙生活安定；孙女就近上学、学业有人督促、健康成长；奶奶看病有人陪"}),
+        )?["plan"],
+    );
     let action2 = |c: &mut Caller, body: Value| -> ApiResult<()> {
-        c.call(Some(cw), d(126), "action.add", json!({"plan_id": plan2, "action": body}))?;
+        c.call(
+            Some(cw),
+            d(126),
+            "action.add",
+            json!({"plan_id": plan2, "action": body}),
+        )?;
         Ok(())
     };
-    action2(c, json!({"service_id": s_rent, "title": "在小学附近免费租房", "need_ids": [n2(0)], "start_on": d(120), "provider_name": "爱心房东"}))?;
-    action2(c, json!({"service_id": s_ride, "title": "每周五接送祖孙返村", "need_ids": [n2(1)], "recurrence": weekly(&["fri"]), "start_on": d(120)}))?;
-    action2(c, json!({"service_id": s_clean, "title": "志愿者隔周上门保洁", "need_ids": [n2(2)], "recurrence": {"freq": "weekly", "interval": 2, "weekdays": ["wed"]}, "start_on": d(120)}))?;
-    action2(c, json!({"service_id": s_doctor, "title": "每月陪同奶奶看病", "need_ids": [n2(3)], "recurrence": {"freq": "monthly", "month_day": 15}, "start_on": d(120)}))?;
-    action2(c, json!({"service_id": s_mentor, "title": "家庭教育导师周末检查作业、督促进度", "need_ids": [n2(4)], "recurrence": weekly(&["sat", "sun"]), "start_on": d(120), "responsible_name": "吴静"}))?;
-    action2(c, json!({"service_id": s_hygiene, "need_ids": [n2(5)], "recurrence": {"freq": "monthly", "month_day": 20, "count": 6}, "start_on": d(120), "responsible_name": "吴静"}))?;
-    action2(c, json!({"service_id": s_talk, "title": "心理健康疏导", "need_ids": [n2(6)], "recurrence": {"freq": "monthly", "month_day": 25}, "start_on": d(120), "responsible_name": "吴静"}))?;
+    action2(
+        c,
+        json!({"service_id": s_rent, "title": "在小学附近免费租房", "need_ids": [n2(0)], "start_on": d(120), "provider_name": "爱心房东"}),
+    )?;
+    action2(
+        c,
+        json!({"service_id": s_ride, "title": "每周五接送祖孙返村", "need_ids": [n2(1)], "recurrence": weekly(&["fri"]), "start_on": d(120)}),
+    )?;
+    action2(
+        c,
+        json!({"service_id": s_clean, "title": "志愿者隔周上门保洁", "need_ids": [n2(2)], "recurrence": {"freq": "weekly", "interval": 2, "weekdays": ["wed"]}, "start_on": d(120)}),
+    )?;
+    action2(
+        c,
+        json!({"service_id": s_doctor, "title": "每月陪同奶奶看病", "need_ids": [n2(3)], "recurrence": {"freq": "monthly", "month_day": 15}, "start_on": d(120)}),
+    )?;
+    action2(
+        c,
+        json!({"service_id": s_mentor, "title": "家庭教育导师周末检查作业、督促进度", "need_ids": [n2(4)], "recurrence": weekly(&["sat", "sun"]), "start_on": d(120), "responsible_name": "吴静"}),
+    )?;
+    action2(
+        c,
+        json!({"service_id": s_hygiene, "need_ids": [n2(5)], "recurrence": {"freq": "monthly", "month_day": 20, "count": 6}, "start_on": d(120), "responsible_name": "吴静"}),
+    )?;
+    action2(
+        c,
+        json!({"service_id": s_talk, "title": "心理健康疏导", "need_ids": [n2(6)], "recurrence": {"freq": "monthly", "month_day": 25}, "start_on": d(120), "responsible_name": "吴静"}),
+    )?;
     c.call(Some(cw), d(125), "plan.submit", json!({"id": plan2}))?;
-    c.call(Some(&sup2), d(122), "plan.approve", json!({"id": plan2, "comment": "同意"}))?;
+    c.call(
+        Some(&sup2),
+        d(122),
+        "plan.approve",
+        json!({"id": plan2, "comment": "同意"}),
+    )?;
     deliver(c, cw, &h2, t, d(122), &[grandma.clone(), girl.clone()], 9)?;
     // A revision returned by the reviewer: it shows on the caseworker's Today.
-    let plan2b = id_of(&c.call(Some(cw), d(4), "plan.create_draft", json!({"household_id": h2}))?["plan"]);
+    let plan2b = id_of(
+        &c.call(
+            Some(cw),
+            d(4),
+            "plan.create_draft",
+            json!({"household_id": h2}),
+        )?["plan"],
+    );
     c.call(Some(cw), d(4), "action.add", json!({"plan_id": plan2b, "action": {"service_id": s_mentor, "title": "寒暑假学业辅导", "need_ids": [n2(4)], "recurrence": weekly(&["tue"]), "start_on": t}}))?;
     c.call(Some(cw), d(4), "plan.submit", json!({"id": plan2b}))?;
-    c.call(Some(&sup2), d(3), "plan.return", json!({"id": plan2b, "comment": "请写明负责人，并说明寒暑假以外是否继续"}))?;
+    c.call(
+        Some(&sup2),
+        d(3),
+        "plan.return",
+        json!({"id": plan2b, "comment": "请写明负责人，并说明寒暑假以外是否继续"}),
+    )?;
     c.call(Some(cw), t, "occurrence.generate", json!({}))?;
     let case_nos = vec![s(&h1v, &["case_no"]), s(&h2v, &["case_no"])];
     Ok((admin, article_staff, case_nos))
@@ -300,16 +617,34 @@ fn article_households(c: &mut Caller, t: NaiveDate, seed: u64, used: &mut HashSe
 
 /// Weekly visits from `from` until a week before today, each delivering what fell due since the
 /// last one (one in `miss_every` missed); the last week's deliveries stay open.
-fn deliver(c: &mut Caller, cw: &str, hh: &str, today: NaiveDate, from: NaiveDate, seen: &[String], miss_every: usize) -> ApiResult<()> {
+fn deliver(
+    c: &mut Caller,
+    cw: &str,
+    hh: &str,
+    today: NaiveDate,
+    from: NaiveDate,
+    seen: &[String],
+    miss_every: usize,
+) -> ApiResult<()> {
     let mut day = from + Duration::days(7);
     let mut k = 0usize;
     while day <= today - Duration::days(7) {
-        let list = c.call(Some(cw), day, "occurrence.list", json!({"household_id": hh, "to": day, "status": "due"}))?;
+        let list = c.call(
+            Some(cw),
+            day,
+            "occurrence.list",
+            json!({"household_id": hh, "to": day, "status": "due"}),
+        )?;
         let mut delivered = Vec::new();
         for o in list.as_array().into_iter().flatten() {
             k += 1;
-            if k % miss_every == 0 {
-                c.call(Some(cw), day, "occurrence.record", json!({"id": o["id"], "status": "missed", "note": "家中有事，顺延"}))?;
+            if k.is_multiple_of(miss_every) {
+                c.call(
+                    Some(cw),
+                    day,
+                    "occurrence.record",
+                    json!({"id": o["id"], "status": "missed", "note": "家中有事，顺延"}),
+                )?;
             } else {
                 delivered.push(o["id"].clone());
             }
@@ -324,20 +659,23 @@ fn deliver(c: &mut Caller, cw: &str, hh: &str, today: NaiveDate, from: NaiveDate
 // ---------------------------------------------------------------- bulk households
 
 const SURNAMES: &[&str] = &[
-    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭", "何", "高", "林", "罗",
-    "郑", "梁", "谢", "宋", "唐", "许", "韩", "冯", "邓", "曹", "彭", "曾", "肖", "田", "董", "袁", "潘", "于", "蒋", "蔡",
-    "余", "杜", "叶", "程", "苏", "魏", "吕", "丁", "任", "沈", "姚", "卢", "姜", "崔", "钟", "谭", "陆", "汪", "范", "金",
-    "石", "廖", "贾", "夏", "付", "方", "白", "邹", "孟", "熊", "秦", "邱", "江", "尹", "薛", "段", "雷", "侯", "龙",
-    "史", "陶", "黎", "贺", "顾", "毛", "郝", "龚", "邵", "万", "钱", "严", "覃", "武", "戴", "莫", "孔", "向", "汤",
-    "单", "解", "仇", "查", "欧阳", "诸葛",
+    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭",
+    "何", "高", "林", "罗", "郑", "梁", "谢", "宋", "唐", "许", "韩", "冯", "邓", "曹", "彭", "曾",
+    "肖", "田", "董", "袁", "潘", "于", "蒋", "蔡", "余", "杜", "叶", "程", "苏", "魏", "吕", "丁",
+    "任", "沈", "姚", "卢", "姜", "崔", "钟", "谭", "陆", "汪", "范", "金", "石", "廖", "贾", "夏",
+    "付", "方", "白", "邹", "孟", "熊", "秦", "邱", "江", "尹", "薛", "段", "雷", "侯", "龙", "史",
+    "陶", "黎", "贺", "顾", "毛", "郝", "龚", "邵", "万", "钱", "严", "覃", "武", "戴", "莫", "孔",
+    "向", "汤", "单", "解", "仇", "查", "欧阳", "诸葛",
 ];
 const FEMALE: &[&str] = &[
-    "秀", "英", "兰", "芳", "丽", "敏", "静", "燕", "红", "霞", "梅", "玲", "娟", "萍", "华", "桂", "慧", "婷", "雪", "琴",
-    "云", "洁", "佳", "欣", "怡", "雨", "萱", "思", "语", "晓", "梦", "璐", "颖", "艳", "凤", "丹", "月", "珍", "莉", "琳",
+    "秀", "英", "兰", "芳", "丽", "敏", "静", "燕", "红", "霞", "梅", "玲", "娟", "萍", "华", "桂",
+    "慧", "婷", "雪", "琴", "云", "洁", "佳", "欣", "怡", "雨", "萱", "思", "语", "晓", "梦", "璐",
+    "颖", "艳", "凤", "丹", "月", "珍", "莉", "琳",
 ];
 const MALE: &[&str] = &[
-    "建", "国", "军", "伟", "强", "明", "华", "平", "刚", "杰", "涛", "斌", "辉", "磊", "鹏", "宇", "浩", "轩", "博", "文",
-    "志", "勇", "超", "俊", "峰", "龙", "海", "林", "成", "永", "德", "安", "子", "晨", "睿", "泽",
+    "建", "国", "军", "伟", "强", "明", "华", "平", "刚", "杰", "涛", "斌", "辉", "磊", "鹏", "宇",
+    "浩", "轩", "博", "文", "志", "勇", "超", "俊", "峰", "龙", "海", "林", "成", "永", "德", "安",
+    "子", "晨", "睿", "泽",
 ];
 const NEED_TEXT: &[(&str, &str)] = &[
     ("medical", "需要定期就医和药费支持"),
@@ -384,7 +722,9 @@ impl Ids<'_> {
         let mut b = [0u8; 10];
         self.rng.fill(&mut b);
         self.ms += 1;
-        uuid::Builder::from_unix_timestamp_millis(self.ms, &b).into_uuid().to_string()
+        uuid::Builder::from_unix_timestamp_millis(self.ms, &b)
+            .into_uuid()
+            .to_string()
     }
 }
 
@@ -401,45 +741,73 @@ struct Stmts<'c> {
     term: rusqlite::CachedStatement<'c>,
     audit: rusqlite::CachedStatement<'c>,
     staff: rusqlite::CachedStatement<'c>,
+    last_visit: rusqlite::CachedStatement<'c>,
 }
 
-fn bulk(conn: &mut Connection, rng: &mut fastrand::Rng, opts: &Options, used_ids: &mut HashSet<String>) -> ApiResult<()> {
+fn bulk(
+    conn: &mut Connection,
+    rng: &mut fastrand::Rng,
+    opts: &Options,
+    used_ids: &mut HashSet<String>,
+) -> ApiResult<()> {
     if opts.households == 0 {
         return Ok(());
     }
     let t = opts.today;
     // A bulk load into a fresh file: secondary indexes are rebuilt once at the end (faster than
     // maintaining them row by row). The load is one transaction: it lands whole or not at all.
-    let tables = ["household", "household_support", "member", "need", "plan_version", "action", "action_need",
-        "occurrence", "visit", "search_term", "audit", "staff"];
+    let tables = [
+        "household",
+        "household_support",
+        "member",
+        "need",
+        "plan_version",
+        "action",
+        "action_need",
+        "occurrence",
+        "visit",
+        "search_term",
+        "audit",
+        "staff",
+    ];
     let indexes: Vec<(String, String)> = {
         let mut st = conn.prepare(&format!(
             "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN ({})",
             tables.iter().map(|t| format!("'{t}'")).collect::<Vec<_>>().join(",")
         ))?;
-        st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?
+        st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?
     };
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-    // Rows of one household refer to each other; keys are checked at commit.
-    tx.execute_batch("PRAGMA defer_foreign_keys = ON")?;
     for (name, _) in &indexes {
         tx.execute_batch(&format!("DROP INDEX \"{name}\""))?;
     }
     let townships: Vec<(String, String)> = {
         let mut st = tx.prepare("SELECT code, name FROM division WHERE level = 'township' AND code LIKE '32%' ORDER BY code")?;
-        st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?
+        st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?
     };
     if townships.is_empty() {
         return Err(ApiError::internal("no Jiangsu townships loaded"));
     }
     let mut counters: HashMap<(String, i32), i64> = {
         let mut st = tx.prepare("SELECT county_code, year, last_seq FROM case_counter")?;
-        st.query_map([], |r| Ok(((r.get(0)?, r.get(1)?), r.get(2)?)))?.collect::<Result<_, _>>()?
+        st.query_map([], |r| Ok(((r.get(0)?, r.get(1)?), r.get(2)?)))?
+            .collect::<Result<_, _>>()?
     };
     let now_ts = Ctx::fixed(None, t).timestamp();
-    let base_ms = u64::try_from((t - Duration::days(1000)).and_hms_opt(0, 0, 0).map(|d| d.and_utc().timestamp_millis()).unwrap_or(0)).unwrap_or(0);
+    let base_ms = u64::try_from(
+        (t - Duration::days(1000))
+            .and_hms_opt(0, 0, 0)
+            .map(|d| d.and_utc().timestamp_millis())
+            .unwrap_or(0),
+    )
+    .unwrap_or(0);
     let mut id_rng = fastrand::Rng::with_seed(rng.u64(..));
-    let mut ids = Ids { rng: &mut id_rng, ms: base_ms };
+    let mut ids = Ids {
+        rng: &mut id_rng,
+        ms: base_ms,
+    };
     let mut name_cache: HashMap<String, Vec<String>> = HashMap::new();
     let mut caseworkers: HashMap<String, String> = HashMap::new();
     let mut supervisors: HashMap<String, String> = HashMap::new();
@@ -473,10 +841,22 @@ fn bulk(conn: &mut Connection, rng: &mut fastrand::Rng, opts: &Options, used_ids
                 VALUES (?1,NULL,'demo',?2,?3,?3,NULL,?4)")?,
             staff: tx.prepare_cached("INSERT INTO staff(id, name, role, division_code, phone, active, created_at, updated_at)
                 VALUES (?1,?2,?3,?4,NULL,1,?5,?5)")?,
+            last_visit: tx.prepare_cached("UPDATE household SET last_visit_on = ?2 WHERE id = ?1")?,
         };
         for _ in 0..opts.households {
-            one_household(&mut s, rng, &mut ids, t, &now_ts, &townships, &mut counters, &mut name_cache,
-                &mut caseworkers, &mut supervisors, used_ids)?;
+            one_household(
+                &mut s,
+                rng,
+                &mut ids,
+                t,
+                &now_ts,
+                &townships,
+                &mut counters,
+                &mut name_cache,
+                &mut caseworkers,
+                &mut supervisors,
+                used_ids,
+            )?;
         }
     }
     for ((county, year), seq) in &counters {
@@ -515,7 +895,13 @@ fn one_household(
         None => {
             let id = ids.next();
             let f = surname(rng);
-            s.staff.execute(params![id, person_name(rng, f, true), "caseworker", town, now_ts])?;
+            s.staff.execute(params![
+                id,
+                person_name(rng, f, true),
+                "caseworker",
+                town,
+                now_ts
+            ])?;
             caseworkers.insert(town.clone(), id.clone());
             id
         }
@@ -525,7 +911,13 @@ fn one_household(
         None => {
             let id = ids.next();
             let f = surname(rng);
-            s.staff.execute(params![id, person_name(rng, f, true), "supervisor", county, now_ts])?;
+            s.staff.execute(params![
+                id,
+                person_name(rng, f, true),
+                "supervisor",
+                county,
+                now_ts
+            ])?;
             supervisors.insert(county.to_string(), id.clone());
             id
         }
@@ -566,24 +958,89 @@ fn one_household(
     let closed_on = closed.then(|| t - Duration::days(rng.i64(1..20)));
     let closure = closed.then(|| ClosureReason::ALL[rng.usize(0..ClosureReason::ALL.len())]);
 
+    s.household.execute(params![
+        hid,
+        case_no,
+        town,
+        format!("{town_name}{}组{}号", rng.u8(1..12), rng.u8(1..60)),
+        phone,
+        Cause::to_bits(&causes),
+        ReferralSource::ALL[rng.usize(0..ReferralSource::ALL.len())],
+        referred,
+        consent_on,
+        consent_on.map(|_| cw.clone()),
+        consent_on.map(|_| "建档、帮扶与统计上报"),
+        cw,
+        priority,
+        status,
+        closure,
+        closed_on,
+        Option::<NaiveDate>::None,
+        now_ts
+    ])?;
+
     // Members: a woman at the head, then a spouse, children or a grandchild.
     let fam = surname(rng);
     let mut members: Vec<(String, String, Option<String>, Option<String>)> = Vec::new();
     let head_age = rng.i32(25..72);
-    let mut add_member = |s: &mut Stmts, rng: &mut fastrand::Rng, ids: &mut Ids, name: String, rel: Relation, female: bool,
-                          age: i32, health: Option<&str>, disability: Option<DisabilityType>, schooling: Option<Schooling>,
-                          carer: bool, target: bool, phone: Option<String>|
+    let mut add_member = |s: &mut Stmts,
+                          rng: &mut fastrand::Rng,
+                          ids: &mut Ids,
+                          name: String,
+                          rel: Relation,
+                          female: bool,
+                          age: i32,
+                          health: Option<&str>,
+                          disability: Option<DisabilityType>,
+                          schooling: Option<Schooling>,
+                          carer: bool,
+                          target: bool,
+                          phone: Option<String>|
      -> ApiResult<String> {
-        let birth = NaiveDate::from_ymd_opt(t.year() - age, rng.u32(1..13), rng.u32(1..29)).unwrap_or(t);
-        let idn = if rng.u8(0..10) < 8 { make_id(rng, county, birth, female, used_ids) } else { None };
+        let birth =
+            NaiveDate::from_ymd_opt(t.year() - age, rng.u32(1..13), rng.u32(1..29)).unwrap_or(t);
+        let idn = if rng.u8(0..10) < 8 {
+            make_id(rng, county, birth, female, used_ids)
+        } else {
+            None
+        };
         let id = ids.next();
-        s.member.execute(params![id, hid, name, rel, if female { Sex::Female } else { Sex::Male }, birth, idn, phone,
-            health, disability, disability.map(|_| rng.u8(1..5)), schooling, carer, target, now_ts])?;
+        s.member.execute(params![
+            id,
+            hid,
+            name,
+            rel,
+            if female { Sex::Female } else { Sex::Male },
+            birth,
+            idn,
+            phone,
+            health,
+            disability,
+            disability.map(|_| rng.u8(1..5)),
+            schooling,
+            carer,
+            target,
+            now_ts
+        ])?;
         members.push((id.clone(), name, phone, idn));
         Ok(id)
     };
     let head_name = person_name(rng, fam, true);
-    let head = add_member(s, rng, ids, head_name, Relation::Head, true, head_age, None, None, None, true, true, Some(phone.clone()))?;
+    let head = add_member(
+        s,
+        rng,
+        ids,
+        head_name,
+        Relation::Head,
+        true,
+        head_age,
+        None,
+        None,
+        None,
+        true,
+        true,
+        Some(phone.clone()),
+    )?;
     let sick = causes.contains(&Cause::Illness);
     let disabled = causes.contains(&Cause::Disability);
     let mut member_ids = vec![head.clone()];
@@ -591,16 +1048,51 @@ fn one_household(
         let grandchild_female = rng.bool();
         let n = person_name(rng, fam, grandchild_female);
         let age = rng.i32(4..16);
-        member_ids.push(add_member(s, rng, ids, n, if grandchild_female { Relation::Granddaughter } else { Relation::Grandson },
-            grandchild_female, age, None, None, Some(if age < 6 { Schooling::Preschool } else if age < 12 { Schooling::Primary } else { Schooling::JuniorSecondary }),
-            false, true, None)?);
+        member_ids.push(add_member(
+            s,
+            rng,
+            ids,
+            n,
+            if grandchild_female {
+                Relation::Granddaughter
+            } else {
+                Relation::Grandson
+            },
+            grandchild_female,
+            age,
+            None,
+            None,
+            Some(if age < 6 {
+                Schooling::Preschool
+            } else if age < 12 {
+                Schooling::Primary
+            } else {
+                Schooling::JuniorSecondary
+            }),
+            false,
+            true,
+            None,
+        )?);
     } else {
         if !causes.contains(&Cause::SingleParent) && !causes.contains(&Cause::Bereavement) {
             let sn = surname(rng);
             let n = person_name(rng, sn, false);
             let age = head_age + rng.i32(0..6);
-            member_ids.push(add_member(s, rng, ids, n, Relation::Spouse, false, age,
-                sick.then_some("慢性病，需长期服药"), disabled.then_some(DisabilityType::Physical), None, false, false, None)?);
+            member_ids.push(add_member(
+                s,
+                rng,
+                ids,
+                n,
+                Relation::Spouse,
+                false,
+                age,
+                sick.then_some("慢性病，需长期服药"),
+                disabled.then_some(DisabilityType::Physical),
+                None,
+                false,
+                false,
+                None,
+            )?);
         }
         for _ in 0..rng.usize(1..4) {
             let female = rng.bool();
@@ -613,21 +1105,45 @@ fn one_household(
                 15..=17 => Schooling::SeniorSecondary,
                 _ => Schooling::College,
             };
-            member_ids.push(add_member(s, rng, ids, n, if female { Relation::Daughter } else { Relation::Son }, female, age,
-                None, None, Some(school), false, age < 18, None)?);
+            member_ids.push(add_member(
+                s,
+                rng,
+                ids,
+                n,
+                if female {
+                    Relation::Daughter
+                } else {
+                    Relation::Son
+                },
+                female,
+                age,
+                None,
+                None,
+                Some(school),
+                false,
+                age < 18,
+                None,
+            )?);
         }
     }
 
     // Visits: about ten, from referral until today; the last completed one sets last_visit_on.
     let span = (t - referred).num_days().max(1);
-    let n_visits = if status == HouseholdStatus::Referred { rng.usize(0..3) } else { rng.usize(7..14) };
+    let n_visits = if status == HouseholdStatus::Referred {
+        rng.usize(0..3)
+    } else {
+        rng.usize(7..14)
+    };
     let mut last_visit: Option<NaiveDate> = None;
     let visitors = format!("[{{\"staff_id\":\"{cw}\",\"name\":null}}]");
     let seen = format!("[\"{head}\"]");
     let mut first_visit_id: Option<String> = None;
     let until = closed_on.unwrap_or(t);
     for k in 0..n_visits {
-        let day = referred + Duration::days((span * (k as i64 + 1) / (n_visits as i64 + 1)).min((until - referred).num_days()));
+        let day = referred
+            + Duration::days(
+                (span * (k as i64 + 1) / (n_visits as i64 + 1)).min((until - referred).num_days()),
+            );
         let (st, kind) = match rng.u8(0..20) {
             0..=1 => (VisitStatus::NotAtHome, VisitKind::HomeVisit),
             2..=5 => (VisitStatus::Completed, VisitKind::PhoneCall),
@@ -638,32 +1154,70 @@ fn one_household(
             last_visit = Some(last_visit.map_or(day, |l: NaiveDate| l.max(day)));
         }
         let vid = ids.next();
-        s.visit.execute(params![vid, hid, st, kind, Option::<NaiveDate>::None, day, visitors,
-            if st == VisitStatus::Completed { seen.as_str() } else { "[]" }, Option::<&str>::None, cw, now_ts])?;
+        s.visit.execute(params![
+            vid,
+            hid,
+            st,
+            kind,
+            Option::<NaiveDate>::None,
+            day,
+            visitors,
+            if st == VisitStatus::Completed {
+                seen.as_str()
+            } else {
+                "[]"
+            },
+            Option::<&str>::None,
+            cw,
+            now_ts
+        ])?;
         if first_visit_id.is_none() {
             first_visit_id = Some(vid);
         }
     }
     if !closed && rng.bool() {
         let vid = ids.next();
-        s.visit.execute(params![vid, hid, VisitStatus::Scheduled, VisitKind::HomeVisit, t + Duration::days(rng.i64(-10..20)),
-            Option::<NaiveDate>::None, "[]", "[]", Option::<&str>::None, cw, now_ts])?;
+        s.visit.execute(params![
+            vid,
+            hid,
+            VisitStatus::Scheduled,
+            VisitKind::HomeVisit,
+            t + Duration::days(rng.i64(-10..20)),
+            Option::<NaiveDate>::None,
+            "[]",
+            "[]",
+            Option::<&str>::None,
+            cw,
+            now_ts
+        ])?;
     }
-    s.household.execute(params![hid, case_no, town, format!("{town_name}{}组{}号", rng.u8(1..12), rng.u8(1..60)), phone,
-        Cause::to_bits(&causes), ReferralSource::ALL[rng.usize(0..ReferralSource::ALL.len())], referred, consent_on,
-        consent_on.map(|_| cw.clone()), consent_on.map(|_| "建档、帮扶与统计上报"), cw, priority, status, closure, closed_on,
-        last_visit, now_ts])?;
+    if last_visit.is_some() {
+        s.last_visit.execute(params![hid, last_visit])?;
+    }
     if rng.u8(0..10) < 7 {
-        s.support.execute(params![hid, SupportKind::Dibao, i64::from(rng.u32(500..3000)) * 100])?;
+        s.support.execute(params![
+            hid,
+            SupportKind::Dibao,
+            i64::from(rng.u32(500..3000)) * 100
+        ])?;
     }
     if rng.u8(0..10) < 4 {
-        s.support.execute(params![hid, SupportKind::MedicalGreenChannel, Option::<i64>::None])?;
+        s.support.execute(params![
+            hid,
+            SupportKind::MedicalGreenChannel,
+            Option::<i64>::None
+        ])?;
     }
     if rng.u8(0..10) < 6 {
-        s.support.execute(params![hid, SupportKind::HolidayGifts, Option::<i64>::None])?;
+        s.support
+            .execute(params![hid, SupportKind::HolidayGifts, Option::<i64>::None])?;
     }
     if disabled {
-        s.support.execute(params![hid, SupportKind::DisabilityAllowance, i64::from(rng.u32(100..400)) * 100])?;
+        s.support.execute(params![
+            hid,
+            SupportKind::DisabilityAllowance,
+            i64::from(rng.u32(100..400)) * 100
+        ])?;
     }
 
     // Needs.
@@ -679,57 +1233,214 @@ fn one_household(
         };
         let nid = ids.next();
         let found = referred + Duration::days(rng.i64(0..5));
-        let resolved = matches!(nstatus, NeedStatus::Met | NeedStatus::Unmet).then(|| t - Duration::days(rng.i64(1..60)));
-        let member = if rng.bool() { Some(member_ids[rng.usize(0..member_ids.len())].clone()) } else { None };
-        s.need.execute(params![nid, hid, member, cat, text, Priority::ALL[rng.usize(0..3)], nstatus, found, resolved, now_ts])?;
+        let resolved = matches!(nstatus, NeedStatus::Met | NeedStatus::Unmet)
+            .then(|| t - Duration::days(rng.i64(1..60)));
+        let member = if rng.bool() {
+            Some(member_ids[rng.usize(0..member_ids.len())].clone())
+        } else {
+            None
+        };
+        s.need.execute(params![
+            nid,
+            hid,
+            member,
+            cat,
+            text,
+            Priority::ALL[rng.usize(0..3)],
+            nstatus,
+            found,
+            resolved,
+            now_ts
+        ])?;
         needs.push(nid);
     }
 
     // Plans: an approved plan for enrolled households, sometimes a revision in review.
-    if matches!(status, HouseholdStatus::Active | HouseholdStatus::Monitoring | HouseholdStatus::Closed) {
+    if matches!(
+        status,
+        HouseholdStatus::Active | HouseholdStatus::Monitoring | HouseholdStatus::Closed
+    ) {
         let pid = ids.next();
-        let in_force = (t - Duration::days(rng.i64(10..120))).max(referred + Duration::days(5)).min(t);
-        s.plan.execute(params![pid, hid, 1, PlanStatus::Approved, "保障基本生活，落实常态化帮扶", cw, now_ts, cw, now_ts, sup,
-            now_ts, "同意", in_force])?;
-        let active = if closed { ActionStatus::Completed } else { ActionStatus::Active };
+        let in_force = (t - Duration::days(rng.i64(10..120)))
+            .max(referred + Duration::days(5))
+            .min(t);
+        s.plan.execute(params![
+            pid,
+            hid,
+            1,
+            PlanStatus::Approved,
+            "保障基本生活，落实常态化帮扶",
+            cw,
+            now_ts,
+            cw,
+            now_ts,
+            sup,
+            now_ts,
+            "同意",
+            in_force
+        ])?;
+        let active = if closed {
+            ActionStatus::Completed
+        } else {
+            ActionStatus::Active
+        };
         // One-off action.
         let aid = ids.next();
-        s.action.execute(params![aid, pid, hid, "发放临时救助金", "living_costs", "乡镇妇联", Option::<&str>::None,
-            Some(i64::from(rng.u32(5..30)) * 10_000), Option::<String>::None, in_force, active, now_ts])?;
+        s.action.execute(params![
+            aid,
+            pid,
+            hid,
+            "发放临时救助金",
+            "living_costs",
+            "乡镇妇联",
+            Option::<&str>::None,
+            Some(i64::from(rng.u32(5..30)) * 10_000),
+            Option::<String>::None,
+            in_force,
+            active,
+            now_ts
+        ])?;
         s.action_need.execute(params![aid, needs[0]])?;
-        occurrences(s, rng, ids, &aid, &hid, &cw, None, in_force, in_force, t, closed, now_ts)?;
+        occurrences(
+            s, rng, ids, &aid, &hid, &cw, None, in_force, in_force, t, closed, now_ts,
+        )?;
         // One or two recurring actions.
         for k in 0..rng.usize(1..3) {
             let aid = ids.next();
             let (title, rec, amount) = if k == 0 && rng.bool() {
-                ("志愿者每周上门探访", Recurrence { freq: Freq::Weekly, interval: 1, weekdays: vec![Weekday::ALL[rng.usize(0..7)]], month_day: None, until: None, count: None }, None)
+                (
+                    "志愿者每周上门探访",
+                    Recurrence {
+                        freq: Freq::Weekly,
+                        interval: 1,
+                        weekdays: vec![Weekday::ALL[rng.usize(0..7)]],
+                        month_day: None,
+                        until: None,
+                        count: None,
+                    },
+                    None,
+                )
             } else {
-                ("爱心企业每月资助生活费", Recurrence { freq: Freq::Monthly, interval: 1, weekdays: vec![], month_day: Some(rng.i8(1..29)), until: None, count: None }, Some(50_000i64))
+                (
+                    "爱心企业每月资助生活费",
+                    Recurrence {
+                        freq: Freq::Monthly,
+                        interval: 1,
+                        weekdays: vec![],
+                        month_day: Some(rng.i8(1..29)),
+                        until: None,
+                        count: None,
+                    },
+                    Some(50_000i64),
+                )
             };
             let start = in_force - Duration::days(rng.i64(0..30));
-            s.action.execute(params![aid, pid, hid, title, if amount.is_some() { "living_costs" } else { "daily_care" },
-                "社区巾帼志愿者服务队", Some("社区妇联主席"), amount, Some(rec.to_rrule()), start, active, now_ts])?;
-            s.action_need.execute(params![aid, needs[needs.len() - 1]])?;
-            occurrences(s, rng, ids, &aid, &hid, &cw, Some(&rec), start, in_force, t, closed, now_ts)?;
+            s.action.execute(params![
+                aid,
+                pid,
+                hid,
+                title,
+                if amount.is_some() {
+                    "living_costs"
+                } else {
+                    "daily_care"
+                },
+                "社区巾帼志愿者服务队",
+                Some("社区妇联主席"),
+                amount,
+                Some(rec.to_rrule()),
+                start,
+                active,
+                now_ts
+            ])?;
+            s.action_need
+                .execute(params![aid, needs[needs.len() - 1]])?;
+            occurrences(
+                s,
+                rng,
+                ids,
+                &aid,
+                &hid,
+                &cw,
+                Some(&rec),
+                start,
+                in_force,
+                t,
+                closed,
+                now_ts,
+            )?;
         }
         if !closed && rng.u8(0..20) == 0 {
             let pid2 = ids.next();
             let returned = rng.bool();
-            s.plan.execute(params![pid2, hid, 2, if returned { PlanStatus::Returned } else { PlanStatus::Submitted },
-                "保障基本生活，增加心理疏导", cw, now_ts, cw, now_ts, returned.then_some(sup.as_str()),
-                returned.then_some(now_ts), returned.then_some("请补充负责人"), Option::<NaiveDate>::None])?;
+            s.plan.execute(params![
+                pid2,
+                hid,
+                2,
+                if returned {
+                    PlanStatus::Returned
+                } else {
+                    PlanStatus::Submitted
+                },
+                "保障基本生活，增加心理疏导",
+                cw,
+                now_ts,
+                cw,
+                now_ts,
+                returned.then_some(sup.as_str()),
+                returned.then_some(now_ts),
+                returned.then_some("请补充负责人"),
+                Option::<NaiveDate>::None
+            ])?;
             let aid = ids.next();
-            s.action.execute(params![aid, pid2, hid, "心理疏导", "psychological", "心理咨询志愿者", Option::<&str>::None,
-                Option::<i64>::None, Some("FREQ=MONTHLY;INTERVAL=1;BYMONTHDAY=10"), t, ActionStatus::Planned, now_ts])?;
+            s.action.execute(params![
+                aid,
+                pid2,
+                hid,
+                "心理疏导",
+                "psychological",
+                "心理咨询志愿者",
+                Option::<&str>::None,
+                Option::<i64>::None,
+                Some("FREQ=MONTHLY;INTERVAL=1;BYMONTHDAY=10"),
+                t,
+                ActionStatus::Planned,
+                now_ts
+            ])?;
             s.action_need.execute(params![aid, needs[0]])?;
         }
     } else if status == HouseholdStatus::Assessing && rng.bool() {
         let pid = ids.next();
-        s.plan.execute(params![pid, hid, 1, PlanStatus::Draft, "初步帮扶计划", cw, now_ts, Option::<&str>::None,
-            Option::<&str>::None, Option::<&str>::None, Option::<&str>::None, Option::<&str>::None, Option::<NaiveDate>::None])?;
+        s.plan.execute(params![
+            pid,
+            hid,
+            1,
+            PlanStatus::Draft,
+            "初步帮扶计划",
+            cw,
+            now_ts,
+            Option::<&str>::None,
+            Option::<&str>::None,
+            Option::<&str>::None,
+            Option::<&str>::None,
+            Option::<&str>::None,
+            Option::<NaiveDate>::None
+        ])?;
         let aid = ids.next();
-        s.action.execute(params![aid, pid, hid, "入户评估后制定帮扶", "other", "社区妇联", Option::<&str>::None,
-            Option::<i64>::None, Option::<String>::None, t, ActionStatus::Planned, now_ts])?;
+        s.action.execute(params![
+            aid,
+            pid,
+            hid,
+            "入户评估后制定帮扶",
+            "other",
+            "社区妇联",
+            Option::<&str>::None,
+            Option::<i64>::None,
+            Option::<String>::None,
+            t,
+            ActionStatus::Planned,
+            now_ts
+        ])?;
         s.action_need.execute(params![aid, needs[0]])?;
     }
 
@@ -744,7 +1455,12 @@ fn one_household(
     for term in household_terms_cached(&case_no, Some(&phone), &named, name_cache) {
         s.term.execute(params![term, hid])?;
     }
-    s.audit.execute(params![now_ts, "household", hid, format!("{{\"case_no\":\"{case_no}\"}}")])?;
+    s.audit.execute(params![
+        now_ts,
+        "household",
+        hid,
+        format!("{{\"case_no\":\"{case_no}\"}}")
+    ])?;
     Ok(())
 }
 
@@ -755,8 +1471,10 @@ fn household_terms_cached(
     members: &[(String, Option<String>, Option<String>)],
     cache: &HashMap<String, Vec<String>>,
 ) -> Vec<String> {
-    let no_names: Vec<(String, Option<String>, Option<String>)> =
-        members.iter().map(|(_, p, i)| (String::new(), p.clone(), i.clone())).collect();
+    let no_names: Vec<(String, Option<String>, Option<String>)> = members
+        .iter()
+        .map(|(_, p, i)| (String::new(), p.clone(), i.clone()))
+        .collect();
     let mut terms = household_terms(case_no, phone, &no_names);
     for (name, _, _) in members {
         if let Some(t) = cache.get(name) {
@@ -784,15 +1502,25 @@ fn occurrences(
     now_ts: &str,
 ) -> ApiResult<()> {
     let from = in_force.max(start);
-    let through = if closed { t - Duration::days(20) } else { t + Duration::days(28) };
+    let through = if closed {
+        t - Duration::days(20)
+    } else {
+        t + Duration::days(28)
+    };
     let dates = match rec {
-        None => if start >= from && start <= through { vec![start] } else { vec![] },
-        Some(r) => r.dates(start, from, through).map_err(|_| ApiError::internal("demo schedule"))?,
+        None => {
+            if start >= from && start <= through {
+                vec![start]
+            } else {
+                vec![]
+            }
+        }
+        Some(r) => r
+            .dates(start, from, through)
+            .map_err(|_| ApiError::internal("demo schedule"))?,
     };
     for d in dates {
-        let (st, done_on) = if d >= t {
-            (OccurrenceStatus::Due, None)
-        } else if d >= t - Duration::days(7) && rng.bool() {
+        let (st, done_on) = if d >= t || (d >= t - Duration::days(7) && rng.bool()) {
             (OccurrenceStatus::Due, None)
         } else {
             match rng.u8(0..20) {
@@ -802,7 +1530,16 @@ fn occurrences(
             }
         };
         let recorded = st != OccurrenceStatus::Due;
-        s.occurrence.execute(params![ids.next(), action, hid, d, st, done_on, recorded.then_some(cw), recorded.then_some(now_ts)])?;
+        s.occurrence.execute(params![
+            ids.next(),
+            action,
+            hid,
+            d,
+            st,
+            done_on,
+            recorded.then_some(cw),
+            recorded.then_some(now_ts)
+        ])?;
     }
     Ok(())
 }

@@ -24,7 +24,11 @@ impl ApiError {
         }
     }
 
-    pub fn at(code: impl Into<String>, field: impl Into<String>, message: impl Into<String>) -> Self {
+    pub fn at(
+        code: impl Into<String>,
+        field: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
         ApiError {
             code: code.into(),
             message: message.into(),
@@ -83,14 +87,16 @@ impl From<rusqlite::Error> for ApiError {
                 "db.busy",
                 "the database is busy (another program is writing); try again",
             ),
-            Some(ErrorCode::ConstraintViolation) => {
-                ApiError::new("db.constraint", format!("a database rule refused the change: {e}"))
-            }
+            Some(ErrorCode::ConstraintViolation) => ApiError::new(
+                "db.constraint",
+                format!("a database rule refused the change: {e}"),
+            ),
             Some(ErrorCode::ReadOnly) => ApiError::new("db.read_only", "the database is read-only"),
             Some(ErrorCode::DiskFull) => ApiError::new("db.disk_full", "the disk is full"),
-            Some(ErrorCode::NotADatabase) | Some(ErrorCode::DatabaseCorrupt) => {
-                ApiError::new("db.damaged", "the database file is damaged or not a Yihu database")
-            }
+            Some(ErrorCode::NotADatabase) | Some(ErrorCode::DatabaseCorrupt) => ApiError::new(
+                "db.damaged",
+                "the database file is damaged or not a Yihu database",
+            ),
             _ => ApiError::new("db.error", format!("database error: {e}")),
         }
     }

@@ -12,7 +12,11 @@ use uuid::Uuid;
 use yihu::{ApiError, Ctx, api, check, db, demo};
 
 #[derive(Parser)]
-#[command(name = "yihu", version, about = "一户一策 — household case management (core and CLI)")]
+#[command(
+    name = "yihu",
+    version,
+    about = "一户一策 — household case management (core and CLI)"
+)]
 struct Cli {
     /// Database file (default: $YIHU_DB, else the OS data directory, e.g. ~/.local/share/yihu/yihu.db).
     #[arg(long, global = true)]
@@ -66,7 +70,13 @@ fn parse_today(arg: Option<String>) -> Result<Option<NaiveDate>, ApiError> {
         None => Ok(None),
         Some(s) => NaiveDate::parse_from_str(&s, "%Y-%m-%d")
             .map(Some)
-            .map_err(|_| ApiError::at("validation.date.invalid", "today", "today must be a date YYYY-MM-DD")),
+            .map_err(|_| {
+                ApiError::at(
+                    "validation.date.invalid",
+                    "today",
+                    "today must be a date YYYY-MM-DD",
+                )
+            }),
     }
 }
 
@@ -79,25 +89,36 @@ fn run(cli: Cli) -> Result<(), ApiError> {
                 println!("{}", serde_json::to_string_pretty(&list)?);
             } else {
                 for c in list {
-                    println!("{:<22} {:<10} {}", c.name, format!("{:?}", c.access).to_lowercase(), c.example);
+                    println!(
+                        "{:<22} {:<10} {}",
+                        c.name,
+                        format!("{:?}", c.access).to_lowercase(),
+                        c.example
+                    );
                 }
             }
             Ok(())
         }
-        Cmd::Call { command, json, as_staff, today } => {
-            let actor = match as_staff.or_else(|| std::env::var("YIHU_AS").ok().filter(|s| !s.is_empty())) {
+        Cmd::Call {
+            command,
+            json,
+            as_staff,
+            today,
+        } => {
+            let actor = match as_staff
+                .or_else(|| std::env::var("YIHU_AS").ok().filter(|s| !s.is_empty()))
+            {
                 None => None,
-                Some(s) => Some(
-                    Uuid::parse_str(s.trim())
-                        .map_err(|_| ApiError::at("request.field.type", "as", "--as must be a staff id"))?,
-                ),
+                Some(s) => Some(Uuid::parse_str(s.trim()).map_err(|_| {
+                    ApiError::at("request.field.type", "as", "--as must be a staff id")
+                })?),
             };
             let body = match json.as_deref() {
                 Some("-") => {
                     let mut s = String::new();
-                    std::io::stdin()
-                        .read_to_string(&mut s)
-                        .map_err(|e| ApiError::new("request.malformed", format!("cannot read stdin: {e}")))?;
+                    std::io::stdin().read_to_string(&mut s).map_err(|e| {
+                        ApiError::new("request.malformed", format!("cannot read stdin: {e}"))
+                    })?;
                     s
                 }
                 Some(s) => s.to_string(),
@@ -112,13 +133,25 @@ fn run(cli: Cli) -> Result<(), ApiError> {
             println!("{}", serde_json::to_string_pretty(&out)?);
             Ok(())
         }
-        Cmd::Demo { households, seed, today } => {
+        Cmd::Demo {
+            households,
+            seed,
+            today,
+        } => {
             let today = parse_today(today)?.unwrap_or_else(|| Ctx::system(None).today);
             let mut conn = db::open(&path)?;
             let started = std::time::Instant::now();
-            let summary = demo::build(&mut conn, &demo::Options { households, seed, today })?;
+            let summary = demo::build(
+                &mut conn,
+                &demo::Options {
+                    households,
+                    seed,
+                    today,
+                },
+            )?;
             let mut out = serde_json::to_value(&summary)?;
-            out["seconds"] = serde_json::json!((started.elapsed().as_secs_f64() * 100.0).round() / 100.0);
+            out["seconds"] =
+                serde_json::json!((started.elapsed().as_secs_f64() * 100.0).round() / 100.0);
             out["db"] = serde_json::json!(path.display().to_string());
             println!("{}", serde_json::to_string_pretty(&out)?);
             Ok(())
@@ -126,11 +159,19 @@ fn run(cli: Cli) -> Result<(), ApiError> {
         Cmd::Check => {
             let conn = db::open(&path)?;
             let problems = check::run(&conn)?;
-            println!("{}", serde_json::to_string_pretty(&serde_json::json!({"ok": problems.is_empty(), "problems": problems}))?);
+            println!(
+                "{}",
+                serde_json::to_string_pretty(
+                    &serde_json::json!({"ok": problems.is_empty(), "problems": problems})
+                )?
+            );
             if problems.is_empty() {
                 Ok(())
             } else {
-                Err(ApiError::new("check.failed", format!("{} invariant(s) broken", problems.len())))
+                Err(ApiError::new(
+                    "check.failed",
+                    format!("{} invariant(s) broken", problems.len()),
+                ))
             }
         }
     }

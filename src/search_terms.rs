@@ -18,7 +18,7 @@
 //!   crate's heteronym data (at most [`MAX_READINGS`] distinct readings, most
 //!   common first). Every combination, up to [`MAX_COMBOS`] in total, gives a
 //!   full-pinyin term and an initials term, plus the same for every suffix
-//!   starting at a later character ("jiao"/"j" for 韦娇).
+//!   starting at a later character ("jia"/"j" for 卫佳).
 //! - Runs of other characters (ASCII letters, digits, …) are kept lowercased
 //!   as one unit; their initial is their first character.
 //! - `ü` is written three ways — `ü`, `v` and `u` — so "lü", "lv" and "lu" all
@@ -277,21 +277,21 @@ mod tests {
     }
 
     #[test]
-    fn wei_jiao() {
-        let terms = name_terms("韦娇");
-        for t in ["韦娇", "娇", "weijiao", "jiao", "wj", "j"] {
+    fn wei_jia() {
+        let terms = name_terms("卫佳");
+        for t in ["卫佳", "佳", "weijia", "jia", "wj", "j"] {
             assert!(has(&terms, t), "missing {t}: {terms:?}");
         }
         for q in [
-            "weijiao", "wj", "wei", "jiao", "韦", "娇", "韦娇", "WeiJiao", "wei jiao", "wj,娇",
+            "weijia", "wj", "wei", "jia", "卫", "佳", "卫佳", "WeiJia", "wei jia", "wj,佳",
         ] {
-            assert!(found("韦娇", q), "{q}");
+            assert!(found("卫佳", q), "{q}");
         }
-        for q in ["weij x", "jw", "娇韦", "wei娇", "ejiao"] {
-            assert!(!found("韦娇", q), "{q}");
+        for q in ["weij x", "jw", "佳卫", "wei佳", "ejia"] {
+            assert!(!found("卫佳", q), "{q}");
         }
         // Exactly these terms.
-        let mut want = vec!["j", "jiao", "weijiao", "wj", "娇", "韦娇"];
+        let mut want = vec!["j", "jia", "weijia", "wj", "佳", "卫佳"];
         want.sort_unstable();
         assert_eq!(terms, want);
     }
@@ -363,7 +363,7 @@ mod tests {
         // 解 has two "jie" readings in the crate data (different tones).
         let terms = name_terms("解");
         assert_eq!(terms.iter().filter(|t| *t == "jie").count(), 1);
-        for t in &name_terms("Anna 韦") {
+        for t in &name_terms("Anna 卫") {
             assert_eq!(*t, t.to_lowercase());
         }
     }
@@ -510,8 +510,8 @@ mod tests {
     fn query_tokens_split_and_normalise() {
         assert_eq!(query_tokens(" Wei  Jiao "), vec!["wei", "jiao"]);
         assert_eq!(
-            query_tokens("韦娇\u{3000}wj,lü，x、y"),
-            vec!["韦娇", "wj", "lü", "x", "y"]
+            query_tokens("卫佳\u{3000}wj,lü，x、y"),
+            vec!["卫佳", "wj", "lü", "x", "y"]
         );
         assert_eq!(query_tokens("阿卜杜拉·买买提"), vec!["阿卜杜拉买买提"]);
         assert_eq!(query_tokens("LÜ"), vec!["lü"]);
@@ -534,7 +534,7 @@ mod tests {
         }
 
         #[test]
-        fn prop_substrings_found(name in "[韦娇欧阳晓梅单曾吕王 ·a-zA-Z0-9]{1,8}") {
+        fn prop_substrings_found(name in "[卫佳欧阳晓梅单曾吕王 ·a-zA-Z0-9]{1,8}") {
             let terms = name_terms(&name);
             let compact: Vec<char> = name
                 .chars()

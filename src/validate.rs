@@ -51,7 +51,11 @@ fn check_len(field: &str, s: &str, max: usize) -> ApiResult<()> {
 pub fn required(field: &str, s: &str, max: usize) -> ApiResult<String> {
     let t = s.trim();
     if t.is_empty() {
-        return Err(ApiError::at("validation.required", field, format!("{field} is required")));
+        return Err(ApiError::at(
+            "validation.required",
+            field,
+            format!("{field} is required"),
+        ));
     }
     check_len(field, t, max)?;
     check_chars(field, t, false)?;
@@ -71,7 +75,11 @@ pub fn optional(field: &str, s: &Option<String>, max: usize) -> ApiResult<Option
 }
 
 /// Optional multi-line text (notes, descriptions): newlines and tabs allowed.
-pub fn optional_multiline(field: &str, s: &Option<String>, max: usize) -> ApiResult<Option<String>> {
+pub fn optional_multiline(
+    field: &str,
+    s: &Option<String>,
+    max: usize,
+) -> ApiResult<Option<String>> {
     match s.as_deref().map(str::trim) {
         None | Some("") => Ok(None),
         Some(t) => {
@@ -165,7 +173,11 @@ pub fn date_in_range(field: &str, d: NaiveDate) -> ApiResult<NaiveDate> {
 /// A list that must not be empty.
 pub fn non_empty<T>(field: &str, v: &[T]) -> ApiResult<()> {
     if v.is_empty() {
-        return Err(ApiError::at("validation.required", field, format!("{field} needs at least one entry")));
+        return Err(ApiError::at(
+            "validation.required",
+            field,
+            format!("{field} needs at least one entry"),
+        ));
     }
     Ok(())
 }
@@ -202,5 +214,8 @@ pub fn subtree_range(prefix: &str) -> (String, String) {
     if let Some(last) = upper.last_mut() {
         *last += 1;
     }
-    (prefix.to_string(), String::from_utf8(upper).unwrap_or_default())
+    (
+        prefix.to_string(),
+        String::from_utf8(upper).unwrap_or_default(),
+    )
 }

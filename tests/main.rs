@@ -1,1 +1,8 @@
+//! Integration tests of the core: every command through the one command surface, on real
+//! SQLite files in temporary folders.
 
+mod bad_input;
+mod cli;
+mod common;
+mod lifecycle;
+mod search;

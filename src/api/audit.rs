@@ -39,12 +39,20 @@ pub struct AuditRow {
 pub fn audit_list(env: &Env, req: AuditQuery) -> ApiResult<Vec<AuditRow>> {
     let limit = req.limit.unwrap_or(100);
     if !(1..=1000).contains(&limit) {
-        return Err(ApiError::at("validation.out_of_range", "limit", "limit is 1 to 1000"));
+        return Err(ApiError::at(
+            "validation.out_of_range",
+            "limit",
+            "limit is 1 to 1000",
+        ));
     }
     if let Some(e) = &req.entity_id
         && e.chars().count() > 64
     {
-        return Err(ApiError::at("validation.too_long", "entity_id", "entity_id is longer than 64 characters"));
+        return Err(ApiError::at(
+            "validation.too_long",
+            "entity_id",
+            "entity_id is longer than 64 characters",
+        ));
     }
     let mut st = env.tx.prepare_cached(
         "SELECT a.seq, a.at, a.actor_id, s.name, a.command, a.entity_type, a.entity_id, a.household_id,
@@ -56,7 +64,12 @@ pub fn audit_list(env: &Env, req: AuditQuery) -> ApiResult<Vec<AuditRow>> {
     )?;
     let rows = st
         .query_map(
-            params![req.household_id.map(|h| h.to_string()), req.entity_id, req.before_seq, limit],
+            params![
+                req.household_id.map(|h| h.to_string()),
+                req.entity_id,
+                req.before_seq,
+                limit
+            ],
             |r| {
                 let parse = |s: Option<String>| s.and_then(|s| serde_json::from_str(&s).ok());
                 Ok(AuditRow {

@@ -9,9 +9,9 @@ use rusqlite::{OptionalExtension, Row, params};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use super::Env;
 use super::household::{HEAD_NAME_SQL, require_household, require_open_household, touch_household};
 use super::reference::{self as rf, ById, find_partner, find_service};
-use super::Env;
 use crate::error::{ApiError, ApiResult};
 use crate::recurrence::Recurrence;
 use crate::types::*;
@@ -34,7 +34,8 @@ pub struct Need {
     pub outcome_note: Option<String>,
 }
 
-const NEED_COLS: &str = "id, household_id, member_id, category, description, priority, status, found_visit_id,
+const NEED_COLS: &str =
+    "id, household_id, member_id, category, description, priority, status, found_visit_id,
     found_on, resolved_on, outcome_note";
 
 impl Need {
@@ -58,7 +59,11 @@ impl Need {
 pub fn find_need(env: &Env, id: &str) -> ApiResult<Option<Need>> {
     Ok(env
         .tx
-        .query_row(&format!("SELECT {NEED_COLS} FROM need WHERE id = ?1"), [id], Need::from_row)
+        .query_row(
+            &format!("SELECT {NEED_COLS} FROM need WHERE id = ?1"),
+            [id],
+            Need::from_row,
+        )
         .optional()?)
 }
 
@@ -68,7 +73,9 @@ pub fn needs_of(env: &Env, household_id: &str) -> ApiResult<Vec<Need>> {
          ORDER BY CASE status WHEN 'open' THEN 0 WHEN 'in_progress' THEN 1 ELSE 2 END,
                   CASE priority WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END, found_on, id"
     ))?;
-    Ok(st.query_map([household_id], Need::from_row)?.collect::<Result<Vec<_>, _>>()?)
+    Ok(st
+        .query_map([household_id], Need::from_row)?
+        .collect::<Result<Vec<_>, _>>()?)
 }
 
 /// The editable fields of a need.
@@ -96,13 +103,20 @@ pub struct NeedInput {
     pub found_on: Option<NaiveDate>,
 }
 
-fn check_member_of(env: &Env, field: &str, household_id: &str, member: &Option<Uuid>) -> ApiResult<Option<String>> {
+fn check_member_of(
+    env: &Env,
+    field: &str,
+    household_id: &str,
+    member: &Option<Uuid>,
+) -> ApiResult<Option<String>> {
     let Some(m) = member else { return Ok(None) };
     let owner: Option<(String, Option<String>)> = env
         .tx
-        .query_row("SELECT household_id, removed_on FROM member WHERE id = ?1", [m.to_string()], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })
+        .query_row(
+            "SELECT household_id, removed_on FROM member WHERE id = ?1",
+            [m.to_string()],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
         .optional()?;
     match owner {
         None => Err(ApiError::not_found("member", field)),
@@ -141,8 +155,17 @@ pub fn insert_need(
 pub fn need_add(env: &Env, req: NeedInput) -> ApiResult<Need> {
     env.actor()?;
     let h = require_open_household(env, "household_id", &req.household_id.to_string())?;
-    let found_on = v::date_not_after("found_on", req.found_on.unwrap_or(env.ctx.today), env.ctx.today)?;
-    let f = NeedFields { member_id: req.member_id, category: req.category, description: req.description, priority: req.priority };
+    let found_on = v::date_not_after(
+        "found_on",
+        req.found_on.unwrap_or(env.ctx.today),
+        env.ctx.today,
+    )?;
+    let f = NeedFields {
+        member_id: req.member_id,
+        category: req.category,
+        description: req.description,
+        priority: req.priority,
+    };
     let n = insert_need(env, &h.id, &f, found_on, None)?;
     touch_household(env, &h.id)?;
     Ok(n)
@@ -157,7 +180,8 @@ pub struct NeedUpdate {
 
 pub fn need_update(env: &Env, req: NeedUpdate) -> ApiResult<Need> {
     env.actor()?;
-    let before = find_need(env, &req.id.to_string())?.ok_or_else(|| ApiError::not_found("need", "id"))?;
+    let before =
+        find_need(env, &req.id.to_string())?.ok_or_else(|| ApiError::not_found("need", "id"))?;
     require_open_household(env, "id", &before.household_id)?;
     let f = &req.need;
     let member_id = check_member_of(env, "need.member_id", &before.household_id, &f.member_id)?;
@@ -168,7 +192,13 @@ pub fn need_update(env: &Env, req: NeedUpdate) -> ApiResult<Need> {
     )?;
     touch_household(env, &before.household_id)?;
     let after = find_need(env, &before.id)?.ok_or_else(|| ApiError::internal("need vanished"))?;
-    env.audit("need", &before.id, Some(&before.household_id), Some(&before), Some(&after))?;
+    env.audit(
+        "need",
+        &before.id,
+        Some(&before.household_id),
+        Some(&before),
+        Some(&after),
+    )?;
     Ok(after)
 }
 
@@ -183,15 +213,28 @@ pub struct NeedSetStatus {
 }
 
 /// Move a need along its life cycle (also used by `visit.log`).
-pub fn set_need_status(env: &Env, req: &NeedSetStatus, household_id: Option<&str>) -> ApiResult<Need> {
-    let before = find_need(env, &req.id.to_string())?.ok_or_else(|| ApiError::not_found("need", "id"))?;
+pub fn set_need_status(
+    env: &Env,
+    req: &NeedSetStatus,
+    household_id: Option<&str>,
+) -> ApiResult<Need> {
+    let before =
+        find_need(env, &req.id.to_string())?.ok_or_else(|| ApiError::not_found("need", "id"))?;
     if let Some(h) = household_id
         && before.household_id != h
     {
-        return Err(ApiError::at("validation.need.other_household", "id", "this need belongs to another household"));
+        return Err(ApiError::at(
+            "validation.need.other_household",
+            "id",
+            "this need belongs to another household",
+        ));
     }
     if !transitions::need(before.status, req.to) {
-        return Err(ApiError::transition("need", before.status.as_str(), req.to.as_str()));
+        return Err(ApiError::transition(
+            "need",
+            before.status.as_str(),
+            req.to.as_str(),
+        ));
     }
     let note = v::optional_multiline("note", &req.note, TEXT_MAX)?;
     let resolved_on = match req.to {
@@ -204,13 +247,20 @@ pub fn set_need_status(env: &Env, req: &NeedSetStatus, household_id: Option<&str
         params![before.id, req.to, resolved_on, note, env.now()],
     )?;
     let after = find_need(env, &before.id)?.ok_or_else(|| ApiError::internal("need vanished"))?;
-    env.audit("need", &before.id, Some(&before.household_id), Some(&before), Some(&after))?;
+    env.audit(
+        "need",
+        &before.id,
+        Some(&before.household_id),
+        Some(&before),
+        Some(&after),
+    )?;
     Ok(after)
 }
 
 pub fn need_set_status(env: &Env, req: NeedSetStatus) -> ApiResult<Need> {
     env.actor()?;
-    let n = find_need(env, &req.id.to_string())?.ok_or_else(|| ApiError::not_found("need", "id"))?;
+    let n =
+        find_need(env, &req.id.to_string())?.ok_or_else(|| ApiError::not_found("need", "id"))?;
     require_open_household(env, "id", &n.household_id)?;
     let after = set_need_status(env, &req, None)?;
     touch_household(env, &n.household_id)?;
@@ -271,7 +321,11 @@ impl Plan {
 pub fn find_plan(env: &Env, id: &str) -> ApiResult<Option<Plan>> {
     Ok(env
         .tx
-        .query_row(&format!("SELECT {PLAN_COLS} FROM plan_version p WHERE p.id = ?1"), [id], Plan::from_row)
+        .query_row(
+            &format!("SELECT {PLAN_COLS} FROM plan_version p WHERE p.id = ?1"),
+            [id],
+            Plan::from_row,
+        )
         .optional()?)
 }
 
@@ -283,7 +337,9 @@ pub fn plan_summaries(env: &Env, household_id: &str) -> ApiResult<Vec<Plan>> {
     let mut st = env.tx.prepare_cached(&format!(
         "SELECT {PLAN_COLS} FROM plan_version p WHERE p.household_id = ?1 ORDER BY p.version_no DESC"
     ))?;
-    Ok(st.query_map([household_id], Plan::from_row)?.collect::<Result<Vec<_>, _>>()?)
+    Ok(st
+        .query_map([household_id], Plan::from_row)?
+        .collect::<Result<Vec<_>, _>>()?)
 }
 
 /// A need as the plan saw it: frozen at submission, live while the plan is being drafted.
@@ -332,7 +388,11 @@ pub fn plan_detail(env: &Env, id: &str) -> ApiResult<PlanDetail> {
     let plan = require_plan(env, "id", id)?;
     let actions = actions_of(env, &plan.id)?;
     let needs = plan_needs(env, &plan)?;
-    Ok(PlanDetail { plan, actions, needs })
+    Ok(PlanDetail {
+        plan,
+        actions,
+        needs,
+    })
 }
 
 #[derive(Debug, Deserialize)]
@@ -349,19 +409,26 @@ pub fn plan_create_draft(env: &Env, req: PlanCreate) -> ApiResult<PlanDetail> {
     let actor = env.actor()?.id.to_string();
     let h = require_open_household(env, "household_id", &req.household_id.to_string())?;
     let plans = plan_summaries(env, &h.id)?;
-    if let Some(w) = plans
-        .iter()
-        .find(|p| matches!(p.status, PlanStatus::Draft | PlanStatus::Submitted | PlanStatus::Returned))
-    {
+    if let Some(w) = plans.iter().find(|p| {
+        matches!(
+            p.status,
+            PlanStatus::Draft | PlanStatus::Submitted | PlanStatus::Returned
+        )
+    }) {
         return Err(ApiError::at(
             "plan.working_copy.exists",
             "household_id",
-            format!("version {} is still being worked on ({})", w.version_no, w.status),
+            format!(
+                "version {} is still being worked on ({})",
+                w.version_no, w.status
+            ),
         ));
     }
     let in_force = plans.iter().find(|p| p.status == PlanStatus::Approved);
     let goals = match (&req.goals, in_force) {
-        (Some(g), _) => v::optional_multiline("goals", &Some(g.clone()), TEXT_MAX)?.unwrap_or_default(),
+        (Some(g), _) => {
+            v::optional_multiline("goals", &Some(g.clone()), TEXT_MAX)?.unwrap_or_default()
+        }
         (None, Some(p)) => p.goals.clone(),
         (None, None) => String::new(),
     };
@@ -432,7 +499,13 @@ pub fn plan_update(env: &Env, req: PlanUpdate) -> ApiResult<PlanDetail> {
         params![p.id, goals, env.now()],
     )?;
     let after = plan_detail(env, &p.id)?;
-    env.audit("plan", &p.id, Some(&p.household_id), Some(&p), Some(&after.plan))?;
+    env.audit(
+        "plan",
+        &p.id,
+        Some(&p.household_id),
+        Some(&p),
+        Some(&after.plan),
+    )?;
     Ok(after)
 }
 
@@ -450,13 +523,22 @@ pub fn plan_submit(env: &Env, req: ById) -> ApiResult<PlanDetail> {
     check_plan_transition(&p, PlanStatus::Submitted)?;
     require_open_household(env, "id", &p.household_id)?;
     if p.goals.trim().is_empty() {
-        return Err(ApiError::at("validation.required", "goals", "write the plan's goals before submitting"));
+        return Err(ApiError::at(
+            "validation.required",
+            "goals",
+            "write the plan's goals before submitting",
+        ));
     }
     if p.action_count == 0 {
-        return Err(ApiError::at("plan.actions.required", "actions", "a plan needs at least one action"));
+        return Err(ApiError::at(
+            "plan.actions.required",
+            "actions",
+            "a plan needs at least one action",
+        ));
     }
     // Freeze the needs this version answers, as they are now.
-    env.tx.execute("DELETE FROM plan_need WHERE plan_version_id = ?1", [&p.id])?;
+    env.tx
+        .execute("DELETE FROM plan_need WHERE plan_version_id = ?1", [&p.id])?;
     env.tx.execute(
         "INSERT INTO plan_need(plan_version_id, need_id, category, priority, description, status)
          SELECT ?1, n.id, n.category, n.priority, n.description, n.status FROM need n
@@ -471,7 +553,13 @@ pub fn plan_submit(env: &Env, req: ById) -> ApiResult<PlanDetail> {
     )?;
     touch_household(env, &p.household_id)?;
     let after = plan_detail(env, &p.id)?;
-    env.audit("plan", &p.id, Some(&p.household_id), Some(&p), Some(&after.plan))?;
+    env.audit(
+        "plan",
+        &p.id,
+        Some(&p.household_id),
+        Some(&p),
+        Some(&after.plan),
+    )?;
     Ok(after)
 }
 
@@ -511,7 +599,13 @@ pub fn plan_approve(env: &Env, req: PlanDecision) -> ApiResult<PlanDetail> {
              AND action_id IN (SELECT id FROM action WHERE plan_version_id = ?1)",
             params![old, today],
         )?;
-        env.audit("plan", old, Some(&p.household_id), Some(&serde_json::json!({"status": "approved"})), Some(&serde_json::json!({"status": "superseded"})))?;
+        env.audit(
+            "plan",
+            old,
+            Some(&p.household_id),
+            Some(&serde_json::json!({"status": "approved"})),
+            Some(&serde_json::json!({"status": "superseded"})),
+        )?;
     }
     env.tx.execute(
         "UPDATE plan_version SET status = 'approved', decided_by = ?2, decided_at = ?3, decision_comment = ?4,
@@ -527,7 +621,13 @@ pub fn plan_approve(env: &Env, req: PlanDecision) -> ApiResult<PlanDetail> {
     generate_occurrences(env, Some(&p.household_id), through)?;
     touch_household(env, &p.household_id)?;
     let after = plan_detail(env, &p.id)?;
-    env.audit("plan", &p.id, Some(&p.household_id), Some(&p), Some(&after.plan))?;
+    env.audit(
+        "plan",
+        &p.id,
+        Some(&p.household_id),
+        Some(&p),
+        Some(&after.plan),
+    )?;
     Ok(after)
 }
 
@@ -536,7 +636,11 @@ pub fn plan_return(env: &Env, req: PlanDecision) -> ApiResult<PlanDetail> {
     let p = require_plan(env, "id", &req.id.to_string())?;
     check_plan_transition(&p, PlanStatus::Returned)?;
     let comment = v::optional_multiline("comment", &req.comment, TEXT_MAX)?.ok_or_else(|| {
-        ApiError::at("validation.required", "comment", "say what must change before the plan can be approved")
+        ApiError::at(
+            "validation.required",
+            "comment",
+            "say what must change before the plan can be approved",
+        )
     })?;
     env.tx.execute(
         "UPDATE plan_version SET status = 'returned', decided_by = ?2, decided_at = ?3, decision_comment = ?4,
@@ -545,7 +649,13 @@ pub fn plan_return(env: &Env, req: PlanDecision) -> ApiResult<PlanDetail> {
     )?;
     touch_household(env, &p.household_id)?;
     let after = plan_detail(env, &p.id)?;
-    env.audit("plan", &p.id, Some(&p.household_id), Some(&p), Some(&after.plan))?;
+    env.audit(
+        "plan",
+        &p.id,
+        Some(&p.household_id),
+        Some(&p),
+        Some(&after.plan),
+    )?;
     Ok(after)
 }
 
@@ -559,7 +669,13 @@ pub fn plan_revise(env: &Env, req: ById) -> ApiResult<PlanDetail> {
         params![p.id, env.now()],
     )?;
     let after = plan_detail(env, &p.id)?;
-    env.audit("plan", &p.id, Some(&p.household_id), Some(&p), Some(&after.plan))?;
+    env.audit(
+        "plan",
+        &p.id,
+        Some(&p.household_id),
+        Some(&p),
+        Some(&after.plan),
+    )?;
     Ok(after)
 }
 
@@ -617,14 +733,22 @@ fn diff_by_key<T: Clone, K: Ord>(
 ) -> DiffSet<T> {
     let am: BTreeMap<K, &T> = a.iter().map(|x| (key(x), x)).collect();
     let bm: BTreeMap<K, &T> = b.iter().map(|x| (key(x), x)).collect();
-    let mut out = DiffSet { added: vec![], removed: vec![], changed: vec![] };
+    let mut out = DiffSet {
+        added: vec![],
+        removed: vec![],
+        changed: vec![],
+    };
     for (k, x) in &am {
         match bm.get(k) {
             None => out.removed.push((*x).clone()),
             Some(y) => {
                 let f = fields(x, y);
                 if !f.is_empty() {
-                    out.changed.push(Changed { before: (*x).clone(), after: (*y).clone(), fields: f });
+                    out.changed.push(Changed {
+                        before: (*x).clone(),
+                        after: (*y).clone(),
+                        fields: f,
+                    });
                 }
             }
         }
@@ -659,8 +783,19 @@ pub fn action_fields_changed(a: &Action, b: &Action) -> Vec<&'static str> {
     macro_rules! cmp {
         ($($field:ident),*) => { $( if a.$field != b.$field { f.push(stringify!($field)); } )* };
     }
-    cmp!(service_id, title, category, partner_id, provider_name, responsible_name, responsible_phone, amount_fen,
-         recurrence, start_on, note);
+    cmp!(
+        service_id,
+        title,
+        category,
+        partner_id,
+        provider_name,
+        responsible_name,
+        responsible_phone,
+        amount_fen,
+        recurrence,
+        start_on,
+        note
+    );
     let (mut an, mut bn) = (a.need_ids.clone(), b.need_ids.clone());
     an.sort();
     bn.sort();
@@ -674,12 +809,26 @@ pub fn plan_diff(env: &Env, req: PlanDiffReq) -> ApiResult<PlanDiff> {
     let a = plan_detail(env, &req.from_id.to_string()).map_err(|e| e.with_field("from_id"))?;
     let b = plan_detail(env, &req.to_id.to_string()).map_err(|e| e.with_field("to_id"))?;
     if a.plan.household_id != b.plan.household_id {
-        return Err(ApiError::at("plan.diff.other_household", "to_id", "both versions must belong to one household"));
+        return Err(ApiError::at(
+            "plan.diff.other_household",
+            "to_id",
+            "both versions must belong to one household",
+        ));
     }
     Ok(PlanDiff {
         goals_changed: a.plan.goals != b.plan.goals,
-        needs: diff_by_key(&a.needs, &b.needs, |n| n.need_id.clone(), need_fields_changed),
-        actions: diff_by_key(&a.actions, &b.actions, |x| x.lineage_id.clone(), action_fields_changed),
+        needs: diff_by_key(
+            &a.needs,
+            &b.needs,
+            |n| n.need_id.clone(),
+            need_fields_changed,
+        ),
+        actions: diff_by_key(
+            &a.actions,
+            &b.actions,
+            |x| x.lineage_id.clone(),
+            action_fields_changed,
+        ),
         from: a.plan,
         to: b.plan,
     })
@@ -770,7 +919,11 @@ fn action_from_row(r: &Row) -> rusqlite::Result<Action> {
     let recurrence = match rrule {
         None => None,
         Some(s) => Some(Recurrence::from_rrule(&s).map_err(|_| {
-            rusqlite::Error::FromSqlConversionFailure(12, rusqlite::types::Type::Text, "unsupported recurrence rule".into())
+            rusqlite::Error::FromSqlConversionFailure(
+                12,
+                rusqlite::types::Type::Text,
+                "unsupported recurrence rule".into(),
+            )
         })?),
     };
     Ok(Action {
@@ -795,9 +948,13 @@ fn action_from_row(r: &Row) -> rusqlite::Result<Action> {
 }
 
 fn with_needs(env: &Env, mut actions: Vec<Action>) -> ApiResult<Vec<Action>> {
-    let mut st = env.tx.prepare_cached("SELECT need_id FROM action_need WHERE action_id = ?1 ORDER BY need_id")?;
+    let mut st = env
+        .tx
+        .prepare_cached("SELECT need_id FROM action_need WHERE action_id = ?1 ORDER BY need_id")?;
     for a in &mut actions {
-        a.need_ids = st.query_map([&a.id], |r| r.get(0))?.collect::<Result<Vec<_>, _>>()?;
+        a.need_ids = st
+            .query_map([&a.id], |r| r.get(0))?
+            .collect::<Result<Vec<_>, _>>()?;
     }
     Ok(actions)
 }
@@ -805,7 +962,11 @@ fn with_needs(env: &Env, mut actions: Vec<Action>) -> ApiResult<Vec<Action>> {
 pub fn find_action(env: &Env, id: &str) -> ApiResult<Option<Action>> {
     let a = env
         .tx
-        .query_row(&format!("SELECT {ACTION_COLS} FROM action WHERE id = ?1"), [id], action_from_row)
+        .query_row(
+            &format!("SELECT {ACTION_COLS} FROM action WHERE id = ?1"),
+            [id],
+            action_from_row,
+        )
         .optional()?;
     Ok(match a {
         Some(a) => with_needs(env, vec![a])?.pop(),
@@ -817,7 +978,9 @@ pub fn actions_of(env: &Env, plan_id: &str) -> ApiResult<Vec<Action>> {
     let mut st = env.tx.prepare_cached(&format!(
         "SELECT {ACTION_COLS} FROM action WHERE plan_version_id = ?1 ORDER BY start_on, created_at, id"
     ))?;
-    let rows = st.query_map([plan_id], action_from_row)?.collect::<Result<Vec<_>, _>>()?;
+    let rows = st
+        .query_map([plan_id], action_from_row)?
+        .collect::<Result<Vec<_>, _>>()?;
     with_needs(env, rows)
 }
 
@@ -885,47 +1048,81 @@ struct ActionClean {
 
 fn clean_action(env: &Env, household_id: &str, f: &ActionFields) -> ApiResult<ActionClean> {
     let service = match &f.service_id {
-        Some(id) => Some(find_service(env, &id.to_string())?.ok_or_else(|| ApiError::not_found("service", "service_id"))?),
+        Some(id) => Some(
+            find_service(env, &id.to_string())?
+                .ok_or_else(|| ApiError::not_found("service", "service_id"))?,
+        ),
         None => None,
     };
     let title = match (&f.title, &service) {
         (Some(t), _) if !t.trim().is_empty() => v::required("title", t, NAME_MAX * 2)?,
         (_, Some(s)) => s.name.clone(),
-        _ => return Err(ApiError::at("validation.required", "title", "give the action a title or pick a service")),
+        _ => {
+            return Err(ApiError::at(
+                "validation.required",
+                "title",
+                "give the action a title or pick a service",
+            ));
+        }
     };
     let category = f
         .category
         .or(service.as_ref().map(|s| s.category))
-        .ok_or_else(|| ApiError::at("validation.required", "category", "give the action a category"))?;
+        .ok_or_else(|| {
+            ApiError::at(
+                "validation.required",
+                "category",
+                "give the action a category",
+            )
+        })?;
     v::non_empty("need_ids", &f.need_ids)?;
     v::max_items("need_ids", &f.need_ids, 30)?;
     let mut need_ids = Vec::with_capacity(f.need_ids.len());
     for (i, id) in f.need_ids.iter().enumerate() {
         let field = format!("need_ids[{i}]");
-        let n = find_need(env, &id.to_string())?.ok_or_else(|| ApiError::not_found("need", &field))?;
+        let n =
+            find_need(env, &id.to_string())?.ok_or_else(|| ApiError::not_found("need", &field))?;
         if n.household_id != household_id {
-            return Err(ApiError::at("validation.need.other_household", field, "this need belongs to another household"));
+            return Err(ApiError::at(
+                "validation.need.other_household",
+                field,
+                "this need belongs to another household",
+            ));
         }
         if n.status == NeedStatus::Withdrawn {
-            return Err(ApiError::at("validation.need.withdrawn", field, "this need was withdrawn"));
+            return Err(ApiError::at(
+                "validation.need.withdrawn",
+                field,
+                "this need was withdrawn",
+            ));
         }
         if !need_ids.contains(&n.id) {
             need_ids.push(n.id);
         }
     }
     let partner_id = match (&f.partner_id, &service) {
-        (Some(id), _) => Some(find_partner(env, &id.to_string())?.ok_or_else(|| ApiError::not_found("partner", "partner_id"))?),
+        (Some(id), _) => Some(
+            find_partner(env, &id.to_string())?
+                .ok_or_else(|| ApiError::not_found("partner", "partner_id"))?,
+        ),
         (None, Some(s)) => match &s.default_partner_id {
             Some(p) => find_partner(env, p)?,
             None => None,
         },
         (None, None) => None,
     };
-    let provider_name = v::optional("provider_name", &f.provider_name, NAME_MAX)?.or(partner_id.as_ref().map(|p| p.name.clone()));
+    let provider_name = v::optional("provider_name", &f.provider_name, NAME_MAX)?
+        .or(partner_id.as_ref().map(|p| p.name.clone()));
     let start_on = v::date_in_range("start_on", f.start_on)?;
     let rrule = match &f.recurrence {
         Some(r) => {
-            r.validate(start_on).map_err(|e| ApiError::at(format!("validation.recurrence.{}", e.code), e.field, "the schedule is not valid"))?;
+            r.validate(start_on).map_err(|e| {
+                ApiError::at(
+                    format!("validation.recurrence.{}", e.code),
+                    e.field,
+                    "the schedule is not valid",
+                )
+            })?;
             Some(r.to_rrule())
         }
         None => None,
@@ -947,8 +1144,11 @@ fn clean_action(env: &Env, household_id: &str, f: &ActionFields) -> ApiResult<Ac
 }
 
 fn write_action_needs(env: &Env, action_id: &str, need_ids: &[String]) -> ApiResult<()> {
-    env.tx.execute("DELETE FROM action_need WHERE action_id = ?1", [action_id])?;
-    let mut st = env.tx.prepare_cached("INSERT INTO action_need(action_id, need_id) VALUES (?1, ?2)")?;
+    env.tx
+        .execute("DELETE FROM action_need WHERE action_id = ?1", [action_id])?;
+    let mut st = env
+        .tx
+        .prepare_cached("INSERT INTO action_need(action_id, need_id) VALUES (?1, ?2)")?;
     for n in need_ids {
         st.execute(params![action_id, n])?;
     }
@@ -959,7 +1159,11 @@ pub fn action_add(env: &Env, req: ActionInput) -> ApiResult<Action> {
     env.actor()?;
     let p = require_draft(env, "plan_id", &req.plan_id.to_string())?;
     if p.action_count >= 100 {
-        return Err(ApiError::at("validation.too_many", "plan_id", "a plan has at most 100 actions"));
+        return Err(ApiError::at(
+            "validation.too_many",
+            "plan_id",
+            "a plan has at most 100 actions",
+        ));
     }
     let c = clean_action(env, &p.household_id, &req.action).map_err(|e| e.under("action."))?;
     let id = env.new_id();
@@ -1002,8 +1206,15 @@ pub fn action_update(env: &Env, req: ActionUpdate) -> ApiResult<Action> {
     )?;
     write_action_needs(env, &before.id, &c.need_ids)?;
     touch_household(env, &before.household_id)?;
-    let after = find_action(env, &before.id)?.ok_or_else(|| ApiError::internal("action vanished"))?;
-    env.audit("action", &before.id, Some(&before.household_id), Some(&before), Some(&after))?;
+    let after =
+        find_action(env, &before.id)?.ok_or_else(|| ApiError::internal("action vanished"))?;
+    env.audit(
+        "action",
+        &before.id,
+        Some(&before.household_id),
+        Some(&before),
+        Some(&after),
+    )?;
     Ok(after)
 }
 
@@ -1011,10 +1222,18 @@ pub fn action_remove(env: &Env, req: ById) -> ApiResult<Action> {
     env.actor()?;
     let before = require_action(env, &req.id)?;
     require_draft(env, "id", &before.plan_version_id)?;
-    env.tx.execute("DELETE FROM action_need WHERE action_id = ?1", [&before.id])?;
-    env.tx.execute("DELETE FROM action WHERE id = ?1", [&before.id])?;
+    env.tx
+        .execute("DELETE FROM action_need WHERE action_id = ?1", [&before.id])?;
+    env.tx
+        .execute("DELETE FROM action WHERE id = ?1", [&before.id])?;
     touch_household(env, &before.household_id)?;
-    env.audit::<_, ()>("action", &before.id, Some(&before.household_id), Some(&before), None)?;
+    env.audit::<_, ()>(
+        "action",
+        &before.id,
+        Some(&before.household_id),
+        Some(&before),
+        None,
+    )?;
     Ok(before)
 }
 
@@ -1033,7 +1252,11 @@ pub fn action_set_status(env: &Env, req: ActionSetStatus) -> ApiResult<Action> {
     let before = require_action(env, &req.id)?;
     let plan = require_plan(env, "id", &before.plan_version_id)?;
     if !transitions::action(before.status, req.to) || req.to == ActionStatus::Active {
-        return Err(ApiError::transition("action", before.status.as_str(), req.to.as_str()));
+        return Err(ApiError::transition(
+            "action",
+            before.status.as_str(),
+            req.to.as_str(),
+        ));
     }
     if plan.status != PlanStatus::Approved {
         return Err(ApiError::at(
@@ -1053,7 +1276,13 @@ pub fn action_set_status(env: &Env, req: ActionSetStatus) -> ApiResult<Action> {
     )?;
     touch_household(env, &before.household_id)?;
     let after = require_action(env, &req.id)?;
-    env.audit("action", &before.id, Some(&before.household_id), Some(&before), Some(&after))?;
+    env.audit(
+        "action",
+        &before.id,
+        Some(&before.household_id),
+        Some(&before),
+        Some(&after),
+    )?;
     Ok(after)
 }
 
@@ -1077,11 +1306,26 @@ pub fn action_preview(env: &Env, req: ActionPreview) -> ApiResult<Vec<NaiveDate>
     }
     let from = start.max(env.ctx.today);
     match req.recurrence {
-        None => Ok(if start >= env.ctx.today { vec![start] } else { vec![] }),
+        None => Ok(if start >= env.ctx.today {
+            vec![start]
+        } else {
+            vec![]
+        }),
         Some(r) => {
-            r.validate(start).map_err(|e| ApiError::at(format!("validation.recurrence.{}", e.code), e.field, "the schedule is not valid"))?;
-            r.next_dates(start, from, n as usize)
-                .map_err(|e| ApiError::at(format!("validation.recurrence.{}", e.code), e.field, "the schedule is not valid"))
+            r.validate(start).map_err(|e| {
+                ApiError::at(
+                    format!("validation.recurrence.{}", e.code),
+                    e.field,
+                    "the schedule is not valid",
+                )
+            })?;
+            r.next_dates(start, from, n as usize).map_err(|e| {
+                ApiError::at(
+                    format!("validation.recurrence.{}", e.code),
+                    e.field,
+                    "the schedule is not valid",
+                )
+            })
         }
     }
 }
@@ -1104,7 +1348,8 @@ pub struct Occurrence {
     pub amount_fen: Option<i64>,
 }
 
-pub const OCCURRENCE_SELECT: &str = "SELECT o.id, o.action_id, a.title, o.household_id, o.due_on, o.status, o.done_on,
+pub const OCCURRENCE_SELECT: &str =
+    "SELECT o.id, o.action_id, a.title, o.household_id, o.due_on, o.status, o.done_on,
     o.recorded_by, o.recorded_at, o.note, o.visit_id, a.amount_fen
     FROM occurrence o JOIN action a ON a.id = o.action_id";
 
@@ -1128,14 +1373,22 @@ pub fn occurrence_from_row(r: &Row) -> rusqlite::Result<Occurrence> {
 pub fn find_occurrence(env: &Env, id: &str) -> ApiResult<Option<Occurrence>> {
     Ok(env
         .tx
-        .query_row(&format!("{OCCURRENCE_SELECT} WHERE o.id = ?1"), [id], occurrence_from_row)
+        .query_row(
+            &format!("{OCCURRENCE_SELECT} WHERE o.id = ?1"),
+            [id],
+            occurrence_from_row,
+        )
         .optional()?)
 }
 
 /// Create the missing occurrences of every active action of a plan in force, from the day the
 /// plan came into force (or the action's start) through `through`. Idempotent: an existing
 /// occurrence (recorded or not) is never duplicated, changed or removed.
-pub fn generate_occurrences(env: &Env, household_id: Option<&str>, through: NaiveDate) -> ApiResult<u64> {
+pub fn generate_occurrences(
+    env: &Env,
+    household_id: Option<&str>,
+    through: NaiveDate,
+) -> ApiResult<u64> {
     let mut st = env.tx.prepare_cached(
         "SELECT a.id, a.household_id, a.recurrence, a.start_on, p.in_force_from
          FROM action a JOIN plan_version p ON p.id = a.plan_version_id JOIN household h ON h.id = a.household_id
@@ -1162,12 +1415,17 @@ pub fn generate_occurrences(env: &Env, household_id: Option<&str>, through: Naiv
         let from = in_force.map_or(start, |f| f.max(start));
         let dates = match rrule {
             None => {
-                if start >= from && start <= through { vec![start] } else { vec![] }
+                if start >= from && start <= through {
+                    vec![start]
+                } else {
+                    vec![]
+                }
             }
             Some(s) => {
                 let r = Recurrence::from_rrule(&s)
                     .map_err(|_| ApiError::internal("a stored schedule cannot be read"))?;
-                r.dates(start, from, through).map_err(|_| ApiError::internal("a stored schedule cannot be expanded"))?
+                r.dates(start, from, through)
+                    .map_err(|_| ApiError::internal("a stored schedule cannot be expanded"))?
             }
         };
         for d in dates {
@@ -1205,7 +1463,11 @@ pub fn occurrence_generate(env: &Env, req: OccurrenceGenerate) -> ApiResult<Gene
         Some(t) => {
             let t = v::date_in_range("through", t)?;
             if t > env.ctx.today + chrono::Duration::days(366) {
-                return Err(ApiError::at("validation.out_of_range", "through", "generate at most a year ahead"));
+                return Err(ApiError::at(
+                    "validation.out_of_range",
+                    "through",
+                    "generate at most a year ahead",
+                ));
             }
             t
         }
@@ -1240,18 +1502,31 @@ pub struct OccurrenceQuery {
 
 pub fn occurrence_list(env: &Env, req: OccurrenceQuery) -> ApiResult<Vec<Occurrence>> {
     let h = require_household(env, "household_id", &req.household_id.to_string())?;
-    let from = req.from.unwrap_or(NaiveDate::MIN);
-    let to = req.to.unwrap_or(NaiveDate::MAX);
-    if from > to {
-        return Err(ApiError::at("validation.date.order", "to", "to is before from"));
+    if let (Some(from), Some(to)) = (req.from, req.to)
+        && from > to
+    {
+        return Err(ApiError::at(
+            "validation.date.order",
+            "to",
+            "to is before from",
+        ));
     }
     let mut st = env.tx.prepare_cached(&format!(
-        "{OCCURRENCE_SELECT} WHERE o.household_id = ?1 AND o.due_on >= ?2 AND o.due_on <= ?3
+        "{OCCURRENCE_SELECT} WHERE o.household_id = ?1 AND (?2 IS NULL OR o.due_on >= ?2) AND (?3 IS NULL OR o.due_on <= ?3)
          AND (?4 IS NULL OR o.status = ?4) AND (?5 IS NULL OR o.action_id = ?5)
          ORDER BY o.due_on, a.title, o.id LIMIT 5000"
     ))?;
     let rows = st
-        .query_map(params![h.id, from, to, req.status, req.action_id.map(|a| a.to_string())], occurrence_from_row)?
+        .query_map(
+            params![
+                h.id,
+                req.from,
+                req.to,
+                req.status,
+                req.action_id.map(|a| a.to_string())
+            ],
+            occurrence_from_row,
+        )?
         .collect::<Result<Vec<_>, _>>()?;
     Ok(rows)
 }
@@ -1268,23 +1543,41 @@ pub struct OccurrenceRecord {
     pub note: Option<String>,
 }
 
-/// Record what became of one occurrence (also used by `visit.log`).
+/// What is recorded about one occurrence.
+pub struct Recording<'a> {
+    pub status: OccurrenceStatus,
+    pub done_on: Option<NaiveDate>,
+    pub note: Option<String>,
+    /// The visit during which it was delivered.
+    pub visit_id: Option<&'a str>,
+}
+
+/// Record what became of one occurrence (also used by `visit.log`); `household_id`, when
+/// given, is the household it must belong to.
 pub fn record_occurrence(
     env: &Env,
     field: &str,
     id: &str,
     household_id: Option<&str>,
-    status: OccurrenceStatus,
-    done_on: Option<NaiveDate>,
-    note: Option<String>,
-    visit_id: Option<&str>,
+    rec: Recording,
 ) -> ApiResult<Occurrence> {
+    let Recording {
+        status,
+        done_on,
+        note,
+        visit_id,
+    } = rec;
     let actor = env.actor()?.id.to_string();
-    let before = find_occurrence(env, id)?.ok_or_else(|| ApiError::not_found("occurrence", field))?;
+    let before =
+        find_occurrence(env, id)?.ok_or_else(|| ApiError::not_found("occurrence", field))?;
     if let Some(h) = household_id
         && before.household_id != h
     {
-        return Err(ApiError::at("validation.occurrence.other_household", field, "this delivery belongs to another household"));
+        return Err(ApiError::at(
+            "validation.occurrence.other_household",
+            field,
+            "this delivery belongs to another household",
+        ));
     }
     if !transitions::occurrence(before.status, status) {
         return Err(ApiError::at(
@@ -1294,9 +1587,17 @@ pub fn record_occurrence(
         ));
     }
     let done_on = match status {
-        OccurrenceStatus::Done => Some(v::date_not_after("done_on", done_on.unwrap_or(env.ctx.today), env.ctx.today)?),
+        OccurrenceStatus::Done => Some(v::date_not_after(
+            "done_on",
+            done_on.unwrap_or(env.ctx.today),
+            env.ctx.today,
+        )?),
         _ if done_on.is_some() => {
-            return Err(ApiError::at("validation.not_allowed", "done_on", "done_on is only given for a delivery that was done"));
+            return Err(ApiError::at(
+                "validation.not_allowed",
+                "done_on",
+                "done_on is only given for a delivery that was done",
+            ));
         }
         _ => None,
     };
@@ -1306,15 +1607,29 @@ pub fn record_occurrence(
          WHERE id = ?1",
         params![before.id, status, done_on, actor, env.now(), note, visit_id],
     )?;
-    let after = find_occurrence(env, id)?.ok_or_else(|| ApiError::internal("occurrence vanished"))?;
-    env.audit("occurrence", id, Some(&before.household_id), Some(&before), Some(&after))?;
+    let after =
+        find_occurrence(env, id)?.ok_or_else(|| ApiError::internal("occurrence vanished"))?;
+    env.audit(
+        "occurrence",
+        id,
+        Some(&before.household_id),
+        Some(&before),
+        Some(&after),
+    )?;
     Ok(after)
 }
 
 pub fn occurrence_record(env: &Env, req: OccurrenceRecord) -> ApiResult<Occurrence> {
-    let o = find_occurrence(env, &req.id.to_string())?.ok_or_else(|| ApiError::not_found("occurrence", "id"))?;
+    let o = find_occurrence(env, &req.id.to_string())?
+        .ok_or_else(|| ApiError::not_found("occurrence", "id"))?;
     require_open_household(env, "id", &o.household_id)?;
-    let after = record_occurrence(env, "id", &o.id, None, req.status, req.done_on, req.note, None)?;
+    let rec = Recording {
+        status: req.status,
+        done_on: req.done_on,
+        note: req.note,
+        visit_id: None,
+    };
+    let after = record_occurrence(env, "id", &o.id, None, rec)?;
     touch_household(env, &o.household_id)?;
     Ok(after)
 }

@@ -8,10 +8,10 @@ use rusqlite::{OptionalExtension, Row, params, params_from_iter};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use super::Env;
 use super::case::{self, Need, PlanDetail, PlanSummary};
 use super::reference::{self as rf, ById, require_active_staff, require_division};
 use super::visit::{self, Visit};
-use super::Env;
 use crate::error::{ApiError, ApiResult};
 use crate::idcard;
 use crate::search_terms;
@@ -104,7 +104,13 @@ pub fn find_household(env: &Env, id: &str) -> ApiResult<Option<Household>> {
         "SELECT kind, monthly_fen, note FROM household_support WHERE household_id = ?1 ORDER BY kind",
     )?;
     h.supports = st
-        .query_map([&h.id], |r| Ok(Support { kind: r.get(0)?, monthly_fen: r.get(1)?, note: r.get(2)? }))?
+        .query_map([&h.id], |r| {
+            Ok(Support {
+                kind: r.get(0)?,
+                monthly_fen: r.get(1)?,
+                note: r.get(2)?,
+            })
+        })?
         .collect::<Result<Vec<_>, _>>()?;
     Ok(Some(h))
 }
@@ -118,7 +124,11 @@ pub fn require_household(env: &Env, field: &str, id: &str) -> ApiResult<Househol
 pub fn require_open_household(env: &Env, field: &str, id: &str) -> ApiResult<Household> {
     let h = require_household(env, field, id)?;
     if h.status == HouseholdStatus::Closed {
-        return Err(ApiError::at("household.closed", field, "this case is closed; reopen it first"));
+        return Err(ApiError::at(
+            "household.closed",
+            field,
+            "this case is closed; reopen it first",
+        ));
     }
     Ok(h)
 }
@@ -177,7 +187,11 @@ fn clean_household(env: &Env, req: &HouseholdInput) -> ApiResult<HouseholdClean>
     v::max_items("supports", &req.supports, SupportKind::ALL.len())?;
     for (i, s) in req.supports.iter().enumerate() {
         if supports.iter().any(|x: &Support| x.kind == s.kind) {
-            return Err(ApiError::at("validation.duplicate", format!("supports[{i}].kind"), "this support is listed twice"));
+            return Err(ApiError::at(
+                "validation.duplicate",
+                format!("supports[{i}].kind"),
+                "this support is listed twice",
+            ));
         }
         supports.push(Support {
             kind: s.kind,
@@ -186,14 +200,22 @@ fn clean_household(env: &Env, req: &HouseholdInput) -> ApiResult<HouseholdClean>
         });
     }
     let referral_note = v::optional_multiline("referral_note", &req.referral_note, TEXT_MAX)?;
-    let referred_on = v::date_not_after("referred_on", req.referred_on.unwrap_or(env.ctx.today), env.ctx.today)?;
+    let referred_on = v::date_not_after(
+        "referred_on",
+        req.referred_on.unwrap_or(env.ctx.today),
+        env.ctx.today,
+    )?;
     let consent_on = match req.consent_on {
         Some(d) => Some(v::date_not_after("consent_on", d, env.ctx.today)?),
         None => None,
     };
     let consent_scope = v::optional("consent_scope", &req.consent_scope, SHORT_MAX)?;
     if consent_scope.is_some() && consent_on.is_none() {
-        return Err(ApiError::at("validation.required", "consent_on", "give the date consent was given"));
+        return Err(ApiError::at(
+            "validation.required",
+            "consent_on",
+            "give the date consent was given",
+        ));
     }
     let caseworker_id = match &req.caseworker_id {
         Some(id) => Some(require_active_staff(env, "caseworker_id", id)?.id),
@@ -214,7 +236,10 @@ fn clean_household(env: &Env, req: &HouseholdInput) -> ApiResult<HouseholdClean>
 }
 
 fn write_supports(env: &Env, household_id: &str, supports: &[Support]) -> ApiResult<()> {
-    env.tx.execute("DELETE FROM household_support WHERE household_id = ?1", [household_id])?;
+    env.tx.execute(
+        "DELETE FROM household_support WHERE household_id = ?1",
+        [household_id],
+    )?;
     let mut st = env.tx.prepare_cached(
         "INSERT INTO household_support(household_id, kind, monthly_fen, note) VALUES (?1, ?2, ?3, ?4)",
     )?;
@@ -274,12 +299,23 @@ pub fn household_update(env: &Env, req: HouseholdUpdate) -> ApiResult<Household>
     let mut input = req.household;
     input.referred_on = input.referred_on.or(Some(before.referred_on));
     let c = clean_household(env, &input).map_err(|e| e.under("household."))?;
-    if matches!(before.status, HouseholdStatus::Active | HouseholdStatus::Monitoring) {
+    if matches!(
+        before.status,
+        HouseholdStatus::Active | HouseholdStatus::Monitoring
+    ) {
         if c.consent_on.is_none() {
-            return Err(ApiError::at("household.consent.required", "consent_on", "an enrolled household must keep its consent"));
+            return Err(ApiError::at(
+                "household.consent.required",
+                "household.consent_on",
+                "an enrolled household must keep its consent",
+            ));
         }
         if c.caseworker_id.is_none() {
-            return Err(ApiError::at("household.caseworker.required", "caseworker_id", "an enrolled household needs a caseworker"));
+            return Err(ApiError::at(
+                "household.caseworker.required",
+                "household.caseworker_id",
+                "an enrolled household needs a caseworker",
+            ));
         }
     }
     let consent_by = match (c.consent_on, before.consent_on) {
@@ -300,7 +336,13 @@ pub fn household_update(env: &Env, req: HouseholdUpdate) -> ApiResult<Household>
     write_supports(env, &before.id, &c.supports)?;
     rebuild_search_terms(env, &before.id)?;
     let after = require_household(env, "id", &before.id)?;
-    env.audit("household", &before.id, Some(&before.id), Some(&before), Some(&after))?;
+    env.audit(
+        "household",
+        &before.id,
+        Some(&before.id),
+        Some(&before),
+        Some(&after),
+    )?;
     Ok(after)
 }
 
@@ -320,7 +362,11 @@ pub fn household_transition(env: &Env, req: HouseholdTransition) -> ApiResult<Ho
     env.actor()?;
     let before = require_household(env, "id", &req.id.to_string())?;
     if !transitions::household(before.status, req.to) {
-        return Err(ApiError::transition("household", before.status.as_str(), req.to.as_str()));
+        return Err(ApiError::transition(
+            "household",
+            before.status.as_str(),
+            req.to.as_str(),
+        ));
     }
     let note = v::optional_multiline("note", &req.note, TEXT_MAX)?;
     let today = env.ctx.today;
@@ -328,15 +374,27 @@ pub fn household_transition(env: &Env, req: HouseholdTransition) -> ApiResult<Ho
     match req.to {
         HouseholdStatus::Active if before.status == HouseholdStatus::Assessing => {
             if before.consent_on.is_none() {
-                return Err(ApiError::at("household.consent.required", "consent_on", "record the household's consent before enrolling it"));
+                return Err(ApiError::at(
+                    "household.consent.required",
+                    "consent_on",
+                    "record the household's consent before enrolling it",
+                ));
             }
             if before.caseworker_id.is_none() {
-                return Err(ApiError::at("household.caseworker.required", "caseworker_id", "assign a caseworker before enrolling"));
+                return Err(ApiError::at(
+                    "household.caseworker.required",
+                    "caseworker_id",
+                    "assign a caseworker before enrolling",
+                ));
             }
         }
         HouseholdStatus::Closed => {
             let Some(reason) = req.closure_reason else {
-                return Err(ApiError::at("validation.required", "closure_reason", "give the reason for closing the case"));
+                return Err(ApiError::at(
+                    "validation.required",
+                    "closure_reason",
+                    "give the reason for closing the case",
+                ));
             };
             env.tx.execute(
                 "UPDATE household SET status = 'closed', closure_reason = ?2, closure_note = ?3, closed_on = ?4,
@@ -358,7 +416,11 @@ pub fn household_transition(env: &Env, req: HouseholdTransition) -> ApiResult<Ho
     }
     if req.to != HouseholdStatus::Closed {
         if req.closure_reason.is_some() {
-            return Err(ApiError::at("validation.not_allowed", "closure_reason", "a closure reason is only given when closing"));
+            return Err(ApiError::at(
+                "validation.not_allowed",
+                "closure_reason",
+                "a closure reason is only given when closing",
+            ));
         }
         env.tx.execute(
             "UPDATE household SET status = ?2, closure_reason = NULL, closure_note = NULL, closed_on = NULL,
@@ -367,7 +429,13 @@ pub fn household_transition(env: &Env, req: HouseholdTransition) -> ApiResult<Ho
         )?;
     }
     let after = require_household(env, "id", &before.id)?;
-    env.audit("household", &before.id, Some(&before.id), Some(&before), Some(&after))?;
+    env.audit(
+        "household",
+        &before.id,
+        Some(&before.id),
+        Some(&before),
+        Some(&after),
+    )?;
     Ok(after)
 }
 
@@ -438,7 +506,11 @@ pub fn find_member(env: &Env, id: &str) -> ApiResult<Option<Member>> {
     let today = env.ctx.today;
     Ok(env
         .tx
-        .query_row(&format!("SELECT {MEMBER_COLS} FROM member WHERE id = ?1"), [id], |r| member_from_row(r, today))
+        .query_row(
+            &format!("SELECT {MEMBER_COLS} FROM member WHERE id = ?1"),
+            [id],
+            |r| member_from_row(r, today),
+        )
         .optional()?)
 }
 
@@ -449,7 +521,9 @@ pub fn members_of(env: &Env, household_id: &str, include_removed: bool) -> ApiRe
          ORDER BY relation <> 'head', birth_date, id"
     ))?;
     let rows = st
-        .query_map(params![household_id, include_removed], |r| member_from_row(r, today))?
+        .query_map(params![household_id, include_removed], |r| {
+            member_from_row(r, today)
+        })?
         .collect::<Result<Vec<_>, _>>()?;
     Ok(rows)
 }
@@ -508,10 +582,20 @@ struct MemberClean {
 }
 
 /// Validate member fields; `member_id` is the member being edited (None when adding).
-fn clean_member(env: &Env, household_id: &str, member_id: Option<&str>, f: &MemberFields) -> ApiResult<MemberClean> {
+fn clean_member(
+    env: &Env,
+    household_id: &str,
+    member_id: Option<&str>,
+    f: &MemberFields,
+) -> ApiResult<MemberClean> {
     let name = v::required("name", &f.name, NAME_MAX)?;
     v::date_not_after("birth_date", f.birth_date, env.ctx.today)?;
-    let id_number = match f.id_number.as_deref().map(idcard::normalize).filter(|s| !s.is_empty()) {
+    let id_number = match f
+        .id_number
+        .as_deref()
+        .map(idcard::normalize)
+        .filter(|s| !s.is_empty())
+    {
         None => None,
         Some(n) => {
             let info = idcard::parse(&n).map_err(|e| {
@@ -520,7 +604,11 @@ fn clean_member(env: &Env, household_id: &str, member_id: Option<&str>, f: &Memb
                     idcard::IdError::BirthDate => "id_number holds an impossible birth date",
                     idcard::IdError::Checksum => "id_number's check digit is wrong (mistyped?)",
                 };
-                ApiError::at(format!("validation.id_number.{}", e.code()), "id_number", msg)
+                ApiError::at(
+                    format!("validation.id_number.{}", e.code()),
+                    "id_number",
+                    msg,
+                )
             })?;
             if info.birth_date != f.birth_date {
                 return Err(ApiError::at(
@@ -534,7 +622,11 @@ fn clean_member(env: &Env, household_id: &str, member_id: Option<&str>, f: &Memb
                 idcard::IdSex::Female => Sex::Female,
             };
             if sex != f.sex {
-                return Err(ApiError::at("validation.id_number.sex_mismatch", "sex", "sex differs from the one in id_number"));
+                return Err(ApiError::at(
+                    "validation.id_number.sex_mismatch",
+                    "sex",
+                    "sex differs from the one in id_number",
+                ));
             }
             let dup: Option<String> = env
                 .tx
@@ -545,18 +637,30 @@ fn clean_member(env: &Env, household_id: &str, member_id: Option<&str>, f: &Memb
                 )
                 .optional()?;
             if dup.is_some() {
-                return Err(ApiError::at("member.id_number.duplicate", "id_number", "this ID number is already recorded for another person"));
+                return Err(ApiError::at(
+                    "member.id_number.duplicate",
+                    "id_number",
+                    "this ID number is already recorded for another person",
+                ));
             }
             Some(n)
         }
     };
     if f.disability_grade.is_some() && f.disability_type.is_none() {
-        return Err(ApiError::at("validation.required", "disability_type", "give the disability type with its grade"));
+        return Err(ApiError::at(
+            "validation.required",
+            "disability_type",
+            "give the disability type with its grade",
+        ));
     }
     if let Some(g) = f.disability_grade
         && !(1..=4).contains(&g)
     {
-        return Err(ApiError::at("validation.out_of_range", "disability_grade", "disability_grade is 1 to 4"));
+        return Err(ApiError::at(
+            "validation.out_of_range",
+            "disability_grade",
+            "disability_grade is 1 to 4",
+        ));
     }
     if f.relation == Relation::Head {
         let other_head: Option<String> = env
@@ -568,14 +672,22 @@ fn clean_member(env: &Env, household_id: &str, member_id: Option<&str>, f: &Memb
             )
             .optional()?;
         if other_head.is_some() {
-            return Err(ApiError::at("member.head.exists", "relation", "this household already has a head"));
+            return Err(ApiError::at(
+                "member.head.exists",
+                "relation",
+                "this household already has a head",
+            ));
         }
     }
     Ok(MemberClean {
         name,
         id_number,
         phone: v::phone("phone", &f.phone)?,
-        health_conditions: v::optional_multiline("health_conditions", &f.health_conditions, TEXT_MAX)?,
+        health_conditions: v::optional_multiline(
+            "health_conditions",
+            &f.health_conditions,
+            TEXT_MAX,
+        )?,
         school_name: v::optional("school_name", &f.school_name, SHORT_MAX)?,
         work: v::optional("work", &f.work, SHORT_MAX)?,
     })
@@ -590,7 +702,11 @@ pub fn member_add(env: &Env, req: MemberInput) -> ApiResult<Member> {
         |r| r.get(0),
     )?;
     if members >= 30 {
-        return Err(ApiError::at("validation.too_many", "household_id", "a household has at most 30 members"));
+        return Err(ApiError::at(
+            "validation.too_many",
+            "household_id",
+            "a household has at most 30 members",
+        ));
     }
     let f = &req.member;
     let c = clean_member(env, &h.id, None, f).map_err(|e| e.under("member."))?;
@@ -616,13 +732,19 @@ pub fn member_add(env: &Env, req: MemberInput) -> ApiResult<Member> {
 
 pub fn member_update(env: &Env, req: MemberUpdate) -> ApiResult<Member> {
     env.actor()?;
-    let before = find_member(env, &req.id.to_string())?.ok_or_else(|| ApiError::not_found("member", "id"))?;
+    let before = find_member(env, &req.id.to_string())?
+        .ok_or_else(|| ApiError::not_found("member", "id"))?;
     if before.removed_on.is_some() {
-        return Err(ApiError::at("member.removed", "id", "this member was removed from the household"));
+        return Err(ApiError::at(
+            "member.removed",
+            "id",
+            "this member was removed from the household",
+        ));
     }
     require_open_household(env, "id", &before.household_id)?;
     let f = &req.member;
-    let c = clean_member(env, &before.household_id, Some(&before.id), f).map_err(|e| e.under("member."))?;
+    let c = clean_member(env, &before.household_id, Some(&before.id), f)
+        .map_err(|e| e.under("member."))?;
     env.tx.execute(
         "UPDATE member SET name = ?2, relation = ?3, sex = ?4, birth_date = ?5, id_number = ?6, phone = ?7,
             health_conditions = ?8, disability_type = ?9, disability_grade = ?10, schooling = ?11, school_name = ?12,
@@ -636,8 +758,15 @@ pub fn member_update(env: &Env, req: MemberUpdate) -> ApiResult<Member> {
     )?;
     touch_household(env, &before.household_id)?;
     rebuild_search_terms(env, &before.household_id)?;
-    let after = find_member(env, &before.id)?.ok_or_else(|| ApiError::internal("member vanished"))?;
-    env.audit("member", &before.id, Some(&before.household_id), Some(&before), Some(&after))?;
+    let after =
+        find_member(env, &before.id)?.ok_or_else(|| ApiError::internal("member vanished"))?;
+    env.audit(
+        "member",
+        &before.id,
+        Some(&before.household_id),
+        Some(&before),
+        Some(&after),
+    )?;
     Ok(after)
 }
 
@@ -650,9 +779,14 @@ pub struct MemberRemove {
 
 pub fn member_remove(env: &Env, req: MemberRemove) -> ApiResult<Member> {
     env.actor()?;
-    let before = find_member(env, &req.id.to_string())?.ok_or_else(|| ApiError::not_found("member", "id"))?;
+    let before = find_member(env, &req.id.to_string())?
+        .ok_or_else(|| ApiError::not_found("member", "id"))?;
     if before.removed_on.is_some() {
-        return Err(ApiError::at("member.removed", "id", "this member was already removed"));
+        return Err(ApiError::at(
+            "member.removed",
+            "id",
+            "this member was already removed",
+        ));
     }
     require_open_household(env, "id", &before.household_id)?;
     env.tx.execute(
@@ -661,13 +795,23 @@ pub fn member_remove(env: &Env, req: MemberRemove) -> ApiResult<Member> {
     )?;
     touch_household(env, &before.household_id)?;
     rebuild_search_terms(env, &before.household_id)?;
-    let after = find_member(env, &before.id)?.ok_or_else(|| ApiError::internal("member vanished"))?;
-    env.audit("member", &before.id, Some(&before.household_id), Some(&before), Some(&after))?;
+    let after =
+        find_member(env, &before.id)?.ok_or_else(|| ApiError::internal("member vanished"))?;
+    env.audit(
+        "member",
+        &before.id,
+        Some(&before.household_id),
+        Some(&before),
+        Some(&after),
+    )?;
     Ok(after)
 }
 
 pub fn touch_household(env: &Env, id: &str) -> ApiResult<()> {
-    env.tx.execute("UPDATE household SET updated_at = ?2 WHERE id = ?1", params![id, env.now()])?;
+    env.tx.execute(
+        "UPDATE household SET updated_at = ?2 WHERE id = ?1",
+        params![id, env.now()],
+    )?;
     Ok(())
 }
 
@@ -675,7 +819,11 @@ pub fn touch_household(env: &Env, id: &str) -> ApiResult<()> {
 
 /// Terms that find a household: case number, phones, member names (with pinyin and
 /// initials), and the last 4 and 6 characters of ID numbers (never the whole number).
-pub fn household_terms(case_no: &str, phone: Option<&str>, members: &[(String, Option<String>, Option<String>)]) -> Vec<String> {
+pub fn household_terms(
+    case_no: &str,
+    phone: Option<&str>,
+    members: &[(String, Option<String>, Option<String>)],
+) -> Vec<String> {
     let mut terms = Vec::with_capacity(8 + members.len() * 10);
     terms.push(case_no.to_lowercase());
     if let Some(rest) = case_no.get(7..) {
@@ -723,8 +871,13 @@ pub fn rebuild_search_terms(env: &Env, household_id: &str) -> ApiResult<()> {
     let members = st
         .query_map([household_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
         .collect::<Result<Vec<_>, _>>()?;
-    env.tx.execute("DELETE FROM search_term WHERE household_id = ?1", [household_id])?;
-    let mut ins = env.tx.prepare_cached("INSERT OR IGNORE INTO search_term(term, household_id) VALUES (?1, ?2)")?;
+    env.tx.execute(
+        "DELETE FROM search_term WHERE household_id = ?1",
+        [household_id],
+    )?;
+    let mut ins = env
+        .tx
+        .prepare_cached("INSERT OR IGNORE INTO search_term(term, household_id) VALUES (?1, ?2)")?;
     for t in household_terms(&case_no, phone.as_deref(), &members) {
         ins.execute(params![t, household_id])?;
     }
@@ -766,17 +919,21 @@ pub fn household_get(env: &Env, req: ById) -> ApiResult<HouseholdDetail> {
         None => None,
     };
     let all_members = members_of(env, &household.id, true)?;
-    let (members, removed_members): (Vec<_>, Vec<_>) = all_members.into_iter().partition(|m| m.removed_on.is_none());
+    let (members, removed_members): (Vec<_>, Vec<_>) = all_members
+        .into_iter()
+        .partition(|m| m.removed_on.is_none());
     let needs = case::needs_of(env, &household.id)?;
     let plans = case::plan_summaries(env, &household.id)?;
     let plan_in_force = match plans.iter().find(|p| p.status == PlanStatus::Approved) {
         Some(p) => Some(case::plan_detail(env, &p.id)?),
         None => None,
     };
-    let working_plan = match plans
-        .iter()
-        .find(|p| matches!(p.status, PlanStatus::Draft | PlanStatus::Submitted | PlanStatus::Returned))
-    {
+    let working_plan = match plans.iter().find(|p| {
+        matches!(
+            p.status,
+            PlanStatus::Draft | PlanStatus::Submitted | PlanStatus::Returned
+        )
+    }) {
         Some(p) => Some(case::plan_detail(env, &p.id)?),
         None => None,
     };
@@ -789,7 +946,10 @@ pub fn household_get(env: &Env, req: ById) -> ApiResult<HouseholdDetail> {
         .collect();
     let unanswered_need_ids = needs
         .iter()
-        .filter(|n| matches!(n.status, NeedStatus::Open | NeedStatus::InProgress) && !answered.contains(n.id.as_str()))
+        .filter(|n| {
+            matches!(n.status, NeedStatus::Open | NeedStatus::InProgress)
+                && !answered.contains(n.id.as_str())
+        })
         .map(|n| n.id.clone())
         .collect();
     let recent_visits = visit::visits_of(env, &household.id, 20, None)?;
@@ -898,7 +1058,11 @@ pub fn household_filter(
     };
     if let Some(q) = req.q.as_deref() {
         if q.chars().count() > 100 {
-            return Err(ApiError::at("validation.too_long", "q", "the search is longer than 100 characters"));
+            return Err(ApiError::at(
+                "validation.too_long",
+                "q",
+                "the search is longer than 100 characters",
+            ));
         }
         for token in search_terms::query_tokens(q) {
             let hi = format!("{token}\u{10FFFF}");
@@ -920,10 +1084,18 @@ pub fn household_filter(
         format!("{col} IN ({})", ph.join(", "))
     };
     if !req.status.is_empty() {
-        clauses.push(in_list(req.status.iter().map(|s| s.as_str()).collect(), "h.status", &mut params));
+        clauses.push(in_list(
+            req.status.iter().map(|s| s.as_str()).collect(),
+            "h.status",
+            &mut params,
+        ));
     }
     if !req.priority.is_empty() {
-        clauses.push(in_list(req.priority.iter().map(|s| s.as_str()).collect(), "h.priority", &mut params));
+        clauses.push(in_list(
+            req.priority.iter().map(|s| s.as_str()).collect(),
+            "h.priority",
+            &mut params,
+        ));
     }
     if !req.causes.is_empty() {
         let a = p(SqlValue::Integer(Cause::to_bits(&req.causes)), &mut params);
@@ -942,22 +1114,36 @@ pub fn household_filter(
     }
     if let Some(overdue) = req.overdue {
         let cond = overdue_sql(today, cadence, &mut params);
-        clauses.push(if overdue { cond } else { format!("NOT ({cond})") });
+        clauses.push(if overdue {
+            cond
+        } else {
+            format!("NOT ({cond})")
+        });
     }
-    let sql = if clauses.is_empty() { "1".to_string() } else { clauses.join(" AND ") };
+    let sql = if clauses.is_empty() {
+        "1".to_string()
+    } else {
+        clauses.join(" AND ")
+    };
     Ok((sql, params))
 }
 
 /// SQL condition: the household is open and its last visit (or referral) is older than its cadence.
 pub fn overdue_sql(today: NaiveDate, cadence: &rf::Cadence, params: &mut Vec<SqlValue>) -> String {
     let mut parts = Vec::new();
-    for (prio, days) in [("high", cadence.high), ("medium", cadence.medium), ("low", cadence.low)] {
+    for (prio, days) in [
+        ("high", cadence.high),
+        ("medium", cadence.medium),
+        ("low", cadence.low),
+    ] {
         let limit = today - chrono::Duration::days(i64::from(days));
         params.push(SqlValue::Text(prio.to_string()));
         let a = params.len();
         params.push(SqlValue::Text(limit.to_string()));
         let b = params.len();
-        parts.push(format!("(h.priority = ?{a} AND coalesce(h.last_visit_on, h.referred_on) < ?{b})"));
+        parts.push(format!(
+            "(h.priority = ?{a} AND coalesce(h.last_visit_on, h.referred_on) < ?{b})"
+        ));
     }
     format!("(h.status <> 'closed' AND ({}))", parts.join(" OR "))
 }
@@ -971,7 +1157,8 @@ pub fn household_order(sort: HouseholdSort) -> &'static str {
 }
 
 /// SQL for the display name of household `h`: its head, or else its eldest member.
-pub const HEAD_NAME_SQL: &str = "(SELECT m.name FROM member m WHERE m.household_id = h.id AND m.removed_on IS NULL
+pub const HEAD_NAME_SQL: &str =
+    "(SELECT m.name FROM member m WHERE m.household_id = h.id AND m.removed_on IS NULL
       ORDER BY m.relation <> 'head', m.birth_date LIMIT 1)";
 
 pub const HOUSEHOLD_LIST_SELECT: &str = const_format::concatcp!("SELECT h.id, h.case_no, ", HEAD_NAME_SQL, ",
@@ -983,10 +1170,15 @@ pub const HOUSEHOLD_LIST_SELECT: &str = const_format::concatcp!("SELECT h.id, h.
 pub fn household_list(env: &Env, req: HouseholdQuery) -> ApiResult<HouseholdPage> {
     let limit = req.limit.unwrap_or(50);
     if !(1..=500).contains(&limit) {
-        return Err(ApiError::at("validation.out_of_range", "limit", "limit is 1 to 500"));
+        return Err(ApiError::at(
+            "validation.out_of_range",
+            "limit",
+            "limit is 1 to 500",
+        ));
     }
     if let Some(c) = &req.caseworker_id {
-        rf::find_staff(env, &c.to_string())?.ok_or_else(|| ApiError::not_found("staff", "caseworker_id"))?;
+        rf::find_staff(env, &c.to_string())?
+            .ok_or_else(|| ApiError::not_found("staff", "caseworker_id"))?;
     }
     let settings = rf::load_settings(env)?;
     let today = env.ctx.today;
@@ -1011,8 +1203,14 @@ pub fn household_list(env: &Env, req: HouseholdQuery) -> ApiResult<HouseholdPage
             let status: HouseholdStatus = r.get(6)?;
             let last_visit_on: Option<NaiveDate> = r.get(11)?;
             let referred_on: NaiveDate = r.get(12)?;
-            let (due, overdue) =
-                visit::cadence_due(status, priority, last_visit_on, referred_on, &settings, today);
+            let (due, overdue) = visit::cadence_due(
+                status,
+                priority,
+                last_visit_on,
+                referred_on,
+                &settings,
+                today,
+            );
             Ok(HouseholdListItem {
                 id: r.get(0)?,
                 case_no: r.get(1)?,
@@ -1031,5 +1229,10 @@ pub fn household_list(env: &Env, req: HouseholdQuery) -> ApiResult<HouseholdPage
             })
         })?
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(HouseholdPage { total: total as u64, offset: req.offset, limit, items })
+    Ok(HouseholdPage {
+        total: total as u64,
+        offset: req.offset,
+        limit,
+        items,
+    })
 }

@@ -55,7 +55,10 @@ impl Env<'_> {
     /// The acting staff member; every write has one (except bootstrapping the first admin).
     pub fn actor(&self) -> ApiResult<&Actor> {
         self.actor.as_ref().ok_or_else(|| {
-            ApiError::new("auth.actor.required", "say which staff member is acting (--as STAFF_ID)")
+            ApiError::new(
+                "auth.actor.required",
+                "say which staff member is acting (--as STAFF_ID)",
+            )
         })
     }
 
@@ -116,14 +119,28 @@ fn load_actor(tx: &Transaction, ctx: &Ctx) -> ApiResult<Option<Actor>> {
     let row = tx.query_row(
         "SELECT role, division_code, active FROM staff WHERE id = ?1",
         [id.to_string()],
-        |r| Ok((r.get::<_, Role>(0)?, r.get::<_, String>(1)?, r.get::<_, bool>(2)?)),
+        |r| {
+            Ok((
+                r.get::<_, Role>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, bool>(2)?,
+            ))
+        },
     );
     match row {
-        Ok((role, division_code, true)) => Ok(Some(Actor { id, role, division_code })),
-        Ok((_, _, false)) => Err(ApiError::new("auth.actor.inactive", "this staff member is deactivated")),
-        Err(rusqlite::Error::QueryReturnedNoRows) => {
-            Err(ApiError::new("auth.actor.unknown", "no staff member with this id"))
-        }
+        Ok((role, division_code, true)) => Ok(Some(Actor {
+            id,
+            role,
+            division_code,
+        })),
+        Ok((_, _, false)) => Err(ApiError::new(
+            "auth.actor.inactive",
+            "this staff member is deactivated",
+        )),
+        Err(rusqlite::Error::QueryReturnedNoRows) => Err(ApiError::new(
+            "auth.actor.unknown",
+            "no staff member with this id",
+        )),
         Err(e) => Err(e.into()),
     }
 }
@@ -164,27 +181,32 @@ fn authorise(tx: &Transaction, actor: Option<&Actor>, access: Access) -> ApiResu
 /// Parse a request body, turning serde's complaints into coded errors that name the field.
 pub fn parse_request<T: DeserializeOwned>(body: &str) -> ApiResult<T> {
     let body = if body.trim().is_empty() { "{}" } else { body };
-    let mut de = serde_json::Deserializer::from_str(body);
-    let value: T = match serde_path_to_error::deserialize(&mut de) {
-        Ok(v) => v,
-        Err(e) => return Err(request_error(e)),
-    };
-    de.end()
-        .map_err(|_| ApiError::new("request.malformed", "the request has text after the JSON object"))?;
-    Ok(value)
+    // Syntax first, so a broken body is never mistaken for a field error.
+    let value: Value = serde_json::from_str(body).map_err(|e| {
+        let full = e.to_string();
+        let msg = full
+            .split(" at line ")
+            .next()
+            .unwrap_or_default()
+            .to_string();
+        ApiError::new(
+            "request.malformed",
+            format!("the request is not valid JSON: {msg}"),
+        )
+    })?;
+    if !value.is_object() {
+        return Err(ApiError::new(
+            "request.malformed",
+            "the request must be a JSON object",
+        ));
+    }
+    serde_path_to_error::deserialize(value).map_err(request_error)
 }
 
 fn request_error(e: serde_path_to_error::Error<serde_json::Error>) -> ApiError {
     let path = e.path().to_string();
-    let inner = e.inner();
-    let full = inner.to_string();
-    let msg = match full.find(" at line ") {
-        Some(i) => &full[..i],
-        None => full.as_str(),
-    };
-    if !inner.is_data() {
-        return ApiError::new("request.malformed", format!("the request is not valid JSON: {msg}"));
-    }
+    let full = e.inner().to_string();
+    let msg = full.split(" at line ").next().unwrap_or_default();
     let join = |name: &str| -> String {
         if path == "." || path.is_empty() {
             name.to_string()
@@ -196,12 +218,24 @@ fn request_error(e: serde_path_to_error::Error<serde_json::Error>) -> ApiError {
     };
     let quoted = |m: &str| m.split('`').nth(1).map(str::to_string);
     if let Some(name) = msg.strip_prefix("missing field ").and_then(quoted) {
-        return ApiError::at("request.field.missing", join(&name), format!("{} is required", join(&name)));
+        return ApiError::at(
+            "request.field.missing",
+            join(&name),
+            format!("{} is required", join(&name)),
+        );
     }
     if let Some(name) = msg.strip_prefix("unknown field ").and_then(quoted) {
-        return ApiError::at("request.field.unknown", join(&name), format!("{} is not a known field", join(&name)));
+        return ApiError::at(
+            "request.field.unknown",
+            join(&name),
+            format!("{} is not a known field", join(&name)),
+        );
     }
-    let field = if path == "." { "request".to_string() } else { path.clone() };
+    let field = if path == "." {
+        "request".to_string()
+    } else {
+        path.clone()
+    };
     const DATE_ERRORS: [&str; 6] = [
         "input is out of range",
         "input contains invalid characters",
@@ -218,12 +252,24 @@ fn request_error(e: serde_path_to_error::Error<serde_json::Error>) -> ApiError {
         );
     }
     if msg.starts_with("unknown variant") {
-        return ApiError::at("request.field.invalid_value", field.clone(), format!("{field}: {msg}"));
+        return ApiError::at(
+            "request.field.invalid_value",
+            field.clone(),
+            format!("{field}: {msg}"),
+        );
     }
     if msg.contains("UUID") {
-        return ApiError::at("request.field.type", field.clone(), format!("{field} is not a valid id"));
+        return ApiError::at(
+            "request.field.type",
+            field.clone(),
+            format!("{field} is not a valid id"),
+        );
     }
-    ApiError::at("request.field.type", field.clone(), format!("{field}: {msg}"))
+    ApiError::at(
+        "request.field.type",
+        field.clone(),
+        format!("{field}: {msg}"),
+    )
 }
 
 type Handler<Req, Resp> = for<'a> fn(&Env<'a>, Req) -> ApiResult<Resp>;
@@ -238,11 +284,20 @@ fn run<Req: DeserializeOwned, Resp: Serialize>(
     handler: Handler<Req, Resp>,
 ) -> ApiResult<Value> {
     let req: Req = parse_request(body)?;
-    let behaviour = if writes { TransactionBehavior::Immediate } else { TransactionBehavior::Deferred };
+    let behaviour = if writes {
+        TransactionBehavior::Immediate
+    } else {
+        TransactionBehavior::Deferred
+    };
     let tx = conn.transaction_with_behavior(behaviour)?;
     let actor = load_actor(&tx, ctx)?;
     authorise(&tx, actor.as_ref(), access)?;
-    let env = Env { tx: &tx, ctx, actor, command: name };
+    let env = Env {
+        tx: &tx,
+        ctx,
+        actor,
+        command: name,
+    };
     let resp = handler(&env, req)?;
     let value = serde_json::to_value(&resp)?;
     drop(env);
@@ -325,7 +380,7 @@ commands! {
     "member.remove" => hh::member_remove, hh::MemberRemove, Staff, true, json!({"id": ID, "reason": "moved_out"});
 
     "need.add" => ca::need_add, ca::NeedInput, Staff, true, json!({"household_id": ID, "member_id": ID2, "category": "medical", "description": "丈夫需要住院治疗", "priority": "high"});
-    "need.update" => ca::need_update, ca::NeedUpdate, Staff, true, json!({"id": ID, "category": "medical", "description": "丈夫需要住院治疗", "priority": "high"});
+    "need.update" => ca::need_update, ca::NeedUpdate, Staff, true, json!({"id": ID, "need": {"category": "medical", "description": "丈夫需要住院治疗", "priority": "high"}});
     "need.set_status" => ca::need_set_status, ca::NeedSetStatus, Staff, true, json!({"id": ID, "to": "in_progress"});
     "plan.create_draft" => ca::plan_create_draft, ca::PlanCreate, Staff, true, json!({"household_id": ID, "goals": "稳定丈夫病情；保障孩子照护与学业"});
     "plan.update" => ca::plan_update, ca::PlanUpdate, Staff, true, json!({"id": ID, "goals": "稳定丈夫病情"});
@@ -337,13 +392,13 @@ commands! {
     "plan.list" => ca::plan_list, ca::ByHousehold, Staff, false, json!({"household_id": ID});
     "plan.diff" => ca::plan_diff, ca::PlanDiffReq, Staff, false, json!({"from_id": ID, "to_id": ID2});
     "plan.review_queue" => ca::plan_review_queue, ca::ReviewQueue, Staff, false, json!({"division_code": "321324"});
-    "action.add" => ca::action_add, ca::ActionInput, Staff, true, json!({
-        "plan_id": ID, "title": "志愿者每周上门助浴、讲故事", "category": "daily_care", "need_ids": [ID2],
+    "action.add" => ca::action_add, ca::ActionInput, Staff, true, json!({"plan_id": ID, "action": {
+        "title": "志愿者每周上门助浴、讲故事", "category": "daily_care", "need_ids": [ID2],
         "provider_name": "车门社区志愿者服务队", "responsible_name": "赵志愿",
-        "recurrence": {"freq": "weekly", "interval": 1, "weekdays": ["sat"]}, "start_on": "2026-01-10"});
-    "action.update" => ca::action_update, ca::ActionUpdate, Staff, true, json!({
-        "id": ID, "title": "企业每月资助女儿 500 元", "category": "education", "need_ids": [ID2],
-        "amount_fen": 50000, "recurrence": {"freq": "monthly", "month_day": 1}, "start_on": "2026-02-01"});
+        "recurrence": {"freq": "weekly", "interval": 1, "weekdays": ["sat"]}, "start_on": "2026-01-10"}});
+    "action.update" => ca::action_update, ca::ActionUpdate, Staff, true, json!({"id": ID, "action": {
+        "title": "企业每月资助女儿 500 元", "category": "education", "need_ids": [ID2],
+        "amount_fen": 50000, "recurrence": {"freq": "monthly", "month_day": 1}, "start_on": "2026-02-01"}});
     "action.remove" => ca::action_remove, rf::ById, Staff, true, json!({"id": ID});
     "action.set_status" => ca::action_set_status, ca::ActionSetStatus, Staff, true, json!({"id": ID, "to": "completed"});
     "action.preview" => ca::action_preview, ca::ActionPreview, Staff, false, json!({"recurrence": {"freq": "weekly", "weekdays": ["sat"]}, "start_on": "2026-01-10", "n": 5});

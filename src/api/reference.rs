@@ -8,7 +8,7 @@ use uuid::Uuid;
 use super::Env;
 use crate::error::{ApiError, ApiResult};
 use crate::types::{Level, NeedCategory, PartnerKind, Role};
-use crate::validate::{self as v, NAME_MAX, SHORT_MAX, ADDRESS_MAX};
+use crate::validate::{self as v, ADDRESS_MAX, NAME_MAX, SHORT_MAX};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -103,14 +103,16 @@ pub fn division_children(env: &Env, req: DivisionChildren) -> ApiResult<Vec<Divi
             let mut st = env.tx.prepare_cached(&format!(
                 "SELECT {DIVISION_COLS} FROM division WHERE parent_code IS NULL ORDER BY code"
             ))?;
-            st.query_map([], Division::from_row)?.collect::<Result<Vec<_>, _>>()?
+            st.query_map([], Division::from_row)?
+                .collect::<Result<Vec<_>, _>>()?
         }
         Some(p) => {
             let p = require_division(env, "parent_code", &p)?;
             let mut st = env.tx.prepare_cached(&format!(
                 "SELECT {DIVISION_COLS} FROM division WHERE parent_code = ?1 ORDER BY code"
             ))?;
-            st.query_map([p.code], Division::from_row)?.collect::<Result<Vec<_>, _>>()?
+            st.query_map([p.code], Division::from_row)?
+                .collect::<Result<Vec<_>, _>>()?
         }
     };
     Ok(rows)
@@ -160,7 +162,7 @@ pub fn division_search(env: &Env, req: DivisionSearch) -> ApiResult<Vec<Division
         Some(u) => v::subtree_range(&require_division(env, "under", &u)?.code),
         None => (String::new(), "~".to_string()),
     };
-    let pattern = format!("%{}%", q.replace('%', "").replace('_', ""));
+    let pattern = format!("%{}%", q.replace(['%', '_'], ""));
     let mut st = env.tx.prepare_cached(&format!(
         "SELECT {DIVISION_COLS} FROM division
          WHERE name LIKE ?1 AND code >= ?2 AND code < ?3
@@ -176,7 +178,10 @@ pub fn division_search(env: &Env, req: DivisionSearch) -> ApiResult<Vec<Division
             .map(|p| p.name.as_str())
             .collect::<Vec<_>>()
             .join(" ");
-        out.push(DivisionHit { division: d, full_name });
+        out.push(DivisionHit {
+            division: d,
+            full_name,
+        });
     }
     Ok(out)
 }
@@ -211,7 +216,11 @@ pub fn division_add_village(env: &Env, req: DivisionAddVillage) -> ApiResult<Div
         )
         .optional()?;
     if dup.is_some() {
-        return Err(ApiError::at("division.name.duplicate", "name", "this township already has a division of that name"));
+        return Err(ApiError::at(
+            "division.name.duplicate",
+            "name",
+            "this township already has a division of that name",
+        ));
     }
     let code = match req.code {
         Some(c) => {
@@ -224,12 +233,19 @@ pub fn division_add_village(env: &Env, req: DivisionAddVillage) -> ApiResult<Div
                 ));
             }
             if find_division(env, &c)?.is_some() {
-                return Err(ApiError::at("division.code.duplicate", "code", "this code is already used"));
+                return Err(ApiError::at(
+                    "division.code.duplicate",
+                    "code",
+                    "this code is already used",
+                ));
             }
             c
         }
         None => {
-            let (lo, hi) = (format!("{}900", township.code), format!("{}999", township.code));
+            let (lo, hi) = (
+                format!("{}900", township.code),
+                format!("{}999", township.code),
+            );
             let last: Option<String> = env.tx.query_row(
                 "SELECT max(code) FROM division WHERE code >= ?1 AND code <= ?2",
                 params![lo, hi],
@@ -240,7 +256,11 @@ pub fn division_add_village(env: &Env, req: DivisionAddVillage) -> ApiResult<Div
                 Some(c) => c[9..].parse::<u32>().unwrap_or(999) + 1,
             };
             if next > 999 {
-                return Err(ApiError::at("division.code.exhausted", "code", "give the village's statistical code"));
+                return Err(ApiError::at(
+                    "division.code.exhausted",
+                    "code",
+                    "give the village's statistical code",
+                ));
             }
             format!("{}{next:03}", township.code)
         }
@@ -288,7 +308,11 @@ const STAFF_COLS: &str = "id, name, role, division_code, phone, active, created_
 pub fn find_staff(env: &Env, id: &str) -> ApiResult<Option<Staff>> {
     Ok(env
         .tx
-        .query_row(&format!("SELECT {STAFF_COLS} FROM staff WHERE id = ?1"), [id], Staff::from_row)
+        .query_row(
+            &format!("SELECT {STAFF_COLS} FROM staff WHERE id = ?1"),
+            [id],
+            Staff::from_row,
+        )
         .optional()?)
 }
 
@@ -296,7 +320,11 @@ pub fn find_staff(env: &Env, id: &str) -> ApiResult<Option<Staff>> {
 pub fn require_active_staff(env: &Env, field: &str, id: &Uuid) -> ApiResult<Staff> {
     let s = find_staff(env, &id.to_string())?.ok_or_else(|| ApiError::not_found("staff", field))?;
     if !s.active {
-        return Err(ApiError::at("staff.inactive", field, "this staff member is deactivated"));
+        return Err(ApiError::at(
+            "staff.inactive",
+            field,
+            "this staff member is deactivated",
+        ));
     }
     Ok(s)
 }
@@ -316,7 +344,11 @@ pub fn staff_create(env: &Env, req: StaffInput) -> ApiResult<Staff> {
     let division = require_division(env, "division_code", &req.division_code)?;
     let phone = v::phone("phone", &req.phone)?;
     if env.actor.is_none() && req.role != Role::Admin {
-        return Err(ApiError::at("staff.first_must_be_admin", "role", "the first staff member must be an administrator"));
+        return Err(ApiError::at(
+            "staff.first_must_be_admin",
+            "role",
+            "the first staff member must be an administrator",
+        ));
     }
     let id = env.new_id();
     let now = env.now();
@@ -339,7 +371,8 @@ pub struct StaffUpdate {
 }
 
 pub fn staff_update(env: &Env, req: StaffUpdate) -> ApiResult<Staff> {
-    let before = find_staff(env, &req.id.to_string())?.ok_or_else(|| ApiError::not_found("staff", "id"))?;
+    let before =
+        find_staff(env, &req.id.to_string())?.ok_or_else(|| ApiError::not_found("staff", "id"))?;
     let input = &req.staff;
     let name = v::required("staff.name", &input.name, NAME_MAX)?;
     let division = require_division(env, "staff.division_code", &input.division_code)?;
@@ -351,7 +384,11 @@ pub fn staff_update(env: &Env, req: StaffUpdate) -> ApiResult<Staff> {
             |r| r.get(0),
         )?;
         if admins == 0 {
-            return Err(ApiError::at("staff.last_admin", "staff.role", "the last administrator cannot be removed"));
+            return Err(ApiError::at(
+                "staff.last_admin",
+                "staff.role",
+                "the last administrator cannot be removed",
+            ));
         }
     }
     env.tx.execute(
@@ -386,7 +423,10 @@ pub fn staff_list(env: &Env, req: StaffList) -> ApiResult<Vec<Staff>> {
          ORDER BY name, id"
     ))?;
     let rows = st
-        .query_map(params![req.role, lo, hi, req.include_inactive], Staff::from_row)?
+        .query_map(
+            params![req.role, lo, hi, req.include_inactive],
+            Staff::from_row,
+        )?
         .collect::<Result<Vec<_>, _>>()?;
     Ok(rows)
 }
@@ -429,7 +469,11 @@ const PARTNER_COLS: &str = "id, name, kind, contact_name, phone, address, divisi
 pub fn find_partner(env: &Env, id: &str) -> ApiResult<Option<Partner>> {
     Ok(env
         .tx
-        .query_row(&format!("SELECT {PARTNER_COLS} FROM partner WHERE id = ?1"), [id], Partner::from_row)
+        .query_row(
+            &format!("SELECT {PARTNER_COLS} FROM partner WHERE id = ?1"),
+            [id],
+            Partner::from_row,
+        )
         .optional()?)
 }
 
@@ -492,7 +536,8 @@ pub struct PartnerUpdate {
 }
 
 pub fn partner_update(env: &Env, req: PartnerUpdate) -> ApiResult<Partner> {
-    let before = find_partner(env, &req.id.to_string())?.ok_or_else(|| ApiError::not_found("partner", "id"))?;
+    let before = find_partner(env, &req.id.to_string())?
+        .ok_or_else(|| ApiError::not_found("partner", "id"))?;
     let input = req.partner;
     let c = clean_partner(env, "partner.", &input)?;
     env.tx.execute(
@@ -500,7 +545,8 @@ pub fn partner_update(env: &Env, req: PartnerUpdate) -> ApiResult<Partner> {
          active = ?8, updated_at = ?9 WHERE id = ?1",
         params![before.id, c.name, input.kind, c.contact_name, c.phone, c.address, c.division_code, req.active, env.now()],
     )?;
-    let after = find_partner(env, &before.id)?.ok_or_else(|| ApiError::internal("partner vanished"))?;
+    let after =
+        find_partner(env, &before.id)?.ok_or_else(|| ApiError::internal("partner vanished"))?;
     env.audit("partner", &before.id, None, Some(&before), Some(&after))?;
     Ok(after)
 }
@@ -545,7 +591,11 @@ const SERVICE_COLS: &str = "id, name, category, default_partner_id, unit, active
 pub fn find_service(env: &Env, id: &str) -> ApiResult<Option<Service>> {
     Ok(env
         .tx
-        .query_row(&format!("SELECT {SERVICE_COLS} FROM service WHERE id = ?1"), [id], Service::from_row)
+        .query_row(
+            &format!("SELECT {SERVICE_COLS} FROM service WHERE id = ?1"),
+            [id],
+            Service::from_row,
+        )
         .optional()?)
 }
 
@@ -595,7 +645,8 @@ pub struct ServiceUpdate {
 }
 
 pub fn service_update(env: &Env, req: ServiceUpdate) -> ApiResult<Service> {
-    let before = find_service(env, &req.id.to_string())?.ok_or_else(|| ApiError::not_found("service", "id"))?;
+    let before = find_service(env, &req.id.to_string())?
+        .ok_or_else(|| ApiError::not_found("service", "id"))?;
     let input = &req.service;
     let name = v::required("service.name", &input.name, NAME_MAX)?;
     let unit = v::optional("service.unit", &input.unit, SHORT_MAX)?;
@@ -605,7 +656,8 @@ pub fn service_update(env: &Env, req: ServiceUpdate) -> ApiResult<Service> {
          WHERE id = ?1",
         params![before.id, name, input.category, partner, unit, req.active, env.now()],
     )?;
-    let after = find_service(env, &before.id)?.ok_or_else(|| ApiError::internal("service vanished"))?;
+    let after =
+        find_service(env, &before.id)?.ok_or_else(|| ApiError::internal("service vanished"))?;
     env.audit("service", &before.id, None, Some(&before), Some(&after))?;
     Ok(after)
 }
@@ -642,7 +694,9 @@ pub struct Settings {
 fn setting(env: &Env, key: &str, default: u32) -> ApiResult<u32> {
     let v: Option<String> = env
         .tx
-        .query_row("SELECT value FROM setting WHERE key = ?1", [key], |r| r.get(0))
+        .query_row("SELECT value FROM setting WHERE key = ?1", [key], |r| {
+            r.get(0)
+        })
         .optional()?;
     Ok(v.and_then(|s| s.parse().ok()).unwrap_or(default))
 }
@@ -669,7 +723,11 @@ pub fn settings_update(env: &Env, req: Settings) -> ApiResult<Settings> {
         ("cadence_days.low", req.cadence_days.low),
     ] {
         if !(1..=730).contains(&value) {
-            return Err(ApiError::at("validation.out_of_range", field, format!("{field} must be 1 to 730 days")));
+            return Err(ApiError::at(
+                "validation.out_of_range",
+                field,
+                format!("{field} must be 1 to 730 days"),
+            ));
         }
     }
     if !(7..=366).contains(&req.occurrence_horizon_days) {

@@ -8,10 +8,13 @@ use rusqlite::{OptionalExtension, Row, params, params_from_iter};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::case::{self, Need, NeedFields, NeedSetStatus};
-use super::household::{HEAD_NAME_SQL, Household, overdue_sql, require_household, require_open_household, touch_household};
-use super::reference::{self as rf, Settings};
 use super::Env;
+use super::case::{self, Need, NeedFields, NeedSetStatus};
+use super::household::{
+    HEAD_NAME_SQL, Household, overdue_sql, require_household, require_open_household,
+    touch_household,
+};
+use super::reference::{self as rf, Settings};
 use crate::error::{ApiError, ApiResult};
 use crate::types::*;
 use crate::validate::{self as v, NAME_MAX, NOTES_MAX, TEXT_MAX};
@@ -46,12 +49,19 @@ pub struct Visit {
     pub occurrences_delivered: Vec<String>,
 }
 
-const VISIT_COLS: &str = "id, household_id, status, kind, scheduled_on, visited_on, visitors, members_seen, notes,
+const VISIT_COLS: &str =
+    "id, household_id, status, kind, scheduled_on, visited_on, visitors, members_seen, notes,
     next_visit_on, created_by, created_at";
 
 fn visit_from_row(r: &Row) -> rusqlite::Result<Visit> {
     let json_err = |i: usize| {
-        move |_| rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, "malformed JSON list".into())
+        move |_| {
+            rusqlite::Error::FromSqlConversionFailure(
+                i,
+                rusqlite::types::Type::Text,
+                "malformed JSON list".into(),
+            )
+        }
     };
     let visitors: String = r.get(6)?;
     let seen: String = r.get(7)?;
@@ -74,11 +84,19 @@ fn visit_from_row(r: &Row) -> rusqlite::Result<Visit> {
 }
 
 fn with_links(env: &Env, mut visits: Vec<Visit>) -> ApiResult<Vec<Visit>> {
-    let mut needs = env.tx.prepare_cached("SELECT id FROM need WHERE found_visit_id = ?1 ORDER BY id")?;
-    let mut occ = env.tx.prepare_cached("SELECT id FROM occurrence WHERE visit_id = ?1 ORDER BY due_on, id")?;
+    let mut needs = env
+        .tx
+        .prepare_cached("SELECT id FROM need WHERE found_visit_id = ?1 ORDER BY id")?;
+    let mut occ = env
+        .tx
+        .prepare_cached("SELECT id FROM occurrence WHERE visit_id = ?1 ORDER BY due_on, id")?;
     for vi in &mut visits {
-        vi.needs_found = needs.query_map([&vi.id], |r| r.get(0))?.collect::<Result<Vec<_>, _>>()?;
-        vi.occurrences_delivered = occ.query_map([&vi.id], |r| r.get(0))?.collect::<Result<Vec<_>, _>>()?;
+        vi.needs_found = needs
+            .query_map([&vi.id], |r| r.get(0))?
+            .collect::<Result<Vec<_>, _>>()?;
+        vi.occurrences_delivered = occ
+            .query_map([&vi.id], |r| r.get(0))?
+            .collect::<Result<Vec<_>, _>>()?;
     }
     Ok(visits)
 }
@@ -86,7 +104,11 @@ fn with_links(env: &Env, mut visits: Vec<Visit>) -> ApiResult<Vec<Visit>> {
 pub fn find_visit(env: &Env, id: &str) -> ApiResult<Option<Visit>> {
     let vi = env
         .tx
-        .query_row(&format!("SELECT {VISIT_COLS} FROM visit WHERE id = ?1"), [id], visit_from_row)
+        .query_row(
+            &format!("SELECT {VISIT_COLS} FROM visit WHERE id = ?1"),
+            [id],
+            visit_from_row,
+        )
         .optional()?;
     Ok(match vi {
         Some(vi) => with_links(env, vec![vi])?.pop(),
@@ -95,7 +117,12 @@ pub fn find_visit(env: &Env, id: &str) -> ApiResult<Option<Visit>> {
 }
 
 /// The latest visits of a household, newest first.
-pub fn visits_of(env: &Env, household_id: &str, limit: u32, before: Option<NaiveDate>) -> ApiResult<Vec<Visit>> {
+pub fn visits_of(
+    env: &Env,
+    household_id: &str,
+    limit: u32,
+    before: Option<NaiveDate>,
+) -> ApiResult<Vec<Visit>> {
     let mut st = env.tx.prepare_cached(&format!(
         "SELECT {VISIT_COLS} FROM visit WHERE household_id = ?1 AND (?2 IS NULL OR coalesce(visited_on, scheduled_on) < ?2)
          ORDER BY coalesce(visited_on, scheduled_on) DESC, id DESC LIMIT ?3"
@@ -141,8 +168,19 @@ pub fn cadence_due(
     (Some(due), due < today)
 }
 
-pub fn cadence_state(h: &Household, settings: &Settings, today: NaiveDate) -> (Option<NaiveDate>, bool) {
-    cadence_due(h.status, h.priority, h.last_visit_on, h.referred_on, settings, today)
+pub fn cadence_state(
+    h: &Household,
+    settings: &Settings,
+    today: NaiveDate,
+) -> (Option<NaiveDate>, bool) {
+    cadence_due(
+        h.status,
+        h.priority,
+        h.last_visit_on,
+        h.referred_on,
+        settings,
+        today,
+    )
 }
 
 // ---------------------------------------------------------------- commands
@@ -158,7 +196,13 @@ pub struct VisitSchedule {
     pub notes: Option<String>,
 }
 
-fn insert_scheduled(env: &Env, household_id: &str, on: NaiveDate, kind: VisitKind, notes: Option<String>) -> ApiResult<Visit> {
+fn insert_scheduled(
+    env: &Env,
+    household_id: &str,
+    on: NaiveDate,
+    kind: VisitKind,
+    notes: Option<String>,
+) -> ApiResult<Visit> {
     let actor = env.actor()?.id.to_string();
     let id = env.new_id();
     let now = env.now();
@@ -177,10 +221,20 @@ pub fn visit_schedule(env: &Env, req: VisitSchedule) -> ApiResult<Visit> {
     let h = require_open_household(env, "household_id", &req.household_id.to_string())?;
     let on = v::date_in_range("scheduled_on", req.scheduled_on)?;
     if on < env.ctx.today {
-        return Err(ApiError::at("validation.date.past", "scheduled_on", "a visit is scheduled for today or later"));
+        return Err(ApiError::at(
+            "validation.date.past",
+            "scheduled_on",
+            "a visit is scheduled for today or later",
+        ));
     }
     let notes = v::optional_multiline("notes", &req.notes, TEXT_MAX)?;
-    let vi = insert_scheduled(env, &h.id, on, req.kind.unwrap_or(VisitKind::HomeVisit), notes)?;
+    let vi = insert_scheduled(
+        env,
+        &h.id,
+        on,
+        req.kind.unwrap_or(VisitKind::HomeVisit),
+        notes,
+    )?;
     touch_household(env, &h.id)?;
     Ok(vi)
 }
@@ -242,9 +296,14 @@ pub fn visit_log(env: &Env, req: VisitLog) -> ApiResult<VisitLogged> {
     let visited_on = v::date_not_after("visited_on", req.visited_on.unwrap_or(today), today)?;
     let scheduled = match &req.visit_id {
         Some(id) => {
-            let s = find_visit(env, &id.to_string())?.ok_or_else(|| ApiError::not_found("visit", "visit_id"))?;
+            let s = find_visit(env, &id.to_string())?
+                .ok_or_else(|| ApiError::not_found("visit", "visit_id"))?;
             if s.household_id != h.id {
-                return Err(ApiError::at("validation.visit.other_household", "visit_id", "this visit belongs to another household"));
+                return Err(ApiError::at(
+                    "validation.visit.other_household",
+                    "visit_id",
+                    "this visit belongs to another household",
+                ));
             }
             if !transitions::visit(s.status, VisitStatus::Completed) {
                 return Err(ApiError::at(
@@ -257,7 +316,10 @@ pub fn visit_log(env: &Env, req: VisitLog) -> ApiResult<VisitLogged> {
         }
         None => None,
     };
-    let kind = req.kind.or(scheduled.as_ref().map(|s| s.kind)).unwrap_or(VisitKind::HomeVisit);
+    let kind = req
+        .kind
+        .or(scheduled.as_ref().map(|s| s.kind))
+        .unwrap_or(VisitKind::HomeVisit);
     v::max_items("visitors", &req.visitors, 20)?;
     let mut visitors = Vec::new();
     for (i, vi) in req.visitors.iter().enumerate() {
@@ -267,16 +329,29 @@ pub fn visit_log(env: &Env, req: VisitLog) -> ApiResult<VisitLogged> {
             (Some(id), name) => {
                 let s = rf::find_staff(env, &id.to_string())?
                     .ok_or_else(|| ApiError::not_found("staff", &format!("{field}.staff_id")))?;
-                visitors.push(Visitor { staff_id: Some(s.id), name: name.or(Some(s.name)) });
+                visitors.push(Visitor {
+                    staff_id: Some(s.id),
+                    name: name.or(Some(s.name)),
+                });
             }
-            (None, Some(n)) => visitors.push(Visitor { staff_id: None, name: Some(n) }),
+            (None, Some(n)) => visitors.push(Visitor {
+                staff_id: None,
+                name: Some(n),
+            }),
             (None, None) => {
-                return Err(ApiError::at("validation.required", format!("{field}.name"), "name the visitor or pick a staff member"));
+                return Err(ApiError::at(
+                    "validation.required",
+                    format!("{field}.name"),
+                    "name the visitor or pick a staff member",
+                ));
             }
         }
     }
     if visitors.is_empty() {
-        visitors.push(Visitor { staff_id: Some(actor.id.to_string()), name: None });
+        visitors.push(Visitor {
+            staff_id: Some(actor.id.to_string()),
+            name: None,
+        });
     }
     v::max_items("members_seen", &req.members_seen, 30)?;
     let mut seen = Vec::new();
@@ -284,12 +359,20 @@ pub fn visit_log(env: &Env, req: VisitLog) -> ApiResult<VisitLogged> {
         let field = format!("members_seen[{i}]");
         let owner: Option<String> = env
             .tx
-            .query_row("SELECT household_id FROM member WHERE id = ?1", [m.to_string()], |r| r.get(0))
+            .query_row(
+                "SELECT household_id FROM member WHERE id = ?1",
+                [m.to_string()],
+                |r| r.get(0),
+            )
             .optional()?;
         match owner {
             None => return Err(ApiError::not_found("member", &field)),
             Some(o) if o != h.id => {
-                return Err(ApiError::at("validation.member.other_household", field, "this member belongs to another household"));
+                return Err(ApiError::at(
+                    "validation.member.other_household",
+                    field,
+                    "this member belongs to another household",
+                ));
             }
             Some(_) => {
                 if !seen.contains(&m.to_string()) {
@@ -303,7 +386,11 @@ pub fn visit_log(env: &Env, req: VisitLog) -> ApiResult<VisitLogged> {
         Some(d) => {
             let d = v::date_in_range("next_visit_on", d)?;
             if d <= visited_on || d < today {
-                return Err(ApiError::at("validation.date.order", "next_visit_on", "the next visit comes after this one"));
+                return Err(ApiError::at(
+                    "validation.date.order",
+                    "next_visit_on",
+                    "the next visit comes after this one",
+                ));
             }
             Some(d)
         }
@@ -339,11 +426,13 @@ pub fn visit_log(env: &Env, req: VisitLog) -> ApiResult<VisitLogged> {
     let mut needs_found = Vec::new();
     for (i, f) in req.needs_found.iter().enumerate() {
         needs_found.push(
-            case::insert_need(env, &h.id, f, visited_on, Some(&visit_id)).map_err(|e| e.under(&format!("needs_found[{i}]."))) ?,
+            case::insert_need(env, &h.id, f, visited_on, Some(&visit_id))
+                .map_err(|e| e.under(&format!("needs_found[{i}].")))?,
         );
     }
     for (i, u) in req.need_updates.iter().enumerate() {
-        case::set_need_status(env, u, Some(&h.id)).map_err(|e| e.under(&format!("need_updates[{i}]."))) ?;
+        case::set_need_status(env, u, Some(&h.id))
+            .map_err(|e| e.under(&format!("need_updates[{i}].")))?;
     }
     for (i, o) in req.occurrences_delivered.iter().enumerate() {
         case::record_occurrence(
@@ -351,10 +440,12 @@ pub fn visit_log(env: &Env, req: VisitLog) -> ApiResult<VisitLogged> {
             &format!("occurrences_delivered[{i}]"),
             &o.to_string(),
             Some(&h.id),
-            OccurrenceStatus::Done,
-            Some(visited_on),
-            None,
-            Some(&visit_id),
+            case::Recording {
+                status: OccurrenceStatus::Done,
+                done_on: Some(visited_on),
+                note: None,
+                visit_id: Some(&visit_id),
+            },
         )?;
     }
     env.tx.execute(
@@ -379,8 +470,18 @@ pub fn visit_log(env: &Env, req: VisitLog) -> ApiResult<VisitLogged> {
         None => None,
     };
     let visit = find_visit(env, &visit_id)?.ok_or_else(|| ApiError::internal("visit vanished"))?;
-    env.audit("visit", &visit_id, Some(&h.id), before.as_ref(), Some(&visit))?;
-    Ok(VisitLogged { visit, needs_found, next_visit })
+    env.audit(
+        "visit",
+        &visit_id,
+        Some(&h.id),
+        before.as_ref(),
+        Some(&visit),
+    )?;
+    Ok(VisitLogged {
+        visit,
+        needs_found,
+        next_visit,
+    })
 }
 
 #[derive(Debug, Deserialize)]
@@ -395,12 +496,21 @@ pub struct VisitOutcome {
 
 pub fn visit_set_outcome(env: &Env, req: VisitOutcome) -> ApiResult<Visit> {
     env.actor()?;
-    let before = find_visit(env, &req.id.to_string())?.ok_or_else(|| ApiError::not_found("visit", "id"))?;
+    let before =
+        find_visit(env, &req.id.to_string())?.ok_or_else(|| ApiError::not_found("visit", "id"))?;
     if req.to == VisitStatus::Completed {
-        return Err(ApiError::at("visit.complete_with_log", "to", "log the visit (visit.log) to complete it"));
+        return Err(ApiError::at(
+            "visit.complete_with_log",
+            "to",
+            "log the visit (visit.log) to complete it",
+        ));
     }
     if !transitions::visit(before.status, req.to) {
-        return Err(ApiError::transition("visit", before.status.as_str(), req.to.as_str()));
+        return Err(ApiError::transition(
+            "visit",
+            before.status.as_str(),
+            req.to.as_str(),
+        ));
     }
     require_open_household(env, "id", &before.household_id)?;
     let note = v::optional_multiline("note", &req.note, TEXT_MAX)?;
@@ -411,7 +521,13 @@ pub fn visit_set_outcome(env: &Env, req: VisitOutcome) -> ApiResult<Visit> {
     )?;
     touch_household(env, &before.household_id)?;
     let after = find_visit(env, &before.id)?.ok_or_else(|| ApiError::internal("visit vanished"))?;
-    env.audit("visit", &before.id, Some(&before.household_id), Some(&before), Some(&after))?;
+    env.audit(
+        "visit",
+        &before.id,
+        Some(&before.household_id),
+        Some(&before),
+        Some(&after),
+    )?;
     Ok(after)
 }
 
@@ -430,7 +546,11 @@ pub fn visit_list(env: &Env, req: VisitQuery) -> ApiResult<Vec<Visit>> {
     let h = require_household(env, "household_id", &req.household_id.to_string())?;
     let limit = req.limit.unwrap_or(50);
     if !(1..=500).contains(&limit) {
-        return Err(ApiError::at("validation.out_of_range", "limit", "limit is 1 to 500"));
+        return Err(ApiError::at(
+            "validation.out_of_range",
+            "limit",
+            "limit is 1 to 500",
+        ));
     }
     visits_of(env, &h.id, limit, req.before)
 }
@@ -541,20 +661,40 @@ fn section<T>(
     let items = if total == 0 {
         Vec::new()
     } else {
-        let mut st = env.tx.prepare_cached(&format!("SELECT {select} {from_where} ORDER BY {order} LIMIT {limit}"))?;
-        st.query_map(params_from_iter(params.iter()), map)?.collect::<Result<Vec<_>, _>>()?
+        let mut st = env.tx.prepare_cached(&format!(
+            "SELECT {select} {from_where} ORDER BY {order} LIMIT {limit}"
+        ))?;
+        st.query_map(params_from_iter(params.iter()), map)?
+            .collect::<Result<Vec<_>, _>>()?
     };
-    Ok(Section { total: total as u64, items })
+    Ok(Section {
+        total: total as u64,
+        items,
+    })
 }
 
-fn followup(env: &Env, scope: &str, scope_params: Vec<SqlValue>, within: Option<u32>, limit: Option<u32>) -> ApiResult<Followup> {
+fn followup(
+    env: &Env,
+    scope: &str,
+    scope_params: Vec<SqlValue>,
+    within: Option<u32>,
+    limit: Option<u32>,
+) -> ApiResult<Followup> {
     let within = within.unwrap_or(7);
     if within > 90 {
-        return Err(ApiError::at("validation.out_of_range", "within_days", "within_days is 0 to 90"));
+        return Err(ApiError::at(
+            "validation.out_of_range",
+            "within_days",
+            "within_days is 0 to 90",
+        ));
     }
     let limit = limit.unwrap_or(100);
     if !(1..=1000).contains(&limit) {
-        return Err(ApiError::at("validation.out_of_range", "limit", "limit is 1 to 1000"));
+        return Err(ApiError::at(
+            "validation.out_of_range",
+            "limit",
+            "limit is 1 to 1000",
+        ));
     }
     let settings = rf::load_settings(env)?;
     let today = env.ctx.today;
@@ -577,14 +717,27 @@ fn followup(env: &Env, scope: &str, scope_params: Vec<SqlValue>, within: Option<
         })
     };
     let visit_select = format!("v.id, h.id, h.case_no, {HEAD_NAME_SQL}, v.scheduled_on, v.kind");
-    let visit_from = "FROM household h JOIN visit v ON v.household_id = h.id AND v.status = 'scheduled'";
+    let visit_from =
+        "FROM household h JOIN visit v ON v.household_id = h.id AND v.status = 'scheduled'";
     let visits_overdue = section(
-        env, &visit_select, &format!("{visit_from} WHERE {open} AND v.scheduled_on < ?{t}"),
-        "v.scheduled_on, h.case_no", &p, limit, visit_map,
+        env,
+        &visit_select,
+        &format!("{visit_from} WHERE {open} AND v.scheduled_on < ?{t}"),
+        "v.scheduled_on, h.case_no",
+        &p,
+        limit,
+        visit_map,
     )?;
     let visits_due = section(
-        env, &visit_select, &format!("{visit_from} WHERE {open} AND v.scheduled_on >= ?{t} AND v.scheduled_on <= ?{th}"),
-        "v.scheduled_on, h.case_no", &p, limit, visit_map,
+        env,
+        &visit_select,
+        &format!(
+            "{visit_from} WHERE {open} AND v.scheduled_on >= ?{t} AND v.scheduled_on <= ?{th}"
+        ),
+        "v.scheduled_on, h.case_no",
+        &p,
+        limit,
+        visit_map,
     )?;
 
     let occ_map = |r: &Row| {
@@ -599,23 +752,37 @@ fn followup(env: &Env, scope: &str, scope_params: Vec<SqlValue>, within: Option<
             amount_fen: r.get(7)?,
         })
     };
-    let occ_select = format!("o.id, h.id, h.case_no, {HEAD_NAME_SQL}, a.id, a.title, o.due_on, a.amount_fen");
-    let occ_from = "FROM household h JOIN occurrence o ON o.household_id = h.id AND o.status = 'due'
+    let occ_select =
+        format!("o.id, h.id, h.case_no, {HEAD_NAME_SQL}, a.id, a.title, o.due_on, a.amount_fen");
+    let occ_from =
+        "FROM household h JOIN occurrence o ON o.household_id = h.id AND o.status = 'due'
         JOIN action a ON a.id = o.action_id";
     let occurrences_overdue = section(
-        env, &occ_select, &format!("{occ_from} WHERE {open} AND o.due_on < ?{t}"),
-        "o.due_on, h.case_no", &p, limit, occ_map,
+        env,
+        &occ_select,
+        &format!("{occ_from} WHERE {open} AND o.due_on < ?{t}"),
+        "o.due_on, h.case_no",
+        &p,
+        limit,
+        occ_map,
     )?;
     let occurrences_due = section(
-        env, &occ_select, &format!("{occ_from} WHERE {open} AND o.due_on >= ?{t} AND o.due_on <= ?{th}"),
-        "o.due_on, h.case_no", &p, limit, occ_map,
+        env,
+        &occ_select,
+        &format!("{occ_from} WHERE {open} AND o.due_on >= ?{t} AND o.due_on <= ?{th}"),
+        "o.due_on, h.case_no",
+        &p,
+        limit,
+        occ_map,
     )?;
 
     let mut hp = scope_params.clone();
     let overdue = overdue_sql(today, &settings.cadence_days, &mut hp);
     let households_overdue = section(
         env,
-        &format!("h.id, h.case_no, {HEAD_NAME_SQL}, h.priority, h.last_visit_on, h.referred_on, h.status"),
+        &format!(
+            "h.id, h.case_no, {HEAD_NAME_SQL}, h.priority, h.last_visit_on, h.referred_on, h.status"
+        ),
         &format!("FROM household h WHERE {scope} AND {overdue}"),
         "coalesce(h.last_visit_on, h.referred_on), h.case_no",
         &hp,
@@ -638,8 +805,12 @@ fn followup(env: &Env, scope: &str, scope_params: Vec<SqlValue>, within: Option<
 
     let plans_returned = section(
         env,
-        &format!("p.id, h.id, h.case_no, {HEAD_NAME_SQL}, p.version_no, p.decided_at, p.decision_comment"),
-        &format!("FROM household h JOIN plan_version p ON p.household_id = h.id AND p.status = 'returned' WHERE {open}"),
+        &format!(
+            "p.id, h.id, h.case_no, {HEAD_NAME_SQL}, p.version_no, p.decided_at, p.decision_comment"
+        ),
+        &format!(
+            "FROM household h JOIN plan_version p ON p.household_id = h.id AND p.status = 'returned' WHERE {open}"
+        ),
         "p.decided_at, h.case_no",
         &scope_params,
         limit,
@@ -671,10 +842,20 @@ fn followup(env: &Env, scope: &str, scope_params: Vec<SqlValue>, within: Option<
 pub fn followup_caseworker(env: &Env, req: FollowupCaseworker) -> ApiResult<Followup> {
     let actor = env.actor()?;
     let id = match &req.caseworker_id {
-        Some(id) => rf::find_staff(env, &id.to_string())?.ok_or_else(|| ApiError::not_found("staff", "caseworker_id"))?.id,
+        Some(id) => {
+            rf::find_staff(env, &id.to_string())?
+                .ok_or_else(|| ApiError::not_found("staff", "caseworker_id"))?
+                .id
+        }
         None => actor.id.to_string(),
     };
-    followup(env, "h.caseworker_id = ?1", vec![SqlValue::Text(id)], req.within_days, req.limit)
+    followup(
+        env,
+        "h.caseworker_id = ?1",
+        vec![SqlValue::Text(id)],
+        req.within_days,
+        req.limit,
+    )
 }
 
 /// What is due and overdue in a division and everything below it.

@@ -1,0 +1,231 @@
+//! Test harness: a real SQLite file in a temporary folder, commands run through the one
+//! command surface exactly as `yihu call` does, and a fixed clock.
+
+use std::path::PathBuf;
+
+use chrono::{Duration, NaiveDate};
+use rusqlite::Connection;
+use serde_json::{Value, json};
+use tempfile::TempDir;
+use uuid::Uuid;
+use yihu::{ApiError, Ctx, api, db};
+
+pub fn date(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("test date")
+}
+
+pub struct App {
+    pub _dir: TempDir,
+    pub path: PathBuf,
+    pub conn: Connection,
+    pub today: NaiveDate,
+    pub admin: String,
+}
+
+/// Township 车门乡 and county 泗洪县 (Suqian, Jiangsu), and 山阳镇 in 宝应县 (Yangzhou).
+pub const CHEMEN: &str = "321324203";
+pub const SIHONG: &str = "321324";
+pub const SHANYANG: &str = "321023111";
+
+impl App {
+    /// A fresh database with an administrator, on 2026-03-02.
+    pub fn new() -> App {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("yihu.db");
+        let conn = db::open(&path).expect("open db");
+        let mut app = App {
+            _dir: dir,
+            path,
+            conn,
+            today: date("2026-03-02"),
+            admin: String::new(),
+        };
+        let admin = app
+            .call(
+                None,
+                "staff.create",
+                json!({"name": "管理员", "role": "admin", "division_code": "32"}),
+            )
+            .expect("bootstrap admin");
+        app.admin = admin["id"].as_str().expect("id").to_string();
+        app
+    }
+
+    pub fn ctx(&self, actor: Option<&str>) -> Ctx {
+        Ctx::fixed(
+            actor.map(|a| Uuid::parse_str(a).expect("actor uuid")),
+            self.today,
+        )
+    }
+
+    /// Run a command with a raw JSON body, as the CLI would.
+    pub fn raw(
+        &mut self,
+        actor: Option<&str>,
+        command: &str,
+        body: &str,
+    ) -> Result<Value, ApiError> {
+        let ctx = self.ctx(actor);
+        api::dispatch(&mut self.conn, &ctx, command, body)
+    }
+
+    pub fn call(
+        &mut self,
+        actor: Option<&str>,
+        command: &str,
+        body: Value,
+    ) -> Result<Value, ApiError> {
+        self.raw(actor, command, &body.to_string())
+    }
+
+    /// A command that must succeed.
+    #[track_caller]
+    pub fn ok(&mut self, actor: &str, command: &str, body: Value) -> Value {
+        match self.call(Some(actor), command, body.clone()) {
+            Ok(v) => v,
+            Err(e) => panic!("{command} {body} failed: {e:?}"),
+        }
+    }
+
+    /// A command that must fail; returns the error.
+    #[track_caller]
+    pub fn err(&mut self, actor: &str, command: &str, body: Value) -> ApiError {
+        match self.call(Some(actor), command, body.clone()) {
+            Ok(v) => panic!("{command} {body} should have failed but gave {v}"),
+            Err(e) => e,
+        }
+    }
+
+    /// A command that must fail with `code` (and `field`, when given) and change nothing.
+    #[track_caller]
+    pub fn refused(
+        &mut self,
+        actor: &str,
+        command: &str,
+        body: Value,
+        code: &str,
+        field: Option<&str>,
+    ) -> ApiError {
+        let before = self.snapshot();
+        let e = self.err(actor, command, body.clone());
+        assert_eq!(e.code, code, "{command} {body}: {e:?}");
+        if let Some(f) = field {
+            assert_eq!(e.field.as_deref(), Some(f), "{command} {body}: {e:?}");
+        }
+        assert!(
+            self.snapshot() == before,
+            "{command} {body} changed the database although it failed"
+        );
+        e
+    }
+
+    pub fn advance(&mut self, days: i64) {
+        self.today += Duration::days(days);
+    }
+
+    /// Every row of every table, in a stable order: two equal snapshots mean nothing changed.
+    pub fn snapshot(&self) -> String {
+        let tables: Vec<String> = self
+            .conn
+            .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> 'division' ORDER BY name")
+            .expect("tables")
+            .query_map([], |r| r.get(0))
+            .expect("tables")
+            .collect::<Result<_, _>>()
+            .expect("tables");
+        let mut out = String::new();
+        for t in tables {
+            let mut st = self
+                .conn
+                .prepare(&format!("SELECT * FROM \"{t}\" ORDER BY 1, 2"))
+                .expect("select");
+            let n = st.column_count();
+            let rows = st
+                .query_map([], |r| {
+                    let mut row = Vec::new();
+                    for i in 0..n {
+                        row.push(format!("{:?}", r.get_ref(i)?));
+                    }
+                    Ok(row.join("|"))
+                })
+                .expect("rows");
+            out.push_str(&format!("## {t}\n"));
+            for r in rows {
+                out.push_str(&r.expect("row"));
+                out.push('\n');
+            }
+        }
+        let divisions: i64 = self
+            .conn
+            .query_row("SELECT count(*) FROM division", [], |r| r.get(0))
+            .expect("count");
+        out.push_str(&format!("divisions {divisions}\n"));
+        out
+    }
+
+    pub fn count(&self, sql: &str) -> i64 {
+        self.conn.query_row(sql, [], |r| r.get(0)).expect("count")
+    }
+
+    /// A new staff member.
+    pub fn staff(&mut self, name: &str, role: &str, division: &str) -> String {
+        let admin = self.admin.clone();
+        let s = self.ok(
+            &admin,
+            "staff.create",
+            json!({"name": name, "role": role, "division_code": division}),
+        );
+        s["id"].as_str().expect("id").to_string()
+    }
+
+    /// A referred household in 车门乡 assigned to `cw`, with consent.
+    pub fn household(&mut self, cw: &str, priority: &str) -> String {
+        let h = self.ok(cw, "household.create", json!({
+            "division_code": CHEMEN, "address": "车门乡 1 组 1 号", "causes": ["illness"],
+            "referral_source": "screening", "consent_on": self.today, "caseworker_id": cw, "priority": priority}));
+        h["id"].as_str().expect("id").to_string()
+    }
+
+    /// A household taken to `active`, with a head member and one open need; returns (household, need).
+    pub fn active_household(&mut self, cw: &str, priority: &str) -> (String, String) {
+        let h = self.household(cw, priority);
+        self.ok(
+            cw,
+            "member.add",
+            json!({"household_id": h, "member": {
+            "name": "测试户主", "relation": "head", "sex": "female", "birth_date": "1985-06-01"}}),
+        );
+        self.ok(
+            cw,
+            "household.transition",
+            json!({"id": h, "to": "assessing"}),
+        );
+        self.ok(cw, "household.transition", json!({"id": h, "to": "active"}));
+        let n = self.ok(cw, "need.add", json!({"household_id": h, "category": "daily_care", "description": "需要照料", "priority": "high"}));
+        (h, n["id"].as_str().expect("id").to_string())
+    }
+
+    /// An approved plan with one weekly (Saturday) action starting today; returns (plan, action).
+    pub fn approved_plan(&mut self, cw: &str, sup: &str, h: &str, need: &str) -> (String, String) {
+        let p = self.ok(
+            cw,
+            "plan.create_draft",
+            json!({"household_id": h, "goals": "稳定生活"}),
+        );
+        let plan = p["plan"]["id"].as_str().expect("id").to_string();
+        let a = self.ok(
+            cw,
+            "action.add",
+            json!({"plan_id": plan, "action": {
+            "title": "每周上门", "category": "daily_care", "need_ids": [need],
+            "recurrence": {"freq": "weekly", "weekdays": ["sat"]}, "start_on": self.today}}),
+        );
+        self.ok(cw, "plan.submit", json!({"id": plan}));
+        self.ok(sup, "plan.approve", json!({"id": plan}));
+        (plan, a["id"].as_str().expect("id").to_string())
+    }
+}
+
+pub fn id(v: &Value) -> String {
+    v["id"].as_str().expect("id field").to_string()
+}
