@@ -335,8 +335,8 @@ mod tests {
         assert_eq!(mask("123456789"), "1234*6789");
         assert_eq!(mask(""), "");
         assert_eq!(mask("abc"), "***");
-        assert_eq!(mask("韦娇韦娇韦娇韦娇韦"), "韦娇韦娇*娇韦娇韦");
-        assert_eq!(mask("韦娇"), "**");
+        assert_eq!(mask("卫佳卫佳卫佳卫佳卫"), "卫佳卫佳*佳卫佳卫");
+        assert_eq!(mask("卫佳"), "**");
         assert_eq!(mask("😀😀😀😀😀😀😀😀😀😀"), "😀😀😀😀**😀😀😀😀");
     }
 
