@@ -1,1 +1,258 @@
-fn main() {}
+//! Benchmarks on a generated 100,000-household database (about 1,000,000 visits): the household
+//! list with filters, search by name / pinyin / initials / case number, and what is due for a
+//! caseworker and for a county — each through the command surface and beside raw rusqlite
+//! running the same SQL on the same file.
+//!
+//! The database is built once with `yihu demo` logic at `target/bench/yihu-100k.db` (override
+//! with YIHU_BENCH_DB; size with YIHU_BENCH_HOUSEHOLDS). Run: `cargo bench --bench store`.
+
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+use chrono::{Duration, NaiveDate};
+use rusqlite::types::Value as SqlValue;
+use rusqlite::{Connection, params_from_iter};
+use yihu::api::household::{
+    HOUSEHOLD_LIST_SELECT, HouseholdQuery, HouseholdSort, household_filter, household_order,
+};
+use yihu::api::reference::Cadence;
+use yihu::api::visit::{Scope, followup_sql};
+use yihu::types::{HouseholdStatus, Priority};
+use yihu::{Ctx, api, db, demo};
+
+fn main() {
+    divan::main();
+}
+
+struct Fixture {
+    path: PathBuf,
+    today: NaiveDate,
+    caseworker: String,
+    county: String,
+    county_supervisor: String,
+}
+
+fn today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 11, 28).expect("date")
+}
+
+fn fixture() -> &'static Fixture {
+    static F: OnceLock<Fixture> = OnceLock::new();
+    F.get_or_init(|| {
+        let path = std::env::var_os("YIHU_BENCH_DB")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench/yihu-100k.db"));
+        let households: u32 = std::env::var("YIHU_BENCH_HOUSEHOLDS").ok().and_then(|s| s.parse().ok()).unwrap_or(100_000);
+        if !path.exists() {
+            eprintln!("building the benchmark database ({households} households) at {}", path.display());
+            let mut conn = db::open(&path).expect("open bench db");
+            demo::build(&mut conn, &demo::Options { households, seed: 1, today: today() }).expect("demo data");
+        }
+        let conn = db::open(&path).expect("open bench db");
+        let (caseworker, n): (String, i64) = conn
+            .query_row(
+                "SELECT caseworker_id, count(*) c FROM household WHERE status <> 'closed' GROUP BY caseworker_id ORDER BY c DESC LIMIT 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .expect("caseworker");
+        let (county, m): (String, i64) = conn
+            .query_row(
+                "SELECT substr(division_code, 1, 6) c6, count(*) c FROM household GROUP BY c6 ORDER BY c DESC LIMIT 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .expect("county");
+        let county_supervisor: String = conn
+            .query_row("SELECT id FROM staff WHERE role = 'supervisor' AND division_code = ?1", [&county], |r| r.get(0))
+            .expect("supervisor");
+        eprintln!("caseworker with {n} households; county {county} with {m} households");
+        Fixture { path, today: today(), caseworker, county, county_supervisor }
+    })
+}
+
+fn conn() -> Connection {
+    db::open(&fixture().path).expect("open")
+}
+
+fn ctx(actor: &str) -> Ctx {
+    Ctx::fixed(Some(actor.parse().expect("uuid")), fixture().today)
+}
+
+/// Run SQL with raw rusqlite, reading every column of every row.
+fn raw_rows(conn: &Connection, sql: &str, params: &[SqlValue]) -> usize {
+    let mut st = conn.prepare_cached(sql).expect("prepare");
+    let n = st.column_count();
+    let used = st.parameter_count();
+    let mut rows = st
+        .query(params_from_iter(params.iter().take(used)))
+        .expect("query");
+    let mut out: Vec<Vec<SqlValue>> = Vec::new();
+    while let Some(r) = rows.next().expect("row") {
+        out.push(
+            (0..n)
+                .map(|i| r.get::<_, SqlValue>(i).expect("value"))
+                .collect(),
+        );
+    }
+    out.len()
+}
+
+const CADENCE: Cadence = Cadence {
+    high: 7,
+    medium: 30,
+    low: 90,
+};
+
+// ---------------------------------------------------------------- household list and search
+
+fn list_query(q: Option<&str>) -> HouseholdQuery {
+    match q {
+        None => HouseholdQuery {
+            status: vec![HouseholdStatus::Active],
+            priority: vec![Priority::High, Priority::Medium],
+            division_code: Some(fixture().county.clone()),
+            sort: HouseholdSort::CaseNo,
+            limit: Some(50),
+            ..Default::default()
+        },
+        Some(q) => HouseholdQuery {
+            q: Some(q.to_string()),
+            limit: Some(50),
+            ..Default::default()
+        },
+    }
+}
+
+fn list_json(q: Option<&str>) -> String {
+    match q {
+        None => serde_json::json!({"status": ["active"], "priority": ["high", "medium"],
+            "division_code": fixture().county, "sort": "case_no", "limit": 50})
+        .to_string(),
+        Some(q) => serde_json::json!({"q": q, "limit": 50}).to_string(),
+    }
+}
+
+fn bench_list(b: divan::Bencher, q: Option<&str>) {
+    let mut c = conn();
+    let ctx = ctx(&fixture().county_supervisor);
+    let body = list_json(q);
+    b.bench_local(|| api::dispatch(&mut c, &ctx, "household.list", &body).expect("list"));
+}
+
+fn bench_list_raw(b: divan::Bencher, q: Option<&str>) {
+    let c = conn();
+    let req = list_query(q);
+    let (filter, params) = household_filter(&req, fixture().today, &CADENCE).expect("filter");
+    let count = format!("SELECT count(*) FROM household h WHERE {filter}");
+    let mut page_params = params.clone();
+    page_params.push(SqlValue::Integer(50));
+    page_params.push(SqlValue::Integer(0));
+    let n = page_params.len();
+    let page = format!(
+        "{HOUSEHOLD_LIST_SELECT} WHERE {filter} ORDER BY {} LIMIT ?{} OFFSET ?{n}",
+        household_order(req.sort),
+        n - 1
+    );
+    b.bench_local(|| raw_rows(&c, &count, &params) + raw_rows(&c, &page, &page_params));
+}
+
+#[divan::bench]
+fn list_filtered(b: divan::Bencher) {
+    bench_list(b, None);
+}
+#[divan::bench]
+fn list_filtered_raw(b: divan::Bencher) {
+    bench_list_raw(b, None);
+}
+#[divan::bench]
+fn search_name(b: divan::Bencher) {
+    bench_list(b, Some("王秀"));
+}
+#[divan::bench]
+fn search_name_raw(b: divan::Bencher) {
+    bench_list_raw(b, Some("王秀"));
+}
+#[divan::bench]
+fn search_pinyin(b: divan::Bencher) {
+    bench_list(b, Some("wangxiu"));
+}
+#[divan::bench]
+fn search_pinyin_raw(b: divan::Bencher) {
+    bench_list_raw(b, Some("wangxiu"));
+}
+#[divan::bench]
+fn search_initials(b: divan::Bencher) {
+    bench_list(b, Some("wxy"));
+}
+#[divan::bench]
+fn search_initials_raw(b: divan::Bencher) {
+    bench_list_raw(b, Some("wxy"));
+}
+#[divan::bench]
+fn search_case_no(b: divan::Bencher) {
+    bench_list(b, Some("321324-2025-00"));
+}
+#[divan::bench]
+fn search_case_no_raw(b: divan::Bencher) {
+    bench_list_raw(b, Some("321324-2025-00"));
+}
+
+// ---------------------------------------------------------------- due and overdue
+
+fn bench_followup(b: divan::Bencher, caseworker: bool) {
+    let f = fixture();
+    let mut c = conn();
+    let (actor, cmd, body) = if caseworker {
+        (
+            f.caseworker.clone(),
+            "followup.caseworker",
+            serde_json::json!({"within_days": 7}).to_string(),
+        )
+    } else {
+        (
+            f.county_supervisor.clone(),
+            "followup.division",
+            serde_json::json!({"division_code": f.county, "within_days": 7}).to_string(),
+        )
+    };
+    let ctx = ctx(&actor);
+    b.bench_local(|| api::dispatch(&mut c, &ctx, cmd, &body).expect("followup"));
+}
+
+fn bench_followup_raw(b: divan::Bencher, caseworker: bool) {
+    let f = fixture();
+    let c = conn();
+    let scope = if caseworker {
+        Scope::Caseworker(f.caseworker.clone())
+    } else {
+        let (lo, hi) = yihu::validate::subtree_range(&f.county);
+        Scope::Division(lo, hi)
+    };
+    let sections = followup_sql(&scope, f.today, f.today + Duration::days(7), &CADENCE);
+    b.bench_local(|| {
+        sections
+            .iter()
+            .map(|s| {
+                raw_rows(&c, &s.count_sql(), &s.params) + raw_rows(&c, &s.list_sql(100), &s.params)
+            })
+            .sum::<usize>()
+    });
+}
+
+#[divan::bench]
+fn due_for_caseworker(b: divan::Bencher) {
+    bench_followup(b, true);
+}
+#[divan::bench]
+fn due_for_caseworker_raw(b: divan::Bencher) {
+    bench_followup_raw(b, true);
+}
+#[divan::bench]
+fn due_for_county(b: divan::Bencher) {
+    bench_followup(b, false);
+}
+#[divan::bench]
+fn due_for_county_raw(b: divan::Bencher) {
+    bench_followup_raw(b, false);
+}

@@ -55,6 +55,15 @@ fn invariants() -> Vec<(&'static str, String)> {
         ("household.last_visit_on_matches_visits",
          "SELECT h.id AS id FROM household h WHERE h.last_visit_on IS NOT
              (SELECT max(v.visited_on) FROM visit v WHERE v.household_id = h.id AND v.status = 'completed')".into()),
+        ("division_copies_match_household",
+         "SELECT x.id AS id FROM (SELECT id, household_id, division_code FROM occurrence
+                                  UNION ALL SELECT id, household_id, division_code FROM visit
+                                  UNION ALL SELECT id, household_id, division_code FROM plan_version) x
+          JOIN household h ON h.id = x.household_id WHERE x.division_code <> h.division_code".into()),
+        ("closed_household.nothing_pending",
+         "SELECT h.id AS id FROM household h WHERE h.status = 'closed' AND (
+             EXISTS (SELECT 1 FROM occurrence o WHERE o.household_id = h.id AND o.status = 'due')
+             OR EXISTS (SELECT 1 FROM visit v WHERE v.household_id = h.id AND v.status = 'scheduled'))".into()),
         ("household.case_no_format",
          "SELECT id AS id FROM household WHERE case_no NOT GLOB '[0-9][0-9][0-9][0-9][0-9][0-9]-[0-9][0-9][0-9][0-9]-[0-9][0-9][0-9][0-9]*'".into()),
         ("household.case_counter_ahead",

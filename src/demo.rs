@@ -848,18 +848,20 @@ fn bulk_load(
             need: tx.prepare_cached("INSERT INTO need(id, household_id, member_id, category, description, priority, status,
                 found_visit_id, found_on, resolved_on, outcome_note, created_at, updated_at)
                 VALUES (?1,?2,?3,?4,?5,?6,?7,NULL,?8,?9,NULL,?10,?10)")?,
-            plan: tx.prepare_cached("INSERT INTO plan_version(id, household_id, version_no, status, goals, based_on_id, created_by,
-                created_at, updated_at, submitted_by, submitted_at, decided_by, decided_at, decision_comment, in_force_from)
-                VALUES (?1,?2,?3,?4,?5,NULL,?6,?7,?7,?8,?9,?10,?11,?12,?13)")?,
+            plan: tx.prepare_cached("INSERT INTO plan_version(id, household_id, division_code, version_no, status, goals,
+                based_on_id, created_by, created_at, updated_at, submitted_by, submitted_at, decided_by, decided_at,
+                decision_comment, in_force_from)
+                VALUES (?1,?2,(SELECT division_code FROM household WHERE id = ?2),?3,?4,?5,NULL,?6,?7,?7,?8,?9,?10,?11,?12,?13)")?,
             action: tx.prepare_cached("INSERT INTO action(id, plan_version_id, household_id, lineage_id, service_id, title, category,
                 partner_id, provider_name, responsible_name, responsible_phone, amount_fen, recurrence, start_on, status, note,
                 created_at, updated_at) VALUES (?1,?2,?3,?1,NULL,?4,?5,NULL,?6,?7,NULL,?8,?9,?10,?11,NULL,?12,?12)")?,
             action_need: tx.prepare_cached("INSERT OR IGNORE INTO action_need(action_id, need_id) VALUES (?1,?2)")?,
-            occurrence: tx.prepare_cached("INSERT INTO occurrence(id, action_id, household_id, due_on, status, done_on, recorded_by,
-                recorded_at, note, visit_id) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,NULL,NULL)")?,
-            visit: tx.prepare_cached("INSERT INTO visit(id, household_id, status, kind, scheduled_on, visited_on, visitors,
-                members_seen, notes, next_visit_on, created_by, created_at, updated_at)
-                VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,NULL,?10,?11,?11)")?,
+            occurrence: tx.prepare_cached("INSERT INTO occurrence(id, action_id, household_id, division_code, due_on, status,
+                done_on, recorded_by, recorded_at, note, visit_id)
+                VALUES (?1,?2,?3,(SELECT division_code FROM household WHERE id = ?3),?4,?5,?6,?7,?8,NULL,NULL)")?,
+            visit: tx.prepare_cached("INSERT INTO visit(id, household_id, division_code, status, kind, scheduled_on, visited_on,
+                visitors, members_seen, notes, next_visit_on, created_by, created_at, updated_at)
+                VALUES (?1,?2,(SELECT division_code FROM household WHERE id = ?2),?3,?4,?5,?6,?7,?8,?9,NULL,?10,?11,?11)")?,
             term: tx.prepare_cached("INSERT INTO temp.demo_term(term, household_id) VALUES (?1,?2)")?,
             audit: tx.prepare_cached("INSERT INTO audit(at, actor_id, command, entity_type, entity_id, household_id, before_json, after_json)
                 VALUES (?1,NULL,'demo',?2,?3,?3,NULL,?4)")?,

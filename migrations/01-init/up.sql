@@ -106,9 +106,10 @@ CREATE TABLE household (
   updated_at          TEXT NOT NULL,
   CHECK ((status = 'closed') = (closure_reason IS NOT NULL))
 );
-CREATE INDEX household_division ON household(division_code, case_no);
-CREATE INDEX household_caseworker ON household(caseworker_id, status);
-CREATE INDEX household_status ON household(status, priority);
+-- Covers the list filters and the cadence rule, so counts in a division never read the table.
+CREATE INDEX household_division ON household(division_code, status, priority, causes, caseworker_id,
+  last_visit_on, referred_on, id);
+CREATE INDEX household_caseworker ON household(caseworker_id, status, priority, last_visit_on, referred_on, id);
 CREATE INDEX household_updated ON household(updated_at);
 CREATE INDEX household_last_visit ON household(last_visit_on);
 
@@ -148,10 +149,12 @@ CREATE INDEX member_household ON member(household_id);
 CREATE UNIQUE INDEX member_id_number ON member(id_number) WHERE id_number IS NOT NULL AND removed_on IS NULL;
 
 -- Visits: scheduled, then completed / not_at_home / cancelled; or logged directly as completed.
+-- A closed household has no scheduled visit (closing cancels them).
 -- visitors and members_seen are JSON arrays ([{staff_id?, name}], [member_id]).
 CREATE TABLE visit (
   id            TEXT PRIMARY KEY,
   household_id  TEXT NOT NULL REFERENCES household(id),
+  division_code TEXT NOT NULL,  -- copy of the household's, for division-wide follow-up
   status        TEXT NOT NULL CHECK (status IN ('scheduled','completed','not_at_home','cancelled')),
   kind          TEXT NOT NULL CHECK (kind IN ('home_visit','phone_call','festival_visit','accompany_hospital','accompany_school','other')),
   scheduled_on  TEXT,
@@ -168,6 +171,7 @@ CREATE TABLE visit (
 );
 CREATE INDEX visit_household ON visit(household_id, status, visited_on);
 CREATE INDEX visit_scheduled ON visit(household_id, scheduled_on) WHERE status = 'scheduled';
+CREATE INDEX visit_scheduled_division ON visit(division_code, scheduled_on, household_id) WHERE status = 'scheduled';
 
 -- Needs found for a household (optionally one member), each with its own life cycle.
 CREATE TABLE need (
@@ -192,6 +196,7 @@ CREATE INDEX need_household ON need(household_id, status);
 CREATE TABLE plan_version (
   id               TEXT PRIMARY KEY,
   household_id     TEXT NOT NULL REFERENCES household(id),
+  division_code    TEXT NOT NULL,  -- copy of the household's, for division-wide review
   version_no       INTEGER NOT NULL CHECK (version_no >= 1),
   status           TEXT NOT NULL CHECK (status IN ('draft','submitted','approved','returned','superseded')),
   goals            TEXT NOT NULL DEFAULT '',
@@ -211,6 +216,8 @@ CREATE TABLE plan_version (
 CREATE UNIQUE INDEX plan_one_working ON plan_version(household_id) WHERE status IN ('draft','submitted','returned');
 CREATE UNIQUE INDEX plan_one_in_force ON plan_version(household_id) WHERE status = 'approved';
 CREATE INDEX plan_review_queue ON plan_version(status, submitted_at) WHERE status = 'submitted';
+CREATE INDEX plan_returned ON plan_version(household_id) WHERE status = 'returned';
+CREATE INDEX plan_returned_division ON plan_version(division_code) WHERE status = 'returned';
 
 -- Snapshot of the needs a plan version answers, frozen when the version is submitted
 -- (the plan diff compares these).
@@ -260,10 +267,12 @@ CREATE TABLE action_need (
 CREATE INDEX action_need_need ON action_need(need_id);
 
 -- Scheduled deliveries of actions; generation is idempotent thanks to UNIQUE(action_id, due_on).
+-- A closed household has no 'due' occurrence (closing skips past ones and drops future ones).
 CREATE TABLE occurrence (
   id           TEXT PRIMARY KEY,
   action_id    TEXT NOT NULL REFERENCES action(id),
   household_id TEXT NOT NULL REFERENCES household(id),
+  division_code TEXT NOT NULL,  -- copy of the household's, for division-wide follow-up
   due_on       TEXT NOT NULL,
   status       TEXT NOT NULL CHECK (status IN ('due','done','missed','skipped')),
   done_on      TEXT,
@@ -275,6 +284,7 @@ CREATE TABLE occurrence (
 );
 CREATE INDEX occurrence_household ON occurrence(household_id, due_on);
 CREATE INDEX occurrence_open ON occurrence(household_id, due_on) WHERE status = 'due';
+CREATE INDEX occurrence_open_division ON occurrence(division_code, due_on, household_id, action_id) WHERE status = 'due';
 
 -- Search terms per household: member names (every suffix), full pinyin and initials for each
 -- reading, case number, phone numbers and the last digits of ID numbers. Prefix-matched.

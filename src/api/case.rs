@@ -436,8 +436,9 @@ pub fn plan_create_draft(env: &Env, req: PlanCreate) -> ApiResult<PlanDetail> {
     let id = env.new_id();
     let now = env.now();
     env.tx.execute(
-        "INSERT INTO plan_version(id, household_id, version_no, status, goals, based_on_id, created_by, created_at, updated_at)
-         VALUES (?1, ?2, ?3, 'draft', ?4, ?5, ?6, ?7, ?7)",
+        "INSERT INTO plan_version(id, household_id, division_code, version_no, status, goals, based_on_id, created_by,
+            created_at, updated_at)
+         VALUES (?1, ?2, (SELECT division_code FROM household WHERE id = ?2), ?3, 'draft', ?4, ?5, ?6, ?7, ?7)",
         params![id, h.id, version_no, goals, in_force.map(|p| p.id.clone()), actor, now],
     )?;
     if let Some(base) = in_force {
@@ -1407,7 +1408,8 @@ pub fn generate_occurrences(
         })?
         .collect::<Result<Vec<_>, _>>()?;
     let mut ins = env.tx.prepare_cached(
-        "INSERT INTO occurrence(id, action_id, household_id, due_on, status) VALUES (?1, ?2, ?3, ?4, 'due')
+        "INSERT INTO occurrence(id, action_id, household_id, division_code, due_on, status)
+         VALUES (?1, ?2, ?3, (SELECT division_code FROM household WHERE id = ?3), ?4, 'due')
          ON CONFLICT(action_id, due_on) DO NOTHING",
     )?;
     let mut created = 0u64;

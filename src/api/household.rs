@@ -334,6 +334,15 @@ pub fn household_update(env: &Env, req: HouseholdUpdate) -> ApiResult<Household>
         ],
     )?;
     write_supports(env, &before.id, &c.supports)?;
+    if c.division_code != before.division_code {
+        // The division-wide follow-up reads these copies.
+        for table in ["occurrence", "visit", "plan_version"] {
+            env.tx.execute(
+                &format!("UPDATE {table} SET division_code = ?2 WHERE household_id = ?1"),
+                params![before.id, c.division_code],
+            )?;
+        }
+    }
     rebuild_search_terms(env, &before.id)?;
     let after = require_household(env, "id", &before.id)?;
     env.audit(
@@ -401,15 +410,22 @@ pub fn household_transition(env: &Env, req: HouseholdTransition) -> ApiResult<Ho
                  updated_at = ?5 WHERE id = ?1",
                 params![before.id, reason, note, today, now],
             )?;
-            // Nothing more is delivered or visited for a closed case.
+            // Nothing more is delivered or visited for a closed case: deliveries that fell due
+            // and were never recorded are recorded as skipped, later ones are dropped, and
+            // scheduled visits are cancelled.
+            let actor = env.actor_id();
+            env.tx.execute(
+                "UPDATE occurrence SET status = 'skipped', recorded_by = ?3, recorded_at = ?4, note = 'case closed'
+                 WHERE household_id = ?1 AND status = 'due' AND due_on < ?2",
+                params![before.id, today, actor, now],
+            )?;
             env.tx.execute(
                 "DELETE FROM occurrence WHERE household_id = ?1 AND status = 'due' AND due_on >= ?2",
                 params![before.id, today],
             )?;
             env.tx.execute(
-                "UPDATE visit SET status = 'cancelled', updated_at = ?3 WHERE household_id = ?1 AND status = 'scheduled'
-                 AND scheduled_on >= ?2",
-                params![before.id, today, now],
+                "UPDATE visit SET status = 'cancelled', updated_at = ?2 WHERE household_id = ?1 AND status = 'scheduled'",
+                params![before.id, now],
             )?;
         }
         _ => {}

@@ -11,8 +11,7 @@ use uuid::Uuid;
 use super::Env;
 use super::case::{self, Need, NeedFields, NeedSetStatus};
 use super::household::{
-    HEAD_NAME_SQL, Household, overdue_sql, require_household, require_open_household,
-    touch_household,
+    Household, overdue_sql, require_household, require_open_household, touch_household,
 };
 use super::reference::{self as rf, Settings};
 use crate::error::{ApiError, ApiResult};
@@ -207,8 +206,9 @@ fn insert_scheduled(
     let id = env.new_id();
     let now = env.now();
     env.tx.execute(
-        "INSERT INTO visit(id, household_id, status, kind, scheduled_on, notes, created_by, created_at, updated_at)
-         VALUES (?1, ?2, 'scheduled', ?3, ?4, ?5, ?6, ?7, ?7)",
+        "INSERT INTO visit(id, household_id, division_code, status, kind, scheduled_on, notes, created_by, created_at,
+            updated_at)
+         VALUES (?1, ?2, (SELECT division_code FROM household WHERE id = ?2), 'scheduled', ?3, ?4, ?5, ?6, ?7, ?7)",
         params![id, household_id, kind, on, notes, actor, now],
     )?;
     let vi = find_visit(env, &id)?.ok_or_else(|| ApiError::internal("visit vanished"))?;
@@ -415,9 +415,10 @@ pub fn visit_log(env: &Env, req: VisitLog) -> ApiResult<VisitLogged> {
         None => {
             let id = env.new_id();
             env.tx.execute(
-                "INSERT INTO visit(id, household_id, status, kind, visited_on, visitors, members_seen, notes,
-                    next_visit_on, created_by, created_at, updated_at)
-                 VALUES (?1, ?2, 'completed', ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)",
+                "INSERT INTO visit(id, household_id, division_code, status, kind, visited_on, visitors, members_seen,
+                    notes, next_visit_on, created_by, created_at, updated_at)
+                 VALUES (?1, ?2, (SELECT division_code FROM household WHERE id = ?2), 'completed', ?3, ?4, ?5, ?6,
+                    ?7, ?8, ?9, ?10, ?10)",
                 params![id, h.id, kind, visited_on, visitors_json, seen_json, notes, next_on, actor.id.to_string(), now],
             )?;
             (id, None)
@@ -644,27 +645,233 @@ pub struct Followup {
     pub plans_returned: Section<ReturnedPlan>,
 }
 
-/// Run a count and a limited list over the same FROM/WHERE.
+/// One section of the follow-up: the SQL that counts it and the SQL that lists it (whose
+/// first columns include `h.id AS hid`; the household's display name is added last, for the
+/// listed rows only), with the parameters both take.
+pub struct SectionSql {
+    pub count: String,
+    pub list: String,
+    pub params: Vec<SqlValue>,
+}
+
+impl SectionSql {
+    pub fn count_sql(&self) -> String {
+        self.count.clone()
+    }
+    pub fn list_sql(&self, limit: u32) -> String {
+        format!(
+            "SELECT q.*, (SELECT m.name FROM member m WHERE m.household_id = q.hid AND m.removed_on IS NULL
+               ORDER BY m.relation <> 'head', m.birth_date LIMIT 1)
+             FROM ({}) q",
+            self.list.replace("{LIMIT}", &limit.to_string())
+        )
+    }
+}
+
+/// Whose follow-up: one caseworker's households, or everything in a division subtree.
+pub enum Scope {
+    Caseworker(String),
+    /// The half-open range of division codes [lo, hi).
+    Division(String, String),
+}
+
+/// The SQL of the six follow-up sections (visits overdue, visits due, occurrences overdue,
+/// occurrences due, households past their cadence, plans returned). A caseworker's sections
+/// start from their households; a division's start from the division copies on visits,
+/// occurrences and plans, so a county costs what it finds, not what it holds. Closed
+/// households have no due occurrence nor scheduled visit (closing clears them), so neither
+/// needs the household's status. Public so the benchmarks can run the very same SQL raw.
+pub fn followup_sql(
+    scope: &Scope,
+    today: NaiveDate,
+    through: NaiveDate,
+    cadence: &rf::Cadence,
+) -> [SectionSql; 6] {
+    let (scope_params, by_household) = match scope {
+        Scope::Caseworker(id) => (vec![SqlValue::Text(id.clone())], true),
+        Scope::Division(lo, hi) => (
+            vec![SqlValue::Text(lo.clone()), SqlValue::Text(hi.clone())],
+            false,
+        ),
+    };
+    let on = |t: &str| -> String {
+        if by_household {
+            "h.caseworker_id = ?1".to_string()
+        } else {
+            format!("{t}.division_code >= ?1 AND {t}.division_code < ?2")
+        }
+    };
+    let n = scope_params.len();
+    let mut p = scope_params.clone();
+    p.push(SqlValue::Text(today.to_string()));
+    p.push(SqlValue::Text(through.to_string()));
+    let (t, th) = (n + 1, n + 2);
+    // (counted rows: FROM and WHERE; listed rows: FROM with the joins the columns need)
+    let (visit_count, visit_list, occ_count, occ_list) = if by_household {
+        (
+            "FROM household h JOIN visit v ON v.household_id = h.id AND v.status = 'scheduled'"
+                .to_string(),
+            "FROM household h JOIN visit v ON v.household_id = h.id AND v.status = 'scheduled'"
+                .to_string(),
+            "FROM household h JOIN occurrence o ON o.household_id = h.id AND o.status = 'due'"
+                .to_string(),
+            "FROM household h JOIN occurrence o ON o.household_id = h.id AND o.status = 'due'
+             JOIN action a ON a.id = o.action_id"
+                .to_string(),
+        )
+    } else {
+        (
+            "FROM visit v".to_string(),
+            "FROM visit v JOIN household h ON h.id = v.household_id".to_string(),
+            "FROM occurrence o".to_string(),
+            "FROM occurrence o JOIN household h ON h.id = o.household_id JOIN action a ON a.id = o.action_id"
+                .to_string(),
+        )
+    };
+    let (visit_where, occ_where) = if by_household {
+        (on("h"), on("h"))
+    } else {
+        (
+            format!("v.status = 'scheduled' AND {}", on("v")),
+            format!("o.status = 'due' AND {}", on("o")),
+        )
+    };
+    let plan_from = if by_household {
+        format!(
+            "FROM household h JOIN plan_version p ON p.household_id = h.id AND p.status = 'returned'
+             WHERE h.status <> 'closed' AND {}",
+            on("h")
+        )
+    } else {
+        format!(
+            "FROM plan_version p JOIN household h ON h.id = p.household_id
+             WHERE p.status = 'returned' AND h.status <> 'closed' AND {}",
+            on("p")
+        )
+    };
+    let visit_cols = "v.id, h.id AS hid, h.case_no, v.scheduled_on, v.kind";
+    let occ_cols = "o.id, h.id AS hid, h.case_no, a.id, a.title, o.due_on, a.amount_fen";
+    let mut hp = scope_params.clone();
+    let overdue = overdue_sql(today, cadence, &mut hp);
+    let households = format!("FROM household h WHERE {} AND {overdue}", on("h"));
+    let section = |count_from: String,
+                   list_from: &str,
+                   filter: &str,
+                   cols: &str,
+                   order: &str,
+                   params: &Vec<SqlValue>| {
+        SectionSql {
+            count: format!("SELECT count(*) {count_from} WHERE {filter}"),
+            list: format!(
+                "SELECT {cols} {list_from} WHERE {filter} ORDER BY {order} LIMIT {{LIMIT}}"
+            ),
+            params: params.clone(),
+        }
+    };
+    let vo = format!("v.scheduled_on < ?{t}");
+    let vd = format!("v.scheduled_on >= ?{t} AND v.scheduled_on <= ?{th}");
+    let oo = format!("o.due_on < ?{t}");
+    let od = format!("o.due_on >= ?{t} AND o.due_on <= ?{th}");
+    let mut visits_overdue = section(
+        visit_count.clone(),
+        &visit_list,
+        &format!("{visit_where} AND {vo}"),
+        visit_cols,
+        "v.scheduled_on, h.case_no",
+        &p,
+    );
+    let mut visits_due = section(
+        visit_count,
+        &visit_list,
+        &format!("{visit_where} AND {vd}"),
+        visit_cols,
+        "v.scheduled_on, h.case_no",
+        &p,
+    );
+    let mut occ_overdue = section(
+        occ_count.clone(),
+        &occ_list,
+        &format!("{occ_where} AND {oo}"),
+        occ_cols,
+        "o.due_on, h.case_no",
+        &p,
+    );
+    let mut occ_due = section(
+        occ_count,
+        &occ_list,
+        &format!("{occ_where} AND {od}"),
+        occ_cols,
+        "o.due_on, h.case_no",
+        &p,
+    );
+    if !by_household {
+        // A division may hold thousands of matches: pick the page from the (covering) partial
+        // index first, then join only the rows shown.
+        let visits = |filter: &str| {
+            format!(
+                "SELECT v.id, x.household_id AS hid, h.case_no, x.scheduled_on, v.kind
+                 FROM (SELECT rowid AS r, household_id, scheduled_on FROM visit v WHERE {filter}
+                       ORDER BY scheduled_on, household_id LIMIT {{LIMIT}}) x
+                 JOIN visit v ON v.rowid = x.r JOIN household h ON h.id = x.household_id
+                 ORDER BY x.scheduled_on, x.household_id"
+            )
+        };
+        let occurrences = |filter: &str| {
+            format!(
+                "SELECT o.id, x.household_id AS hid, h.case_no, a.id, a.title, x.due_on, a.amount_fen
+                 FROM (SELECT rowid AS r, household_id, action_id, due_on FROM occurrence o WHERE {filter}
+                       ORDER BY due_on, household_id LIMIT {{LIMIT}}) x
+                 JOIN occurrence o ON o.rowid = x.r JOIN household h ON h.id = x.household_id
+                 JOIN action a ON a.id = x.action_id
+                 ORDER BY x.due_on, x.household_id"
+            )
+        };
+        visits_overdue.list = visits(&format!("{visit_where} AND {vo}"));
+        visits_due.list = visits(&format!("{visit_where} AND {vd}"));
+        occ_overdue.list = occurrences(&format!("{occ_where} AND {oo}"));
+        occ_due.list = occurrences(&format!("{occ_where} AND {od}"));
+    }
+    [
+        visits_overdue,
+        visits_due,
+        occ_overdue,
+        occ_due,
+        SectionSql {
+            count: format!("SELECT count(*) {households}"),
+            list: format!(
+                "SELECT h.id AS hid, h.case_no, h.priority, h.last_visit_on, h.referred_on, h.status {households}
+                 ORDER BY coalesce(h.last_visit_on, h.referred_on), h.case_no LIMIT {{LIMIT}}"
+            ),
+            params: hp,
+        },
+        SectionSql {
+            count: format!("SELECT count(*) {plan_from}"),
+            list: format!(
+                "SELECT p.id, h.id AS hid, h.case_no, p.version_no, p.decided_at, p.decision_comment {plan_from}
+                 ORDER BY p.decided_at, h.case_no LIMIT {{LIMIT}}"
+            ),
+            params: scope_params,
+        },
+    ]
+}
+
+/// Run a section: its count and at most `limit` of its rows.
 fn section<T>(
     env: &Env,
-    select: &str,
-    from_where: &str,
-    order: &str,
-    params: &[SqlValue],
+    sql: &SectionSql,
     limit: u32,
     map: impl FnMut(&Row) -> rusqlite::Result<T>,
 ) -> ApiResult<Section<T>> {
-    let total: i64 = env
-        .tx
-        .prepare_cached(&format!("SELECT count(*) {from_where}"))?
-        .query_row(params_from_iter(params.iter()), |r| r.get(0))?;
+    // Sections share one parameter list; each statement binds the ones it uses (?1..?n).
+    let mut count = env.tx.prepare_cached(&sql.count_sql())?;
+    let n = count.parameter_count();
+    let total: i64 = count.query_row(params_from_iter(sql.params.iter().take(n)), |r| r.get(0))?;
     let items = if total == 0 {
         Vec::new()
     } else {
-        let mut st = env.tx.prepare_cached(&format!(
-            "SELECT {select} {from_where} ORDER BY {order} LIMIT {limit}"
-        ))?;
-        st.query_map(params_from_iter(params.iter()), map)?
+        let mut st = env.tx.prepare_cached(&sql.list_sql(limit))?;
+        let n = st.parameter_count();
+        st.query_map(params_from_iter(sql.params.iter().take(n)), map)?
             .collect::<Result<Vec<_>, _>>()?
     };
     Ok(Section {
@@ -675,8 +882,7 @@ fn section<T>(
 
 fn followup(
     env: &Env,
-    scope: &str,
-    scope_params: Vec<SqlValue>,
+    scope: Scope,
     within: Option<u32>,
     limit: Option<u32>,
 ) -> ApiResult<Followup> {
@@ -699,142 +905,61 @@ fn followup(
     let settings = rf::load_settings(env)?;
     let today = env.ctx.today;
     let through = today + Duration::days(i64::from(within));
-    let n = scope_params.len();
-    let mut p = scope_params.clone();
-    p.push(SqlValue::Text(today.to_string()));
-    p.push(SqlValue::Text(through.to_string()));
-    let (t, th) = (n + 1, n + 2);
-    let open = format!("h.status <> 'closed' AND {scope}");
-
+    let [vo, vd, oo, od, ho, pr] = followup_sql(&scope, today, through, &settings.cadence_days);
     let visit_map = |r: &Row| {
         Ok(VisitDue {
             visit_id: r.get(0)?,
             household_id: r.get(1)?,
             case_no: r.get(2)?,
-            head_name: r.get(3)?,
-            scheduled_on: r.get(4)?,
-            kind: r.get(5)?,
+            scheduled_on: r.get(3)?,
+            kind: r.get(4)?,
+            head_name: r.get(5)?,
         })
     };
-    let visit_select = format!("v.id, h.id, h.case_no, {HEAD_NAME_SQL}, v.scheduled_on, v.kind");
-    let visit_from =
-        "FROM household h JOIN visit v ON v.household_id = h.id AND v.status = 'scheduled'";
-    let visits_overdue = section(
-        env,
-        &visit_select,
-        &format!("{visit_from} WHERE {open} AND v.scheduled_on < ?{t}"),
-        "v.scheduled_on, h.case_no",
-        &p,
-        limit,
-        visit_map,
-    )?;
-    let visits_due = section(
-        env,
-        &visit_select,
-        &format!(
-            "{visit_from} WHERE {open} AND v.scheduled_on >= ?{t} AND v.scheduled_on <= ?{th}"
-        ),
-        "v.scheduled_on, h.case_no",
-        &p,
-        limit,
-        visit_map,
-    )?;
-
     let occ_map = |r: &Row| {
         Ok(OccurrenceDue {
             occurrence_id: r.get(0)?,
             household_id: r.get(1)?,
             case_no: r.get(2)?,
-            head_name: r.get(3)?,
-            action_id: r.get(4)?,
-            action_title: r.get(5)?,
-            due_on: r.get(6)?,
-            amount_fen: r.get(7)?,
+            action_id: r.get(3)?,
+            action_title: r.get(4)?,
+            due_on: r.get(5)?,
+            amount_fen: r.get(6)?,
+            head_name: r.get(7)?,
         })
     };
-    let occ_select =
-        format!("o.id, h.id, h.case_no, {HEAD_NAME_SQL}, a.id, a.title, o.due_on, a.amount_fen");
-    let occ_from =
-        "FROM household h JOIN occurrence o ON o.household_id = h.id AND o.status = 'due'
-        JOIN action a ON a.id = o.action_id";
-    let occurrences_overdue = section(
-        env,
-        &occ_select,
-        &format!("{occ_from} WHERE {open} AND o.due_on < ?{t}"),
-        "o.due_on, h.case_no",
-        &p,
-        limit,
-        occ_map,
-    )?;
-    let occurrences_due = section(
-        env,
-        &occ_select,
-        &format!("{occ_from} WHERE {open} AND o.due_on >= ?{t} AND o.due_on <= ?{th}"),
-        "o.due_on, h.case_no",
-        &p,
-        limit,
-        occ_map,
-    )?;
-
-    let mut hp = scope_params.clone();
-    let overdue = overdue_sql(today, &settings.cadence_days, &mut hp);
-    let households_overdue = section(
-        env,
-        &format!(
-            "h.id, h.case_no, {HEAD_NAME_SQL}, h.priority, h.last_visit_on, h.referred_on, h.status"
-        ),
-        &format!("FROM household h WHERE {scope} AND {overdue}"),
-        "coalesce(h.last_visit_on, h.referred_on), h.case_no",
-        &hp,
-        limit,
-        |r| {
-            let status: HouseholdStatus = r.get(6)?;
-            let priority: Priority = r.get(3)?;
-            let last: Option<NaiveDate> = r.get(4)?;
-            let (due_on, _) = cadence_due(status, priority, last, r.get(5)?, &settings, today);
+    Ok(Followup {
+        today,
+        through,
+        visits_overdue: section(env, &vo, limit, visit_map)?,
+        visits_due: section(env, &vd, limit, visit_map)?,
+        occurrences_overdue: section(env, &oo, limit, occ_map)?,
+        occurrences_due: section(env, &od, limit, occ_map)?,
+        households_overdue: section(env, &ho, limit, |r| {
+            let status: HouseholdStatus = r.get(5)?;
+            let priority: Priority = r.get(2)?;
+            let last: Option<NaiveDate> = r.get(3)?;
+            let (due_on, _) = cadence_due(status, priority, last, r.get(4)?, &settings, today);
             Ok(HouseholdDue {
                 household_id: r.get(0)?,
                 case_no: r.get(1)?,
-                head_name: r.get(2)?,
+                head_name: r.get(6)?,
                 priority,
                 last_visit_on: last,
                 due_on,
             })
-        },
-    )?;
-
-    let plans_returned = section(
-        env,
-        &format!(
-            "p.id, h.id, h.case_no, {HEAD_NAME_SQL}, p.version_no, p.decided_at, p.decision_comment"
-        ),
-        &format!(
-            "FROM household h JOIN plan_version p ON p.household_id = h.id AND p.status = 'returned' WHERE {open}"
-        ),
-        "p.decided_at, h.case_no",
-        &scope_params,
-        limit,
-        |r| {
+        })?,
+        plans_returned: section(env, &pr, limit, |r| {
             Ok(ReturnedPlan {
                 plan_id: r.get(0)?,
                 household_id: r.get(1)?,
                 case_no: r.get(2)?,
-                head_name: r.get(3)?,
-                version_no: r.get(4)?,
-                decided_at: r.get(5)?,
-                decision_comment: r.get(6)?,
+                version_no: r.get(3)?,
+                decided_at: r.get(4)?,
+                decision_comment: r.get(5)?,
+                head_name: r.get(6)?,
             })
-        },
-    )?;
-    Ok(Followup {
-        today,
-        through,
-        visits_overdue,
-        visits_due,
-        occurrences_overdue,
-        occurrences_due,
-        households_overdue,
-        plans_returned,
+        })?,
     })
 }
 
@@ -849,24 +974,12 @@ pub fn followup_caseworker(env: &Env, req: FollowupCaseworker) -> ApiResult<Foll
         }
         None => actor.id.to_string(),
     };
-    followup(
-        env,
-        "h.caseworker_id = ?1",
-        vec![SqlValue::Text(id)],
-        req.within_days,
-        req.limit,
-    )
+    followup(env, Scope::Caseworker(id), req.within_days, req.limit)
 }
 
 /// What is due and overdue in a division and everything below it.
 pub fn followup_division(env: &Env, req: FollowupDivision) -> ApiResult<Followup> {
     let d = rf::require_division(env, "division_code", &req.division_code)?;
     let (lo, hi) = v::subtree_range(&d.code);
-    followup(
-        env,
-        "h.division_code >= ?1 AND h.division_code < ?2",
-        vec![SqlValue::Text(lo), SqlValue::Text(hi)],
-        req.within_days,
-        req.limit,
-    )
+    followup(env, Scope::Division(lo, hi), req.within_days, req.limit)
 }
