@@ -4,5 +4,7 @@
 mod bad_input;
 mod cli;
 mod common;
+mod followup;
 mod lifecycle;
+mod plans;
 mod search;
