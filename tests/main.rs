@@ -8,3 +8,5 @@ mod followup;
 mod lifecycle;
 mod plans;
 mod search;
+mod article;
+mod audit;
