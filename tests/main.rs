@@ -1,6 +1,8 @@
 //! Integration tests of the core: every command through the one command surface, on real
 //! SQLite files in temporary folders.
 
+mod article;
+mod audit;
 mod bad_input;
 mod cli;
 mod common;
@@ -8,5 +10,3 @@ mod followup;
 mod lifecycle;
 mod plans;
 mod search;
-mod article;
-mod audit;
