@@ -2,13 +2,17 @@
 //! the command surface — as `yihu call` would — and read back whole.
 
 use serde_json::{Value, json};
-use yihu::{demo, db};
+use yihu::{db, demo};
 
 use crate::common::*;
 
 fn names(v: &Value) -> Vec<String> {
     v.as_array()
-        .map(|a| a.iter().map(|m| m["name"].as_str().unwrap_or_default().to_string()).collect())
+        .map(|a| {
+            a.iter()
+                .map(|m| m["name"].as_str().unwrap_or_default().to_string())
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -18,7 +22,15 @@ fn the_two_households_of_the_article_read_back_whole() {
     let path = dir.path().join("article.db");
     let mut conn = db::open(&path).expect("open");
     // households: 0 — only the article's two, entered command by command.
-    let summary = demo::build(&mut conn, &demo::Options { households: 0, seed: 3, today: date("2026-11-28") }).expect("demo");
+    let summary = demo::build(
+        &mut conn,
+        &demo::Options {
+            households: 0,
+            seed: 3,
+            today: date("2026-11-28"),
+        },
+    )
+    .expect("demo");
     drop(conn);
     let mut app = App::new();
     app.conn = db::open(&path).expect("reopen");
@@ -27,7 +39,10 @@ fn the_two_households_of_the_article_read_back_whole() {
     let cw1 = staff[0]["id"].as_str().expect("id").to_string();
     let cw2 = staff[2]["id"].as_str().expect("id").to_string();
     let sup1 = staff[1]["id"].as_str().expect("id").to_string();
-    assert_eq!(summary.article_case_nos, vec!["321324-2026-0001", "321023-2026-0001"]);
+    assert_eq!(
+        summary.article_case_nos,
+        vec!["321324-2026-0001", "321023-2026-0001"]
+    );
 
     // Household 1, found by the mother's name in pinyin initials (魏秀兰 → wxl).
     let found = app.ok(&cw1, "household.list", json!({"q": "wxl"}));
@@ -42,13 +57,30 @@ fn the_two_households_of_the_article_read_back_whole() {
     assert_eq!(h["referral_source"], "screening");
     assert_eq!(h["caseworker_id"], json!(cw1));
     assert!(h["consent_on"].is_string());
-    let supports: Vec<&str> = h["supports"].as_array().expect("supports").iter().filter_map(|s| s["kind"].as_str()).collect();
-    assert_eq!(supports, vec!["dibao", "holiday_gifts", "medical_green_channel", "other"]);
+    let supports: Vec<&str> = h["supports"]
+        .as_array()
+        .expect("supports")
+        .iter()
+        .filter_map(|s| s["kind"].as_str())
+        .collect();
+    assert_eq!(
+        supports,
+        vec!["dibao", "holiday_gifts", "medical_green_channel", "other"]
+    );
     assert_eq!(h["supports"][0]["monthly_fen"], 240000);
     assert_eq!(d["division_name"], "江苏省 宿迁市 泗洪县 车门乡 车门社区");
     assert_eq!(d["caseworker_name"], "周敏");
-    assert_eq!(names(&d["members"]), vec!["魏秀兰", "孙建国", "孙雨萱", "孙小宇"]);
-    let son = d["members"].as_array().expect("members").iter().find(|m| m["name"] == "孙小宇").expect("son").clone();
+    assert_eq!(
+        names(&d["members"]),
+        vec!["魏秀兰", "孙建国", "孙雨萱", "孙小宇"]
+    );
+    let son = d["members"]
+        .as_array()
+        .expect("members")
+        .iter()
+        .find(|m| m["name"] == "孙小宇")
+        .expect("son")
+        .clone();
     assert_eq!(son["age"], 12);
     assert_eq!(son["is_child"], true);
     assert_eq!(son["disability_type"], "physical");
@@ -66,27 +98,56 @@ fn the_two_households_of_the_article_read_back_whole() {
     assert_eq!(plan["plan"]["decided_by"], json!(sup1));
     let actions = plan["actions"].as_array().expect("actions");
     assert_eq!(actions.len(), 7);
-    let stipend = actions.iter().find(|a| a["amount_fen"] == 50000).expect("stipend");
+    let stipend = actions
+        .iter()
+        .find(|a| a["amount_fen"] == 50000)
+        .expect("stipend");
     assert_eq!(stipend["recurrence"]["freq"], "monthly");
     assert_eq!(stipend["recurrence"]["month_day"], 1);
-    let weekly = actions.iter().find(|a| a["recurrence"]["weekdays"] == json!(["sat"])).expect("weekly visits to the son");
+    let weekly = actions
+        .iter()
+        .find(|a| a["recurrence"]["weekdays"] == json!(["sat"]))
+        .expect("weekly visits to the son");
     assert_eq!(weekly["category"], "daily_care");
-    assert!(actions.iter().any(|a| a["recurrence"].is_null() && a["category"] == "education"));
+    assert!(
+        actions
+            .iter()
+            .any(|a| a["recurrence"].is_null() && a["category"] == "education")
+    );
     // Version 2 waits for review, with its diff against the plan in force.
     assert_eq!(d["working_plan"]["plan"]["status"], "submitted");
     let queue = app.ok(&sup1, "plan.review_queue", json!({}));
     assert_eq!(queue[0]["case_no"], "321324-2026-0001");
-    let diff = app.ok(&sup1, "plan.diff", json!({"from_id": plan["plan"]["id"], "to_id": d["working_plan"]["plan"]["id"]}));
-    assert_eq!(diff["actions"]["added"][0]["title"], "每周电话关心母亲身心状况");
+    let diff = app.ok(
+        &sup1,
+        "plan.diff",
+        json!({"from_id": plan["plan"]["id"], "to_id": d["working_plan"]["plan"]["id"]}),
+    );
+    assert_eq!(
+        diff["actions"]["added"][0]["title"],
+        "每周电话关心母亲身心状况"
+    );
     // Deliveries: partly done, some missed, the last week's still open.
-    let occ = app.ok(&cw1, "occurrence.list", json!({"household_id": h1, "to": "2026-11-28"}));
+    let occ = app.ok(
+        &cw1,
+        "occurrence.list",
+        json!({"household_id": h1, "to": "2026-11-28"}),
+    );
     let occ = occ.as_array().expect("occurrences");
     let count = |s: &str| occ.iter().filter(|o| o["status"] == s).count();
     assert!(count("done") > 20, "done {}", count("done"));
     assert!(count("missed") > 0);
     assert!(count("due") > 0);
-    assert!(occ.iter().filter(|o| o["status"] == "done").all(|o| o["visit_id"].is_string()));
-    let visits = app.ok(&cw1, "visit.list", json!({"household_id": h1, "limit": 100}));
+    assert!(
+        occ.iter()
+            .filter(|o| o["status"] == "done")
+            .all(|o| o["visit_id"].is_string())
+    );
+    let visits = app.ok(
+        &cw1,
+        "visit.list",
+        json!({"household_id": h1, "limit": 100}),
+    );
     assert!(visits.as_array().map_or(0, Vec::len) >= 19);
     assert_eq!(d["next_scheduled_visit"]["scheduled_on"], "2026-11-30");
 
@@ -96,26 +157,55 @@ fn the_two_households_of_the_article_read_back_whole() {
     let d = app.ok(&cw2, "household.get", json!({"id": h2}));
     assert_eq!(d["household"]["case_no"], "321023-2026-0001");
     assert_eq!(d["household"]["referral_source"], "village_committee");
-    assert_eq!(d["household"]["causes"], json!(["single_parent", "bereavement"]));
+    assert_eq!(
+        d["household"]["causes"],
+        json!(["single_parent", "bereavement"])
+    );
     assert_eq!(d["division_name"], "江苏省 扬州市 宝应县 山阳镇 顺河村");
     assert_eq!(names(&d["members"]), vec!["钱桂芳", "钱思语"]);
     assert_eq!(d["members"][1]["schooling"], "primary");
     assert_eq!(d["needs"].as_array().map(Vec::len), Some(7));
     let actions = d["plan_in_force"]["actions"].as_array().expect("actions");
     assert_eq!(actions.len(), 7);
-    assert!(actions.iter().any(|a| a["category"] == "housing" && a["recurrence"].is_null()));
+    assert!(
+        actions
+            .iter()
+            .any(|a| a["category"] == "housing" && a["recurrence"].is_null())
+    );
     assert!(actions.iter().any(|a| a["recurrence"] == json!({"freq": "weekly", "interval": 2, "weekdays": ["wed"], "month_day": null, "until": null, "count": null})));
-    assert!(actions.iter().any(|a| a["recurrence"]["weekdays"] == json!(["sat", "sun"])));
+    assert!(
+        actions
+            .iter()
+            .any(|a| a["recurrence"]["weekdays"] == json!(["sat", "sun"]))
+    );
     // The returned revision is on the caseworker's Today.
     let today = app.ok(&cw2, "followup.caseworker", json!({}));
-    assert_eq!(today["plans_returned"]["items"][0]["household_id"], json!(h2));
-    assert_eq!(today["plans_returned"]["items"][0]["decision_comment"], "请写明负责人，并说明寒暑假以外是否继续");
+    assert_eq!(
+        today["plans_returned"]["items"][0]["household_id"],
+        json!(h2)
+    );
+    assert_eq!(
+        today["plans_returned"]["items"][0]["decision_comment"],
+        "请写明负责人，并说明寒暑假以外是否继续"
+    );
     // And every invariant holds.
     let problems = yihu::check::run(&app.conn).expect("check");
     assert!(problems.is_empty(), "{problems:?}");
     // The history of a household lists who changed what.
-    let history = app.ok(&cw2, "audit.list", json!({"household_id": h2, "limit": 1000}));
+    let history = app.ok(
+        &cw2,
+        "audit.list",
+        json!({"household_id": h2, "limit": 1000}),
+    );
     let history = history.as_array().expect("audit");
-    assert!(history.iter().any(|r| r["command"] == "household.create" && r["actor_name"] == "顾晓燕"));
-    assert!(history.iter().any(|r| r["command"] == "plan.return" && r["actor_name"] == "吴静"));
+    assert!(
+        history
+            .iter()
+            .any(|r| r["command"] == "household.create" && r["actor_name"] == "顾晓燕")
+    );
+    assert!(
+        history
+            .iter()
+            .any(|r| r["command"] == "plan.return" && r["actor_name"] == "吴静")
+    );
 }
