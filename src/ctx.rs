@@ -30,7 +30,7 @@ impl Ctx {
         }
     }
 
-    /// A fixed clock: noon UTC of `today` (tests, demo data).
+    /// A fixed clock: 04:00 UTC of `today` (noon in China), for tests and demo data.
     pub fn fixed(actor: Option<Uuid>, today: NaiveDate) -> Ctx {
         let now = today
             .and_hms_opt(4, 0, 0)

@@ -742,6 +742,8 @@ struct Stmts<'c> {
     audit: rusqlite::CachedStatement<'c>,
     staff: rusqlite::CachedStatement<'c>,
     last_visit: rusqlite::CachedStatement<'c>,
+    /// The division of the household being written (copied onto its visits, plans, occurrences).
+    division: String,
 }
 
 fn bulk(
@@ -754,7 +756,7 @@ fn bulk(
         return Ok(());
     }
     // A bulk load into a fresh file: secondary indexes are rebuilt once at the end (faster than
-    // maintaining them row by row). The load is one transaction: it lands whole or not at all.
+    // maintaining them row by row).
     let tables = [
         "household",
         "household_support",
@@ -777,8 +779,10 @@ fn bulk(
         st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<Result<_, _>>()?
     };
-    // Demo data goes into a new file that nobody else has open, so the load may skip the
-    // journal and per-row key checks; `yihu check` verifies every key afterwards.
+    // Demo data goes into a new file that nobody else has open, so the load skips the journal
+    // and per-row key checks; `yihu check` verifies every key afterwards. An interrupted demo
+    // load leaves a file to delete and build again (it never touches a file with real data:
+    // `build` refuses a database that holds anything).
     conn.execute_batch(
         "PRAGMA foreign_keys = OFF; PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -1000000;",
     )?;
@@ -851,23 +855,24 @@ fn bulk_load(
             plan: tx.prepare_cached("INSERT INTO plan_version(id, household_id, division_code, version_no, status, goals,
                 based_on_id, created_by, created_at, updated_at, submitted_by, submitted_at, decided_by, decided_at,
                 decision_comment, in_force_from)
-                VALUES (?1,?2,(SELECT division_code FROM household WHERE id = ?2),?3,?4,?5,NULL,?6,?7,?7,?8,?9,?10,?11,?12,?13)")?,
+                VALUES (?1,?2,?14,?3,?4,?5,NULL,?6,?7,?7,?8,?9,?10,?11,?12,?13)")?,
             action: tx.prepare_cached("INSERT INTO action(id, plan_version_id, household_id, lineage_id, service_id, title, category,
                 partner_id, provider_name, responsible_name, responsible_phone, amount_fen, recurrence, start_on, status, note,
                 created_at, updated_at) VALUES (?1,?2,?3,?1,NULL,?4,?5,NULL,?6,?7,NULL,?8,?9,?10,?11,NULL,?12,?12)")?,
             action_need: tx.prepare_cached("INSERT OR IGNORE INTO action_need(action_id, need_id) VALUES (?1,?2)")?,
             occurrence: tx.prepare_cached("INSERT INTO occurrence(id, action_id, household_id, division_code, due_on, status,
                 done_on, recorded_by, recorded_at, note, visit_id)
-                VALUES (?1,?2,?3,(SELECT division_code FROM household WHERE id = ?3),?4,?5,?6,?7,?8,NULL,NULL)")?,
+                VALUES (?1,?2,?3,?9,?4,?5,?6,?7,?8,NULL,NULL)")?,
             visit: tx.prepare_cached("INSERT INTO visit(id, household_id, division_code, status, kind, scheduled_on, visited_on,
                 visitors, members_seen, notes, next_visit_on, created_by, created_at, updated_at)
-                VALUES (?1,?2,(SELECT division_code FROM household WHERE id = ?2),?3,?4,?5,?6,?7,?8,?9,NULL,?10,?11,?11)")?,
+                VALUES (?1,?2,?12,?3,?4,?5,?6,?7,?8,?9,NULL,?10,?11,?11)")?,
             term: tx.prepare_cached("INSERT INTO temp.demo_term(term, household_id) VALUES (?1,?2)")?,
             audit: tx.prepare_cached("INSERT INTO audit(at, actor_id, command, entity_type, entity_id, household_id, before_json, after_json)
                 VALUES (?1,NULL,'demo',?2,?3,?3,NULL,?4)")?,
             staff: tx.prepare_cached("INSERT INTO staff(id, name, role, division_code, phone, active, created_at, updated_at)
                 VALUES (?1,?2,?3,?4,NULL,1,?5,?5)")?,
             last_visit: tx.prepare_cached("UPDATE household SET last_visit_on = ?2 WHERE id = ?1")?,
+            division: String::new(),
         };
         for _ in 0..opts.households {
             one_household(
@@ -921,6 +926,7 @@ fn one_household(
     used_ids: &mut HashSet<String>,
 ) -> ApiResult<()> {
     let (town, town_name) = &townships[rng.usize(0..townships.len())];
+    s.division.clone_from(town);
     let county = &town[..6];
     let cw = match caseworkers.get(town) {
         Some(c) => c.clone(),
@@ -1201,7 +1207,8 @@ fn one_household(
             },
             Option::<&str>::None,
             cw,
-            now_ts
+            now_ts,
+            s.division.as_str()
         ])?;
         if first_visit_id.is_none() {
             first_visit_id = Some(vid);
@@ -1220,7 +1227,8 @@ fn one_household(
             "[]",
             Option::<&str>::None,
             cw,
-            now_ts
+            now_ts,
+            s.division.as_str()
         ])?;
     }
     if last_visit.is_some() {
@@ -1309,7 +1317,8 @@ fn one_household(
             sup,
             now_ts,
             "同意",
-            in_force
+            in_force,
+            s.division.as_str()
         ])?;
         let active = if closed {
             ActionStatus::Completed
@@ -1422,7 +1431,8 @@ fn one_household(
                 returned.then_some(sup.as_str()),
                 returned.then_some(now_ts),
                 returned.then_some("请补充负责人"),
-                Option::<NaiveDate>::None
+                Option::<NaiveDate>::None,
+                s.division.as_str()
             ])?;
             let aid = ids.next();
             s.action.execute(params![
@@ -1456,7 +1466,8 @@ fn one_household(
             Option::<&str>::None,
             Option::<&str>::None,
             Option::<&str>::None,
-            Option::<NaiveDate>::None
+            Option::<NaiveDate>::None,
+            s.division.as_str()
         ])?;
         let aid = ids.next();
         s.action.execute(params![
@@ -1570,7 +1581,8 @@ fn occurrences(
             st,
             done_on,
             recorded.then_some(cw),
-            recorded.then_some(now_ts)
+            recorded.then_some(now_ts),
+            s.division.as_str()
         ])?;
     }
     Ok(())

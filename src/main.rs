@@ -59,6 +59,13 @@ enum Cmd {
     Check,
 }
 
+/// Print to stdout; a closed pipe (`yihu call ... | head`) is not an error worth a panic.
+fn out(text: &str) {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    let _ = writeln!(stdout, "{text}");
+}
+
 fn fail(e: &ApiError) -> ExitCode {
     let json = serde_json::to_string(e).unwrap_or_else(|_| format!("{{\"code\":\"{}\"}}", e.code));
     eprintln!("{json}");
@@ -86,15 +93,15 @@ fn run(cli: Cli) -> Result<(), ApiError> {
         Cmd::Commands { json } => {
             let list = api::commands();
             if json {
-                println!("{}", serde_json::to_string_pretty(&list)?);
+                out(&serde_json::to_string_pretty(&list)?);
             } else {
                 for c in list {
-                    println!(
+                    out(&format!(
                         "{:<22} {:<10} {}",
                         c.name,
                         format!("{:?}", c.access).to_lowercase(),
                         c.example
-                    );
+                    ));
                 }
             }
             Ok(())
@@ -129,8 +136,8 @@ fn run(cli: Cli) -> Result<(), ApiError> {
                 None => Ctx::system(actor),
             };
             let mut conn = db::open(&path)?;
-            let out = api::dispatch(&mut conn, &ctx, &command, &body)?;
-            println!("{}", serde_json::to_string_pretty(&out)?);
+            let result = api::dispatch(&mut conn, &ctx, &command, &body)?;
+            out(&serde_json::to_string_pretty(&result)?);
             Ok(())
         }
         Cmd::Demo {
@@ -149,22 +156,19 @@ fn run(cli: Cli) -> Result<(), ApiError> {
                     today,
                 },
             )?;
-            let mut out = serde_json::to_value(&summary)?;
-            out["seconds"] =
+            let mut result = serde_json::to_value(&summary)?;
+            result["seconds"] =
                 serde_json::json!((started.elapsed().as_secs_f64() * 100.0).round() / 100.0);
-            out["db"] = serde_json::json!(path.display().to_string());
-            println!("{}", serde_json::to_string_pretty(&out)?);
+            result["db"] = serde_json::json!(path.display().to_string());
+            out(&serde_json::to_string_pretty(&result)?);
             Ok(())
         }
         Cmd::Check => {
             let conn = db::open(&path)?;
             let problems = check::run(&conn)?;
-            println!(
-                "{}",
-                serde_json::to_string_pretty(
-                    &serde_json::json!({"ok": problems.is_empty(), "problems": problems})
-                )?
-            );
+            out(&serde_json::to_string_pretty(
+                &serde_json::json!({"ok": problems.is_empty(), "problems": problems}),
+            )?);
             if problems.is_empty() {
                 Ok(())
             } else {

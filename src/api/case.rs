@@ -636,6 +636,7 @@ pub fn plan_return(env: &Env, req: PlanDecision) -> ApiResult<PlanDetail> {
     let actor = env.actor()?.id.to_string();
     let p = require_plan(env, "id", &req.id.to_string())?;
     check_plan_transition(&p, PlanStatus::Returned)?;
+    require_open_household(env, "id", &p.household_id)?;
     let comment = v::optional_multiline("comment", &req.comment, TEXT_MAX)?.ok_or_else(|| {
         ApiError::at(
             "validation.required",

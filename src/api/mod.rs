@@ -19,7 +19,8 @@ pub mod household;
 pub mod reference;
 pub mod visit;
 
-/// Who may run a command. Division scope is checked inside the handlers that touch a household.
+/// Who may run a command, by role. Division scope (a caseworker only sees their own
+/// households) is not enforced yet: it arrives with sign-in and roles.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Access {
