@@ -72,7 +72,10 @@ fn invariants() -> Vec<(&'static str, String)> {
           WHERE c.last_seq IS NULL OR c.last_seq < CAST(substr(h.case_no, 13) AS INTEGER)".into()),
         ("household.searchable",
          "SELECT h.id AS id FROM household h WHERE NOT EXISTS
-             (SELECT 1 FROM search_term t WHERE t.term = lower(h.case_no) AND t.household_id = h.id)".into()),
+             (SELECT 1 FROM household_search s WHERE s.rowid = h.search_id)".into()),
+        ("household_search.no_orphans",
+         "SELECT s.rowid AS id FROM household_search s WHERE NOT EXISTS
+             (SELECT 1 FROM household h WHERE h.search_id = s.rowid)".into()),
         ("household.one_head",
          "SELECT household_id AS id FROM member WHERE relation = 'head' AND removed_on IS NULL GROUP BY household_id HAVING count(*) > 1".into()),
         ("plan.approved_fields",
@@ -119,6 +122,17 @@ pub fn run(conn: &Connection) -> ApiResult<Vec<Problem>> {
             example: fk
                 .first()
                 .map(|(t, row, parent)| format!("{t} rowid {row:?} -> {parent}")),
+        });
+    }
+    // FTS5's own consistency check of the search index (raises an error when damaged).
+    if let Err(e) = conn.execute(
+        "INSERT INTO household_search(household_search) VALUES ('integrity-check')",
+        [],
+    ) {
+        problems.push(Problem {
+            check: "household_search.integrity".into(),
+            count: 1,
+            example: Some(e.to_string()),
         });
     }
     for (name, sql) in invariants() {

@@ -767,7 +767,6 @@ fn bulk(
         "action_need",
         "occurrence",
         "visit",
-        "search_term",
         "audit",
         "staff",
     ];
@@ -804,9 +803,6 @@ fn bulk_load(
 ) -> ApiResult<()> {
     let t = opts.today;
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-    tx.execute_batch(
-        "CREATE TEMP TABLE demo_term(term TEXT NOT NULL, household_id TEXT NOT NULL)",
-    )?;
     for (name, _) in indexes {
         tx.execute_batch(&format!("DROP INDEX \"{name}\""))?;
     }
@@ -843,8 +839,9 @@ fn bulk_load(
         let mut s = Stmts {
             household: tx.prepare_cached("INSERT INTO household(id, case_no, division_code, address, phone, causes, referral_source,
                 referral_note, referred_on, consent_on, consent_recorded_by, consent_scope, caseworker_id, priority, status,
-                closure_reason, closure_note, closed_on, last_visit_on, created_at, updated_at)
-                VALUES (?1,?2,?3,?4,?5,?6,?7,NULL,?8,?9,?10,?11,?12,?13,?14,?15,NULL,?16,?17,?18,?18)")?,
+                closure_reason, closure_note, closed_on, last_visit_on, search_id, created_at, updated_at)
+                VALUES (?1,?2,?3,?4,?5,?6,?7,NULL,?8,?9,?10,?11,?12,?13,?14,?15,NULL,?16,?17,
+                    (SELECT coalesce(max(search_id), 0) + 1 FROM household),?18,?18)")?,
             support: tx.prepare_cached("INSERT INTO household_support(household_id, kind, monthly_fen, note) VALUES (?1,?2,?3,NULL)")?,
             member: tx.prepare_cached("INSERT INTO member(id, household_id, name, relation, sex, birth_date, id_number, phone,
                 health_conditions, disability_type, disability_grade, schooling, school_name, work, is_primary_carer, is_target,
@@ -866,7 +863,8 @@ fn bulk_load(
             visit: tx.prepare_cached("INSERT INTO visit(id, household_id, division_code, status, kind, scheduled_on, visited_on,
                 visitors, members_seen, notes, next_visit_on, created_by, created_at, updated_at)
                 VALUES (?1,?2,?12,?3,?4,?5,?6,?7,?8,?9,NULL,?10,?11,?11)")?,
-            term: tx.prepare_cached("INSERT INTO temp.demo_term(term, household_id) VALUES (?1,?2)")?,
+            term: tx.prepare_cached("INSERT INTO household_search(rowid, terms)
+                VALUES ((SELECT search_id FROM household WHERE id = ?1), ?2)")?,
             audit: tx.prepare_cached("INSERT INTO audit(at, actor_id, command, entity_type, entity_id, household_id, before_json, after_json)
                 VALUES (?1,NULL,'demo',?2,?3,?3,NULL,?4)")?,
             staff: tx.prepare_cached("INSERT INTO staff(id, name, role, division_code, phone, active, created_at, updated_at)
@@ -897,13 +895,6 @@ fn bulk_load(
             params![county, year, seq],
         )?;
     }
-    // Search terms arrive in household order; the index wants term order. Sorting them once
-    // turns millions of random B-tree inserts into appends.
-    tx.execute_batch(
-        "INSERT OR IGNORE INTO search_term(term, household_id)
-           SELECT term, household_id FROM temp.demo_term ORDER BY term, household_id;
-         DROP TABLE temp.demo_term;",
-    )?;
     for (_, sql) in indexes {
         tx.execute_batch(sql)?;
     }
@@ -1495,9 +1486,8 @@ fn one_household(
         }
         named.push((name.clone(), phone.clone(), idn.clone()));
     }
-    for term in household_terms_cached(&case_no, Some(&phone), &named, name_cache) {
-        s.term.execute(params![term, hid])?;
-    }
+    let terms = household_terms_cached(&case_no, Some(&phone), &named, name_cache).join(" ");
+    s.term.execute(params![hid, terms])?;
     s.audit.execute(params![
         now_ts,
         "household",

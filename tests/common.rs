@@ -127,7 +127,7 @@ impl App {
     pub fn snapshot(&self) -> String {
         let tables: Vec<String> = self
             .conn
-            .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> 'division' ORDER BY name")
+            .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> 'division' AND sql NOT LIKE 'CREATE VIRTUAL%' ORDER BY name")
             .expect("tables")
             .query_map([], |r| r.get(0))
             .expect("tables")

@@ -102,6 +102,7 @@ CREATE TABLE household (
   closure_note        TEXT,
   closed_on           TEXT,
   last_visit_on       TEXT,
+  search_id           INTEGER NOT NULL UNIQUE,  -- rowid of the household's household_search document
   created_at          TEXT NOT NULL,
   updated_at          TEXT NOT NULL,
   CHECK ((status = 'closed') = (closure_reason IS NOT NULL))
@@ -286,14 +287,15 @@ CREATE INDEX occurrence_household ON occurrence(household_id, due_on);
 CREATE INDEX occurrence_open ON occurrence(household_id, due_on) WHERE status = 'due';
 CREATE INDEX occurrence_open_division ON occurrence(division_code, due_on, household_id, action_id) WHERE status = 'due';
 
--- Search terms per household: member names (every suffix), full pinyin and initials for each
--- reading, case number, phone numbers and the last digits of ID numbers. Prefix-matched.
-CREATE TABLE search_term (
-  term         TEXT NOT NULL,
-  household_id TEXT NOT NULL REFERENCES household(id),
-  PRIMARY KEY (term, household_id)
-) WITHOUT ROWID;
-CREATE INDEX search_term_household ON search_term(household_id);
+-- The search index: one document per household (rowid = household.search_id) holding its
+-- search terms separated by spaces: member names (every suffix), full pinyin and initials for
+-- each reading, case number, phone numbers and the last 4 and 6 characters of ID numbers
+-- (never a whole ID number). Queried with FTS5 prefix phrases ("wxy"*).
+CREATE VIRTUAL TABLE household_search USING fts5(
+  terms,
+  tokenize = 'unicode61 remove_diacritics 0',
+  prefix = '1 2'
+);
 
 -- The audit trail: one row per change, written in the same transaction as the change.
 CREATE TABLE audit (

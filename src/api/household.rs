@@ -270,8 +270,9 @@ pub fn household_create(env: &Env, req: HouseholdInput) -> ApiResult<Household> 
     env.tx.execute(
         "INSERT INTO household(id, case_no, division_code, address, phone, causes, referral_source, referral_note,
             referred_on, consent_on, consent_recorded_by, consent_scope, caseworker_id, priority, status,
-            created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, 'referred', ?15, ?15)",
+            search_id, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, 'referred',
+            (SELECT coalesce(max(search_id), 0) + 1 FROM household), ?15, ?15)",
         params![
             id, case_no, c.division_code, c.address, c.phone, c.causes, req.referral_source, c.referral_note,
             c.referred_on, c.consent_on, c.consent_on.map(|_| actor.clone()), c.consent_scope, c.caseworker_id,
@@ -876,10 +877,10 @@ pub fn household_terms(
 }
 
 pub fn rebuild_search_terms(env: &Env, household_id: &str) -> ApiResult<()> {
-    let (case_no, phone): (String, Option<String>) = env.tx.query_row(
-        "SELECT case_no, phone FROM household WHERE id = ?1",
+    let (case_no, phone, search_id): (String, Option<String>, i64) = env.tx.query_row(
+        "SELECT case_no, phone, search_id FROM household WHERE id = ?1",
         [household_id],
-        |r| Ok((r.get(0)?, r.get(1)?)),
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
     )?;
     let mut st = env.tx.prepare_cached(
         "SELECT name, phone, id_number FROM member WHERE household_id = ?1 AND removed_on IS NULL",
@@ -887,17 +888,28 @@ pub fn rebuild_search_terms(env: &Env, household_id: &str) -> ApiResult<()> {
     let members = st
         .query_map([household_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
         .collect::<Result<Vec<_>, _>>()?;
+    env.tx
+        .execute("DELETE FROM household_search WHERE rowid = ?1", [search_id])?;
     env.tx.execute(
-        "DELETE FROM search_term WHERE household_id = ?1",
-        [household_id],
+        "INSERT INTO household_search(rowid, terms) VALUES (?1, ?2)",
+        params![
+            search_id,
+            household_terms(&case_no, phone.as_deref(), &members).join(" ")
+        ],
     )?;
-    let mut ins = env
-        .tx
-        .prepare_cached("INSERT OR IGNORE INTO search_term(term, household_id) VALUES (?1, ?2)")?;
-    for t in household_terms(&case_no, phone.as_deref(), &members) {
-        ins.execute(params![t, household_id])?;
-    }
     Ok(())
+}
+
+/// The FTS5 query for a user's search: every token must prefix-match some term. Tokens are
+/// quoted (so no FTS syntax can be injected); a hyphenated token such as a case number becomes
+/// a phrase whose last word is a prefix.
+pub fn search_match(q: &str) -> Option<String> {
+    let parts: Vec<String> = search_terms::query_tokens(q)
+        .into_iter()
+        .filter(|t| t.chars().any(char::is_alphanumeric))
+        .map(|t| format!("\"{}\"*", t.replace('"', "\"\"")))
+        .collect();
+    (!parts.is_empty()).then(|| parts.join(" "))
 }
 
 // ---------------------------------------------------------------- detail
@@ -1080,13 +1092,16 @@ pub fn household_filter(
                 "the search is longer than 100 characters",
             ));
         }
-        for token in search_terms::query_tokens(q) {
-            let hi = format!("{token}\u{10FFFF}");
-            let a = p(SqlValue::Text(token), &mut params);
-            let b = p(SqlValue::Text(hi), &mut params);
-            clauses.push(format!(
-                "h.id IN (SELECT household_id FROM search_term WHERE term >= {a} AND term < {b})"
-            ));
+        match search_match(q) {
+            Some(m) => {
+                let a = p(SqlValue::Text(m), &mut params);
+                clauses.push(format!(
+                    "h.search_id IN (SELECT rowid FROM household_search WHERE household_search MATCH {a})"
+                ));
+            }
+            // Only punctuation: nothing can match.
+            None if !q.trim().is_empty() => clauses.push("0".to_string()),
+            None => {}
         }
     }
     let in_list = |vals: Vec<&'static str>, col: &str, params: &mut Vec<SqlValue>| -> String {
