@@ -332,3 +332,55 @@ fn visits_record_what_happened() {
     let list = app.ok(&cw, "visit.list", json!({"household_id": other}));
     assert_eq!(list[0]["notes"], "家中无人");
 }
+
+#[test]
+fn moving_a_household_moves_its_follow_up_and_check_sees_tampering() {
+    let mut app = App::new();
+    let cw = app.staff("周测试", "caseworker", CHEMEN);
+    let sup = app.staff("何测试", "supervisor", SIHONG);
+    let (h, need) = app.active_household(&cw, "high");
+    app.approved_plan(&cw, &sup, &h, &need);
+    app.ok(
+        &cw,
+        "visit.schedule",
+        json!({"household_id": h, "scheduled_on": "2026-03-04"}),
+    );
+    app.advance(10);
+    let before = app.ok(&sup, "followup.division", json!({"division_code": SIHONG}));
+    assert_eq!(before["occurrences_overdue"]["total"], 1);
+    assert_eq!(before["visits_overdue"]["total"], 1);
+    // The family moves to 山阳镇 in another county.
+    app.ok(&cw, "household.update", json!({"id": h, "household": {"division_code": SHANYANG, "address": "山阳镇",
+        "causes": ["illness"], "referral_source": "screening", "priority": "high", "consent_on": "2026-03-02", "caseworker_id": cw}}));
+    let old = app.ok(&sup, "followup.division", json!({"division_code": SIHONG}));
+    assert_eq!(old["occurrences_overdue"]["total"], 0);
+    assert_eq!(old["visits_overdue"]["total"], 0);
+    let new = app.ok(
+        &sup,
+        "followup.division",
+        json!({"division_code": "321023"}),
+    );
+    assert_eq!(new["occurrences_overdue"]["total"], 1);
+    assert_eq!(new["visits_overdue"]["total"], 1);
+    assert!(yihu::check::run(&app.conn).expect("check").is_empty());
+    // The case number stays the paper file's number.
+    assert_eq!(
+        app.ok(&cw, "household.get", json!({"id": h}))["household"]["case_no"],
+        "321324-2026-0001"
+    );
+    // A copy changed behind the core's back is reported.
+    app.conn.execute("UPDATE occurrence SET division_code = '321324203' WHERE rowid = (SELECT min(rowid) FROM occurrence)", []).expect("tamper");
+    app.conn
+        .execute("UPDATE household SET last_visit_on = '2026-01-01'", [])
+        .expect("tamper");
+    let problems = yihu::check::run(&app.conn).expect("check");
+    let names: Vec<&str> = problems.iter().map(|p| p.check.as_str()).collect();
+    assert!(
+        names.contains(&"division_copies_match_household"),
+        "{names:?}"
+    );
+    assert!(
+        names.contains(&"household.last_visit_on_matches_visits"),
+        "{names:?}"
+    );
+}
