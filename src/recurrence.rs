@@ -33,7 +33,7 @@ pub const MAX_INTERVAL: u16 = 365;
 pub const MAX_COUNT: u32 = 1_000;
 
 /// How often the rule repeats.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Freq {
     Daily,
@@ -42,7 +42,9 @@ pub enum Freq {
 }
 
 /// Day of the week, Monday first (ISO 8601).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ts_rs::TS,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Weekday {
     Mon,
@@ -118,7 +120,7 @@ fn one() -> u16 {
 /// separately (it is the action's start date) and is itself an occurrence
 /// only if it matches the rule (a weekly-on-Saturday rule started on a
 /// Wednesday first occurs on that Saturday).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(deny_unknown_fields)]
 pub struct Recurrence {
     pub freq: Freq,

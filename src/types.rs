@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 macro_rules! str_enum {
     ($(#[$meta:meta])* $name:ident { $($var:ident = $s:literal),+ $(,)? }) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ts_rs::TS)]
         pub enum $name { $(#[serde(rename = $s)] $var),+ }
 
         impl $name {

@@ -4,6 +4,7 @@
 mod article;
 mod audit;
 mod bad_input;
+mod bindings;
 mod cli;
 mod common;
 mod followup;

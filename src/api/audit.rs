@@ -8,7 +8,7 @@ use uuid::Uuid;
 use super::Env;
 use crate::error::{ApiError, ApiResult};
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ts_rs::TS)]
 #[serde(deny_unknown_fields)]
 pub struct AuditQuery {
     #[serde(default)]
@@ -22,7 +22,7 @@ pub struct AuditQuery {
     pub limit: Option<u32>,
 }
 
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize, ts_rs::TS)]
 pub struct AuditRow {
     pub seq: i64,
     pub at: String,

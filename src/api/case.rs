@@ -19,7 +19,7 @@ use crate::validate::{self as v, NAME_MAX, TEXT_MAX};
 
 // ---------------------------------------------------------------- needs
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, ts_rs::TS)]
 pub struct Need {
     pub id: String,
     pub household_id: String,
@@ -79,7 +79,7 @@ pub fn needs_of(env: &Env, household_id: &str) -> ApiResult<Vec<Need>> {
 }
 
 /// The editable fields of a need.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, ts_rs::TS)]
 #[serde(deny_unknown_fields)]
 pub struct NeedFields {
     #[serde(default)]
@@ -89,7 +89,7 @@ pub struct NeedFields {
     pub priority: Priority,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ts_rs::TS)]
 #[serde(deny_unknown_fields)]
 pub struct NeedInput {
     pub household_id: Uuid,
@@ -171,7 +171,7 @@ pub fn need_add(env: &Env, req: NeedInput) -> ApiResult<Need> {
     Ok(n)
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ts_rs::TS)]
 #[serde(deny_unknown_fields)]
 pub struct NeedUpdate {
     pub id: Uuid,
@@ -202,7 +202,7 @@ pub fn need_update(env: &Env, req: NeedUpdate) -> ApiResult<Need> {
     Ok(after)
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, ts_rs::TS)]
 #[serde(deny_unknown_fields)]
 pub struct NeedSetStatus {
     pub id: Uuid,
@@ -269,7 +269,7 @@ pub fn need_set_status(env: &Env, req: NeedSetStatus) -> ApiResult<Need> {
 
 // ---------------------------------------------------------------- plans
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, ts_rs::TS)]
 pub struct Plan {
     pub id: String,
     pub household_id: String,
@@ -343,7 +343,7 @@ pub fn plan_summaries(env: &Env, household_id: &str) -> ApiResult<Vec<Plan>> {
 }
 
 /// A need as the plan saw it: frozen at submission, live while the plan is being drafted.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, ts_rs::TS)]
 pub struct PlanNeed {
     pub need_id: String,
     pub category: NeedCategory,
@@ -352,7 +352,7 @@ pub struct PlanNeed {
     pub status: NeedStatus,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct PlanDetail {
     pub plan: Plan,
     pub actions: Vec<Action>,
@@ -395,7 +395,7 @@ pub fn plan_detail(env: &Env, id: &str) -> ApiResult<PlanDetail> {
     })
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ts_rs::TS)]
 #[serde(deny_unknown_fields)]
 pub struct PlanCreate {
     pub household_id: Uuid,
@@ -484,7 +484,7 @@ fn require_draft(env: &Env, field: &str, plan_id: &str) -> ApiResult<Plan> {
     Ok(p)
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ts_rs::TS)]
 #[serde(deny_unknown_fields)]
 pub struct PlanUpdate {
     pub id: Uuid,
@@ -564,7 +564,7 @@ pub fn plan_submit(env: &Env, req: ById) -> ApiResult<PlanDetail> {
     Ok(after)
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ts_rs::TS)]
 #[serde(deny_unknown_fields)]
 pub struct PlanDecision {
     pub id: Uuid,
@@ -685,7 +685,7 @@ pub fn plan_get(env: &Env, req: ById) -> ApiResult<PlanDetail> {
     plan_detail(env, &req.id.to_string())
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ts_rs::TS)]
 #[serde(deny_unknown_fields)]
 pub struct ByHousehold {
     pub household_id: Uuid,
@@ -696,14 +696,14 @@ pub fn plan_list(env: &Env, req: ByHousehold) -> ApiResult<Vec<Plan>> {
     plan_summaries(env, &h.id)
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ts_rs::TS)]
 #[serde(deny_unknown_fields)]
 pub struct PlanDiffReq {
     pub from_id: Uuid,
     pub to_id: Uuid,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ts_rs::TS)]
 pub struct Changed<T> {
     pub before: T,
     pub after: T,
@@ -711,14 +711,14 @@ pub struct Changed<T> {
     pub fields: Vec<&'static str>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ts_rs::TS)]
 pub struct DiffSet<T> {
     pub added: Vec<T>,
     pub removed: Vec<T>,
     pub changed: Vec<Changed<T>>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ts_rs::TS)]
 pub struct PlanDiff {
     pub from: Plan,
     pub to: Plan,
@@ -836,7 +836,7 @@ pub fn plan_diff(env: &Env, req: PlanDiffReq) -> ApiResult<PlanDiff> {
     })
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ts_rs::TS)]
 #[serde(deny_unknown_fields)]
 pub struct ReviewQueue {
     /// Defaults to the acting staff member's division.
@@ -846,7 +846,7 @@ pub struct ReviewQueue {
     pub limit: Option<u32>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ts_rs::TS)]
 pub struct ReviewItem {
     pub plan: Plan,
     pub case_no: String,
@@ -890,7 +890,7 @@ pub fn plan_review_queue(env: &Env, req: ReviewQueue) -> ApiResult<Vec<ReviewIte
 
 // ---------------------------------------------------------------- actions
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, ts_rs::TS)]
 pub struct Action {
     pub id: String,
     pub plan_version_id: String,
@@ -987,7 +987,7 @@ pub fn actions_of(env: &Env, plan_id: &str) -> ApiResult<Vec<Action>> {
 }
 
 /// The editable fields of an action.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, ts_rs::TS)]
 #[serde(deny_unknown_fields)]
 pub struct ActionFields {
     /// From the service menu; gives the default title, category and partner.
@@ -1019,14 +1019,14 @@ pub struct ActionFields {
     pub note: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ts_rs::TS)]
 #[serde(deny_unknown_fields)]
 pub struct ActionInput {
     pub plan_id: Uuid,
     pub action: ActionFields,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ts_rs::TS)]
 #[serde(deny_unknown_fields)]
 pub struct ActionUpdate {
     pub id: Uuid,
@@ -1239,7 +1239,7 @@ pub fn action_remove(env: &Env, req: ById) -> ApiResult<Action> {
     Ok(before)
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ts_rs::TS)]
 #[serde(deny_unknown_fields)]
 pub struct ActionSetStatus {
     pub id: Uuid,
@@ -1288,7 +1288,7 @@ pub fn action_set_status(env: &Env, req: ActionSetStatus) -> ApiResult<Action> {
     Ok(after)
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ts_rs::TS)]
 #[serde(deny_unknown_fields)]
 pub struct ActionPreview {
     #[serde(default)]
@@ -1334,7 +1334,7 @@ pub fn action_preview(env: &Env, req: ActionPreview) -> ApiResult<Vec<NaiveDate>
 
 // ---------------------------------------------------------------- occurrences
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, ts_rs::TS)]
 pub struct Occurrence {
     pub id: String,
     pub action_id: String,
@@ -1438,7 +1438,7 @@ pub fn generate_occurrences(
     Ok(created)
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ts_rs::TS)]
 #[serde(deny_unknown_fields)]
 pub struct OccurrenceGenerate {
     /// One household, or every household when absent.
@@ -1449,7 +1449,7 @@ pub struct OccurrenceGenerate {
     pub through: Option<NaiveDate>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ts_rs::TS)]
 pub struct Generated {
     pub created: u64,
     pub through: NaiveDate,
@@ -1489,7 +1489,7 @@ pub fn occurrence_generate(env: &Env, req: OccurrenceGenerate) -> ApiResult<Gene
     Ok(Generated { created, through })
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ts_rs::TS)]
 #[serde(deny_unknown_fields)]
 pub struct OccurrenceQuery {
     pub household_id: Uuid,
@@ -1534,7 +1534,7 @@ pub fn occurrence_list(env: &Env, req: OccurrenceQuery) -> ApiResult<Vec<Occurre
     Ok(rows)
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ts_rs::TS)]
 #[serde(deny_unknown_fields)]
 pub struct OccurrenceRecord {
     pub id: Uuid,

@@ -20,7 +20,7 @@ use crate::validate::{self as v, ADDRESS_MAX, NAME_MAX, SHORT_MAX, TEXT_MAX};
 
 // ---------------------------------------------------------------- household
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, ts_rs::TS)]
 #[serde(deny_unknown_fields)]
 pub struct Support {
     pub kind: SupportKind,
@@ -31,7 +31,7 @@ pub struct Support {
     pub note: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, ts_rs::TS)]
 pub struct Household {
     pub id: String,
     pub case_no: String,
@@ -133,7 +133,7 @@ pub fn require_open_household(env: &Env, field: &str, id: &str) -> ApiResult<Hou
     Ok(h)
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ts_rs::TS)]
 #[serde(deny_unknown_fields)]
 pub struct HouseholdInput {
     pub division_code: String,
@@ -286,7 +286,7 @@ pub fn household_create(env: &Env, req: HouseholdInput) -> ApiResult<Household> 
     Ok(h)
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ts_rs::TS)]
 #[serde(deny_unknown_fields)]
 pub struct HouseholdUpdate {
     pub id: Uuid,
@@ -356,7 +356,7 @@ pub fn household_update(env: &Env, req: HouseholdUpdate) -> ApiResult<Household>
     Ok(after)
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ts_rs::TS)]
 #[serde(deny_unknown_fields)]
 pub struct HouseholdTransition {
     pub id: Uuid,
@@ -458,7 +458,7 @@ pub fn household_transition(env: &Env, req: HouseholdTransition) -> ApiResult<Ho
 
 // ---------------------------------------------------------------- members
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, ts_rs::TS)]
 pub struct Member {
     pub id: String,
     pub household_id: String,
@@ -545,14 +545,14 @@ pub fn members_of(env: &Env, household_id: &str, include_removed: bool) -> ApiRe
     Ok(rows)
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ts_rs::TS)]
 #[serde(deny_unknown_fields)]
 pub struct MemberInput {
     pub household_id: Uuid,
     pub member: MemberFields,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ts_rs::TS)]
 #[serde(deny_unknown_fields)]
 pub struct MemberUpdate {
     pub id: Uuid,
@@ -560,7 +560,7 @@ pub struct MemberUpdate {
 }
 
 /// The editable member fields (shared by add and update).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ts_rs::TS)]
 #[serde(deny_unknown_fields)]
 pub struct MemberFields {
     pub name: String,
@@ -787,7 +787,7 @@ pub fn member_update(env: &Env, req: MemberUpdate) -> ApiResult<Member> {
     Ok(after)
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ts_rs::TS)]
 #[serde(deny_unknown_fields)]
 pub struct MemberRemove {
     pub id: Uuid,
@@ -914,7 +914,7 @@ pub fn search_match(q: &str) -> Option<String> {
 
 // ---------------------------------------------------------------- detail
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ts_rs::TS)]
 pub struct HouseholdDetail {
     pub household: Household,
     /// 江苏省 宿迁市 泗洪县 车门乡 车门社区
@@ -1004,7 +1004,7 @@ pub fn household_get(env: &Env, req: ById) -> ApiResult<HouseholdDetail> {
 
 // ---------------------------------------------------------------- list and search
 
-#[derive(Debug, Clone, Copy, Default, Deserialize, Serialize, PartialEq)]
+#[derive(Debug, Clone, Copy, Default, Deserialize, Serialize, PartialEq, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum HouseholdSort {
     /// Case number ascending (the paper file order).
@@ -1016,7 +1016,7 @@ pub enum HouseholdSort {
     LastVisitAsc,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, ts_rs::TS)]
 #[serde(deny_unknown_fields)]
 pub struct HouseholdQuery {
     /// Name (Chinese, full pinyin or initials), case number, phone, last digits of an ID number.
@@ -1045,7 +1045,7 @@ pub struct HouseholdQuery {
     pub limit: Option<u32>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ts_rs::TS)]
 pub struct HouseholdListItem {
     pub id: String,
     pub case_no: String,
@@ -1063,7 +1063,7 @@ pub struct HouseholdListItem {
     pub overdue: bool,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ts_rs::TS)]
 pub struct HouseholdPage {
     pub total: u64,
     pub offset: u32,

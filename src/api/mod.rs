@@ -14,6 +14,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::types::Role;
 
 pub mod audit;
+pub mod bindings;
 pub mod case;
 pub mod household;
 pub mod reference;
@@ -21,7 +22,7 @@ pub mod visit;
 
 /// Who may run a command, by role. Division scope (a caseworker only sees their own
 /// households) is not enforced yet: it arrives with sign-in and roles.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Access {
     /// Any active staff member.
@@ -106,7 +107,7 @@ impl Env<'_> {
 }
 
 /// One entry of `yihu commands`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct CommandInfo {
     pub name: &'static str,
     pub access: Access,
@@ -273,7 +274,7 @@ fn request_error(e: serde_path_to_error::Error<serde_json::Error>) -> ApiError {
     )
 }
 
-type Handler<Req, Resp> = for<'a> fn(&Env<'a>, Req) -> ApiResult<Resp>;
+pub type Handler<Req, Resp> = for<'a> fn(&Env<'a>, Req) -> ApiResult<Resp>;
 
 fn run<Req: DeserializeOwned, Resp: Serialize>(
     conn: &mut Connection,
@@ -325,6 +326,11 @@ macro_rules! commands {
                 request_type: stringify!($req),
                 example: $example,
             }, )+]
+        }
+
+        /// (name, request type, response type) of every command, exporting their bindings.
+        pub fn command_types(ex: &mut bindings::Exporter) -> Vec<(&'static str, String, String)> {
+            vec![$( { let (req, resp) = ex.command::<$req, _>($handler); ($name, req, resp) }, )+]
         }
 
         /// Parse each command's example request into its request type (used by the tests).

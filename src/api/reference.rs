@@ -10,17 +10,17 @@ use crate::error::{ApiError, ApiResult};
 use crate::types::{Level, NeedCategory, PartnerKind, Role};
 use crate::validate::{self as v, ADDRESS_MAX, NAME_MAX, SHORT_MAX};
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ts_rs::TS)]
 #[serde(deny_unknown_fields)]
 pub struct Empty {}
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ts_rs::TS)]
 #[serde(deny_unknown_fields)]
 pub struct ById {
     pub id: Uuid,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ts_rs::TS)]
 #[serde(deny_unknown_fields)]
 pub struct ActiveFilter {
     #[serde(default)]
@@ -29,7 +29,7 @@ pub struct ActiveFilter {
 
 // ---------------------------------------------------------------- divisions
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, ts_rs::TS)]
 pub struct Division {
     pub code: String,
     pub parent_code: Option<String>,
@@ -89,7 +89,7 @@ pub fn division_path(env: &Env, code: &str) -> ApiResult<Vec<Division>> {
     Ok(path)
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ts_rs::TS)]
 #[serde(deny_unknown_fields)]
 pub struct DivisionChildren {
     /// None lists the provinces.
@@ -118,13 +118,13 @@ pub fn division_children(env: &Env, req: DivisionChildren) -> ApiResult<Vec<Divi
     Ok(rows)
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ts_rs::TS)]
 #[serde(deny_unknown_fields)]
 pub struct DivisionGet {
     pub code: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ts_rs::TS)]
 pub struct DivisionWithPath {
     pub division: Division,
     pub path: Vec<Division>,
@@ -136,7 +136,7 @@ pub fn division_get(env: &Env, req: DivisionGet) -> ApiResult<DivisionWithPath> 
     Ok(DivisionWithPath { division, path })
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ts_rs::TS)]
 #[serde(deny_unknown_fields)]
 pub struct DivisionSearch {
     pub q: String,
@@ -147,7 +147,7 @@ pub struct DivisionSearch {
     pub limit: Option<u32>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ts_rs::TS)]
 pub struct DivisionHit {
     pub division: Division,
     /// Full name from the province down, e.g. "江苏省 宿迁市 泗洪县 车门乡".
@@ -186,7 +186,7 @@ pub fn division_search(env: &Env, req: DivisionSearch) -> ApiResult<Vec<Division
     Ok(out)
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ts_rs::TS)]
 #[serde(deny_unknown_fields)]
 pub struct DivisionAddVillage {
     pub township_code: String,
@@ -276,7 +276,7 @@ pub fn division_add_village(env: &Env, req: DivisionAddVillage) -> ApiResult<Div
 
 // ---------------------------------------------------------------- staff
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, ts_rs::TS)]
 pub struct Staff {
     pub id: String,
     pub name: String,
@@ -329,7 +329,7 @@ pub fn require_active_staff(env: &Env, field: &str, id: &Uuid) -> ApiResult<Staf
     Ok(s)
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ts_rs::TS)]
 #[serde(deny_unknown_fields)]
 pub struct StaffInput {
     pub name: String,
@@ -362,7 +362,7 @@ pub fn staff_create(env: &Env, req: StaffInput) -> ApiResult<Staff> {
     Ok(s)
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ts_rs::TS)]
 #[serde(deny_unknown_fields)]
 pub struct StaffUpdate {
     pub id: Uuid,
@@ -400,7 +400,7 @@ pub fn staff_update(env: &Env, req: StaffUpdate) -> ApiResult<Staff> {
     Ok(after)
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ts_rs::TS)]
 #[serde(deny_unknown_fields)]
 pub struct StaffList {
     #[serde(default)]
@@ -437,7 +437,7 @@ pub fn staff_get(env: &Env, req: ById) -> ApiResult<Staff> {
 
 // ---------------------------------------------------------------- partners
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, ts_rs::TS)]
 pub struct Partner {
     pub id: String,
     pub name: String,
@@ -477,7 +477,7 @@ pub fn find_partner(env: &Env, id: &str) -> ApiResult<Option<Partner>> {
         .optional()?)
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ts_rs::TS)]
 #[serde(deny_unknown_fields)]
 pub struct PartnerInput {
     pub name: String,
@@ -527,7 +527,7 @@ pub fn partner_create(env: &Env, req: PartnerInput) -> ApiResult<Partner> {
     Ok(p)
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ts_rs::TS)]
 #[serde(deny_unknown_fields)]
 pub struct PartnerUpdate {
     pub id: Uuid,
@@ -563,7 +563,7 @@ pub fn partner_list(env: &Env, req: ActiveFilter) -> ApiResult<Vec<Partner>> {
 
 // ---------------------------------------------------------------- service menu
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, ts_rs::TS)]
 pub struct Service {
     pub id: String,
     pub name: String,
@@ -599,7 +599,7 @@ pub fn find_service(env: &Env, id: &str) -> ApiResult<Option<Service>> {
         .optional()?)
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ts_rs::TS)]
 #[serde(deny_unknown_fields)]
 pub struct ServiceInput {
     pub name: String,
@@ -636,7 +636,7 @@ pub fn service_create(env: &Env, req: ServiceInput) -> ApiResult<Service> {
     Ok(s)
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ts_rs::TS)]
 #[serde(deny_unknown_fields)]
 pub struct ServiceUpdate {
     pub id: Uuid,
@@ -674,7 +674,7 @@ pub fn service_list(env: &Env, req: ActiveFilter) -> ApiResult<Vec<Service>> {
 
 // ---------------------------------------------------------------- settings
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, ts_rs::TS)]
 #[serde(deny_unknown_fields)]
 pub struct Cadence {
     pub high: u32,
@@ -682,7 +682,7 @@ pub struct Cadence {
     pub low: u32,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, ts_rs::TS)]
 #[serde(deny_unknown_fields)]
 pub struct Settings {
     /// Days between visits before a household counts as overdue, by priority.

@@ -18,7 +18,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::types::*;
 use crate::validate::{self as v, NAME_MAX, NOTES_MAX, TEXT_MAX};
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, ts_rs::TS)]
 #[serde(deny_unknown_fields)]
 pub struct Visitor {
     /// A staff member, or None for someone outside the system (a volunteer).
@@ -28,7 +28,7 @@ pub struct Visitor {
     pub name: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, ts_rs::TS)]
 pub struct Visit {
     pub id: String,
     pub household_id: String,
@@ -184,7 +184,7 @@ pub fn cadence_state(
 
 // ---------------------------------------------------------------- commands
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ts_rs::TS)]
 #[serde(deny_unknown_fields)]
 pub struct VisitSchedule {
     pub household_id: Uuid,
@@ -239,7 +239,7 @@ pub fn visit_schedule(env: &Env, req: VisitSchedule) -> ApiResult<Visit> {
     Ok(vi)
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ts_rs::TS)]
 #[serde(deny_unknown_fields)]
 pub struct VisitorInput {
     #[serde(default)]
@@ -248,7 +248,7 @@ pub struct VisitorInput {
     pub name: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ts_rs::TS)]
 #[serde(deny_unknown_fields)]
 pub struct VisitLog {
     pub household_id: Uuid,
@@ -282,7 +282,7 @@ pub struct VisitLog {
     pub next_visit_on: Option<NaiveDate>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ts_rs::TS)]
 pub struct VisitLogged {
     pub visit: Visit,
     pub needs_found: Vec<Need>,
@@ -485,7 +485,7 @@ pub fn visit_log(env: &Env, req: VisitLog) -> ApiResult<VisitLogged> {
     })
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ts_rs::TS)]
 #[serde(deny_unknown_fields)]
 pub struct VisitOutcome {
     pub id: Uuid,
@@ -532,7 +532,7 @@ pub fn visit_set_outcome(env: &Env, req: VisitOutcome) -> ApiResult<Visit> {
     Ok(after)
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ts_rs::TS)]
 #[serde(deny_unknown_fields)]
 pub struct VisitQuery {
     pub household_id: Uuid,
@@ -558,7 +558,7 @@ pub fn visit_list(env: &Env, req: VisitQuery) -> ApiResult<Vec<Visit>> {
 
 // ---------------------------------------------------------------- follow-up
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ts_rs::TS)]
 #[serde(deny_unknown_fields)]
 pub struct FollowupCaseworker {
     /// Defaults to the acting staff member.
@@ -570,7 +570,7 @@ pub struct FollowupCaseworker {
     pub limit: Option<u32>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ts_rs::TS)]
 #[serde(deny_unknown_fields)]
 pub struct FollowupDivision {
     pub division_code: String,
@@ -580,14 +580,14 @@ pub struct FollowupDivision {
     pub limit: Option<u32>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ts_rs::TS)]
 pub struct Section<T> {
     /// How many there are in all (items holds at most `limit`).
     pub total: u64,
     pub items: Vec<T>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ts_rs::TS)]
 pub struct VisitDue {
     pub visit_id: String,
     pub household_id: String,
@@ -597,7 +597,7 @@ pub struct VisitDue {
     pub kind: VisitKind,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ts_rs::TS)]
 pub struct OccurrenceDue {
     pub occurrence_id: String,
     pub household_id: String,
@@ -609,7 +609,7 @@ pub struct OccurrenceDue {
     pub amount_fen: Option<i64>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ts_rs::TS)]
 pub struct HouseholdDue {
     pub household_id: String,
     pub case_no: String,
@@ -619,7 +619,7 @@ pub struct HouseholdDue {
     pub due_on: Option<NaiveDate>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ts_rs::TS)]
 pub struct ReturnedPlan {
     pub plan_id: String,
     pub household_id: String,
@@ -630,7 +630,7 @@ pub struct ReturnedPlan {
     pub decision_comment: Option<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ts_rs::TS)]
 pub struct Followup {
     pub today: NaiveDate,
     /// The end of the "due soon" window.
