@@ -81,6 +81,11 @@ fn invariants() -> Vec<(&'static str, String)> {
         ("plan.approved_fields",
          "SELECT id AS id FROM plan_version WHERE status IN ('approved', 'superseded')
              AND (decided_by IS NULL OR in_force_from IS NULL)".into()),
+        ("plan.snapshot_covers_its_actions",
+         "SELECT p.id AS id FROM plan_version p JOIN action a ON a.plan_version_id = p.id
+             JOIN action_need an ON an.action_id = a.id
+          WHERE p.status IN ('submitted', 'approved', 'returned', 'superseded')
+            AND NOT EXISTS (SELECT 1 FROM plan_need pn WHERE pn.plan_version_id = p.id AND pn.need_id = an.need_id)".into()),
         ("plan.returned_has_comment",
          "SELECT id AS id FROM plan_version WHERE status = 'returned' AND coalesce(trim(decision_comment), '') = ''".into()),
         ("plan.versions_numbered",

@@ -742,6 +742,7 @@ struct Stmts<'c> {
     audit: rusqlite::CachedStatement<'c>,
     staff: rusqlite::CachedStatement<'c>,
     last_visit: rusqlite::CachedStatement<'c>,
+    plan_need: rusqlite::CachedStatement<'c>,
     /// The division of the household being written (copied onto its visits, plans, occurrences).
     division: String,
 }
@@ -870,6 +871,10 @@ fn bulk_load(
             staff: tx.prepare_cached("INSERT INTO staff(id, name, role, division_code, phone, active, created_at, updated_at)
                 VALUES (?1,?2,?3,?4,NULL,1,?5,?5)")?,
             last_visit: tx.prepare_cached("UPDATE household SET last_visit_on = ?2 WHERE id = ?1")?,
+            plan_need: tx.prepare_cached(
+                "INSERT OR IGNORE INTO plan_need(plan_version_id, need_id, category, priority, description, status)
+                 VALUES (?1,?2,?3,?4,?5,?6)",
+            )?,
             division: String::new(),
         };
         for _ in 0..opts.households {
@@ -1271,20 +1276,16 @@ fn one_household(
         } else {
             None
         };
+        let prio = Priority::ALL[rng.usize(0..3)];
         s.need.execute(params![
-            nid,
-            hid,
-            member,
-            cat,
-            text,
-            Priority::ALL[rng.usize(0..3)],
-            nstatus,
-            found,
-            resolved,
-            now_ts
+            nid, hid, member, cat, text, prio, nstatus, found, resolved, now_ts
         ])?;
-        needs.push(nid);
+        needs.push((nid, cat, text, prio, nstatus));
     }
+    // What a submitted plan froze of the needs its actions answer.
+    let snapshot = |s: &mut Stmts, plan: &str, n: &(String, &str, &str, Priority, NeedStatus)| {
+        s.plan_need.execute(params![plan, n.0, n.1, n.3, n.2, n.4])
+    };
 
     // Plans: an approved plan for enrolled households, sometimes a revision in review.
     if matches!(
@@ -1332,7 +1333,7 @@ fn one_household(
             active,
             now_ts
         ])?;
-        s.action_need.execute(params![aid, needs[0]])?;
+        s.action_need.execute(params![aid, needs[0].0])?;
         occurrences(
             s, rng, ids, &aid, &hid, &cw, None, in_force, in_force, t, closed, now_ts,
         )?;
@@ -1386,7 +1387,7 @@ fn one_household(
                 now_ts
             ])?;
             s.action_need
-                .execute(params![aid, needs[needs.len() - 1]])?;
+                .execute(params![aid, needs[needs.len() - 1].0])?;
             occurrences(
                 s,
                 rng,
@@ -1402,6 +1403,8 @@ fn one_household(
                 now_ts,
             )?;
         }
+        snapshot(s, &pid, &needs[0])?;
+        snapshot(s, &pid, &needs[needs.len() - 1])?;
         if !closed && rng.u8(0..20) == 0 {
             let pid2 = ids.next();
             let returned = rng.bool();
@@ -1440,7 +1443,8 @@ fn one_household(
                 ActionStatus::Planned,
                 now_ts
             ])?;
-            s.action_need.execute(params![aid, needs[0]])?;
+            s.action_need.execute(params![aid, needs[0].0])?;
+            snapshot(s, &pid2, &needs[0])?;
         }
     } else if status == HouseholdStatus::Assessing && rng.bool() {
         let pid = ids.next();
@@ -1475,7 +1479,7 @@ fn one_household(
             ActionStatus::Planned,
             now_ts
         ])?;
-        s.action_need.execute(params![aid, needs[0]])?;
+        s.action_need.execute(params![aid, needs[0].0])?;
     }
 
     // Search terms and the audit row that records where this household came from.
