@@ -361,3 +361,54 @@ proptest! {
         prop_assert_eq!(app.count("SELECT count(*) FROM occurrence o JOIN occurrence p ON p.action_id = o.action_id AND p.due_on = o.due_on AND p.id <> o.id"), 0);
     }
 }
+
+#[test]
+fn a_one_off_action_is_completed_by_its_delivery_and_not_copied_forward() {
+    let (mut app, cw, sup) = setup();
+    let (h, need) = app.active_household(&cw, "high");
+    let plan = id(&app.ok(
+        &cw,
+        "plan.create_draft",
+        json!({"household_id": h, "goals": "g"}),
+    )["plan"]);
+    let once = id(&app.ok(
+        &cw,
+        "action.add",
+        json!({"plan_id": plan, "action": {"title": "学费减免", "category": "education",
+        "need_ids": [need], "start_on": app.today}}),
+    ));
+    app.ok(&cw, "action.add", json!({"plan_id": plan, "action": {"title": "每周上门", "category": "daily_care",
+        "need_ids": [need], "recurrence": {"freq": "weekly", "weekdays": ["sat"]}, "start_on": app.today}}));
+    app.ok(&cw, "plan.submit", json!({"id": plan}));
+    app.ok(&sup, "plan.approve", json!({"id": plan}));
+    let occ = app.ok(
+        &cw,
+        "occurrence.list",
+        json!({"household_id": h, "action_id": once}),
+    );
+    assert_eq!(occ.as_array().map(Vec::len), Some(1));
+    assert_eq!(occ[0]["due_on"], "2026-03-02");
+    app.ok(
+        &cw,
+        "occurrence.record",
+        json!({"id": occ[0]["id"], "status": "done"}),
+    );
+    let got = app.ok(&cw, "plan.get", json!({"id": plan}));
+    let action = got["actions"]
+        .as_array()
+        .expect("actions")
+        .iter()
+        .find(|a| a["id"] == json!(once))
+        .expect("action")
+        .clone();
+    assert_eq!(action["status"], "completed");
+    // The next version carries only what is still running.
+    let v2 = app.ok(&cw, "plan.create_draft", json!({"household_id": h}));
+    let titles: Vec<&str> = v2["actions"]
+        .as_array()
+        .expect("actions")
+        .iter()
+        .filter_map(|a| a["title"].as_str())
+        .collect();
+    assert_eq!(titles, vec!["每周上门"]);
+}

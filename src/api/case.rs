@@ -1619,6 +1619,25 @@ pub fn record_occurrence(
         Some(&before),
         Some(&after),
     )?;
+    // A one-off action is completed by its one delivery.
+    if status == OccurrenceStatus::Done
+        && let Some(action) = find_action(env, &before.action_id)?
+        && action.recurrence.is_none()
+        && action.status == ActionStatus::Active
+    {
+        env.tx.execute(
+            "UPDATE action SET status = 'completed', updated_at = ?2 WHERE id = ?1",
+            params![action.id, env.now()],
+        )?;
+        let done = find_action(env, &action.id)?;
+        env.audit(
+            "action",
+            &action.id,
+            Some(&action.household_id),
+            Some(&action),
+            done.as_ref(),
+        )?;
+    }
     Ok(after)
 }
 
