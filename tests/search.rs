@@ -601,3 +601,55 @@ fn pages_cover_the_list_without_overlap() {
     assert_eq!(page["total"], json!(1));
     assert_eq!(page["items"][0]["id"], json!(all[0]));
 }
+
+/// Real data shapes: a compound surname, a minority name with a middle dot, an ID number typed
+/// with a lower-case x and spaces, a phone with a country code and spaces.
+#[test]
+fn real_name_and_number_shapes_are_stored_normalised_and_found() {
+    let mut app = App::new();
+    let cw = app.staff("周测试", "caseworker", CHEMEN);
+    let h = app.household(&cw, "high");
+    // 1980-03-05, female (even 17th digit), check character X.
+    let first17 = "32132419800305002";
+    let check = yihu::idcard::check_char(first17).expect("check char");
+    let typed = format!(" {first17}{} ", check.to_ascii_lowercase());
+    let m = app.ok(
+        &cw,
+        "member.add",
+        json!({"household_id": h, "member": {
+        "name": "欧阳晓梅", "relation": "head", "sex": "female", "birth_date": "1980-03-05",
+        "id_number": typed, "phone": "+86 139 0527 1234"}}),
+    );
+    assert_eq!(m["id_number"], json!(format!("{first17}{check}")));
+    assert_eq!(m["phone"], "+8613905271234");
+    app.ok(&cw, "member.add", json!({"household_id": h, "member": {
+        "name": "阿依古丽·买买提", "relation": "daughter", "sex": "female", "birth_date": "2012-09-01"}}));
+    let find = |app: &mut App, q: &str| -> i64 {
+        app.ok(&cw, "household.list", json!({"q": q}))["total"]
+            .as_i64()
+            .unwrap_or(-1)
+    };
+    for q in [
+        "欧阳",
+        "欧阳晓梅",
+        "ouyang",
+        "oyxm",
+        "xiaomei",
+        "阿依古丽",
+        "买买提",
+        "ayiguli",
+        "maimaiti",
+        "13905271234",
+        "1234",
+    ] {
+        assert_eq!(find(&mut app, q), 1, "{q}");
+    }
+    let last4: String = format!("{first17}{check}")
+        .chars()
+        .skip(14)
+        .collect::<String>()
+        .to_lowercase();
+    assert_eq!(find(&mut app, &last4), 1, "last four of the ID");
+    assert_eq!(find(&mut app, "欧阳 买买提"), 1);
+    assert_eq!(find(&mut app, "欧阳 zzz"), 0);
+}

@@ -851,6 +851,10 @@ pub fn household_terms(
         if digits.len() >= 4 {
             terms.push(digits[digits.len() - 4..].to_string());
         }
+        // +86 139… is also found as 139…, the way people say it.
+        if let Some(national) = p.strip_prefix("+86").and(digits.strip_prefix("86")) {
+            terms.push(national.to_string());
+        }
         terms.push(digits);
     };
     if let Some(p) = phone {
