@@ -247,6 +247,11 @@ pub fn query_tokens(q: &str) -> Vec<String> {
         }
         let mut tok = String::with_capacity(raw.len());
         for c in raw.chars().filter(|c| !is_dot(*c)) {
+            // Full-width letters and digits from a Chinese input method count as ASCII.
+            let c = match c {
+                '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+                _ => c,
+            };
             tok.extend(c.to_lowercase());
         }
         if !tok.is_empty() && !out.contains(&tok) {

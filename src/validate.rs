@@ -96,10 +96,23 @@ pub fn required_multiline(field: &str, s: &str, max: usize) -> ApiResult<String>
         .ok_or_else(|| ApiError::at("validation.required", field, format!("{field} is required")))
 }
 
+/// Full-width ASCII (what a Chinese input method types: `１３９`, `Ｘ`) as ordinary ASCII, and
+/// the ideographic space as a space.
+pub fn fold_fullwidth(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+            '\u{3000}' => ' ',
+            _ => c,
+        })
+        .collect()
+}
+
 /// A phone number: digits with optional leading '+', spaces and hyphens; 5 to 15 digits.
 /// Stored normalised (spaces removed, hyphens kept out).
 pub fn phone(field: &str, s: &Option<String>) -> ApiResult<Option<String>> {
-    let Some(t) = s.as_deref().map(str::trim).filter(|t| !t.is_empty()) else {
+    let folded = s.as_deref().map(fold_fullwidth);
+    let Some(t) = folded.as_deref().map(str::trim).filter(|t| !t.is_empty()) else {
         return Ok(None);
     };
     let (plus, rest) = match t.strip_prefix('+') {

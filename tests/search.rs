@@ -651,5 +651,22 @@ fn real_name_and_number_shapes_are_stored_normalised_and_found() {
         .to_lowercase();
     assert_eq!(find(&mut app, &last4), 1, "last four of the ID");
     assert_eq!(find(&mut app, "欧阳 买买提"), 1);
+    // Full-width letters and digits, as a Chinese input method types them.
+    assert_eq!(find(&mut app, "ＯＹＸＭ"), 1);
+    assert_eq!(find(&mut app, "１３９０５２７"), 1);
+    let wide: String = format!("{first17}{check}")
+        .chars()
+        .map(|c| char::from_u32(c as u32 + 0xFEE0).unwrap_or(c))
+        .collect();
+    let (h2, _) = app.active_household(&cw, "low");
+    let e = app.err(&cw, "member.add", json!({"household_id": h2, "member": {
+        "name": "重复", "relation": "spouse", "sex": "female", "birth_date": "1980-03-05", "id_number": wide}}));
+    assert_eq!(
+        e.code, "member.id_number.duplicate",
+        "full-width digits are the same number"
+    );
+    let m = app.ok(&cw, "member.add", json!({"household_id": h2, "member": {
+        "name": "全角", "relation": "spouse", "sex": "male", "birth_date": "1979-01-02", "phone": "１３８ ０００ ０１２３"}}));
+    assert_eq!(m["phone"], "1380000123");
     assert_eq!(find(&mut app, "欧阳 zzz"), 0);
 }

@@ -610,7 +610,7 @@ fn clean_member(
     let id_number = match f
         .id_number
         .as_deref()
-        .map(idcard::normalize)
+        .map(|s| idcard::normalize(&v::fold_fullwidth(s)))
         .filter(|s| !s.is_empty())
     {
         None => None,
