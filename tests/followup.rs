@@ -212,6 +212,17 @@ fn due_and_overdue_for_a_caseworker_and_a_division() {
         x.iter()
             .all(|o| o["note"] == "case closed" && o["recorded_by"] == json!(cw))
     }));
+    let history = app.ok(&cw, "audit.list", json!({"household_id": a, "limit": 5}));
+    let effects = history
+        .as_array()
+        .expect("audit")
+        .iter()
+        .find(|r| r["entity_type"] == "pending_work")
+        .expect("closure effects audited")
+        .clone();
+    assert_eq!(effects["command"], "household.transition");
+    assert!(effects["after"]["occurrences_dropped"].as_u64() > Some(0));
+    assert_eq!(effects["after"]["visits_cancelled"], 1);
     let f = app.ok(&cw, "followup.caseworker", json!({}));
     assert_eq!(f["occurrences_overdue"]["total"], 0);
     // A's next visit was cancelled; only B's (now late) visit remains.

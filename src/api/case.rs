@@ -595,11 +595,20 @@ pub fn plan_approve(env: &Env, req: PlanDecision) -> ApiResult<PlanDetail> {
             "UPDATE plan_version SET status = 'superseded', superseded_at = ?2, updated_at = ?2 WHERE id = ?1",
             params![old, now],
         )?;
-        env.tx.execute(
+        let dropped = env.tx.execute(
             "DELETE FROM occurrence WHERE status = 'due' AND due_on >= ?2
              AND action_id IN (SELECT id FROM action WHERE plan_version_id = ?1)",
             params![old, today],
         )?;
+        if dropped > 0 {
+            env.audit::<(), _>(
+                "pending_work",
+                old,
+                Some(&p.household_id),
+                None,
+                Some(&serde_json::json!({"occurrences_dropped": dropped, "from": today})),
+            )?;
+        }
         env.audit(
             "plan",
             old,
@@ -1272,10 +1281,19 @@ pub fn action_set_status(env: &Env, req: ActionSetStatus) -> ApiResult<Action> {
         "UPDATE action SET status = ?2, note = coalesce(?3, note), updated_at = ?4 WHERE id = ?1",
         params![before.id, req.to, note, env.now()],
     )?;
-    env.tx.execute(
+    let dropped = env.tx.execute(
         "DELETE FROM occurrence WHERE action_id = ?1 AND status = 'due' AND due_on >= ?2",
         params![before.id, env.ctx.today],
     )?;
+    if dropped > 0 {
+        env.audit::<(), _>(
+            "pending_work",
+            &before.id,
+            Some(&before.household_id),
+            None,
+            Some(&serde_json::json!({"occurrences_dropped": dropped, "from": env.ctx.today})),
+        )?;
+    }
     touch_household(env, &before.household_id)?;
     let after = require_action(env, &req.id)?;
     env.audit(

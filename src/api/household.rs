@@ -415,19 +415,32 @@ pub fn household_transition(env: &Env, req: HouseholdTransition) -> ApiResult<Ho
             // and were never recorded are recorded as skipped, later ones are dropped, and
             // scheduled visits are cancelled.
             let actor = env.actor_id();
-            env.tx.execute(
+            let skipped = env.tx.execute(
                 "UPDATE occurrence SET status = 'skipped', recorded_by = ?3, recorded_at = ?4, note = 'case closed'
                  WHERE household_id = ?1 AND status = 'due' AND due_on < ?2",
                 params![before.id, today, actor, now],
             )?;
-            env.tx.execute(
+            let dropped = env.tx.execute(
                 "DELETE FROM occurrence WHERE household_id = ?1 AND status = 'due' AND due_on >= ?2",
                 params![before.id, today],
             )?;
-            env.tx.execute(
+            let cancelled = env.tx.execute(
                 "UPDATE visit SET status = 'cancelled', updated_at = ?2 WHERE household_id = ?1 AND status = 'scheduled'",
                 params![before.id, now],
             )?;
+            if skipped + dropped + cancelled > 0 {
+                env.audit::<(), _>(
+                    "pending_work",
+                    &before.id,
+                    Some(&before.id),
+                    None,
+                    Some(&serde_json::json!({
+                        "occurrences_skipped": skipped,
+                        "occurrences_dropped": dropped,
+                        "visits_cancelled": cancelled,
+                    })),
+                )?;
+            }
         }
         _ => {}
     }
