@@ -1571,3 +1571,25 @@ fn a_refused_write_releases_the_database() {
         .expect("count");
     assert_eq!(households, 3);
 }
+
+/// An error names the field and what was expected, never the value sent (it may be an ID
+/// number or a note).
+#[test]
+fn errors_never_echo_the_value_sent() {
+    let mut app = App::new();
+    let cw = app.staff("周测试", "caseworker", CHEMEN);
+    let secret = "32132419800305002X";
+    for body in [
+        json!({"limit": secret}),
+        json!({"status": [secret]}),
+        json!({"caseworker_id": secret}),
+        json!({"offset": {"note": secret}}),
+    ] {
+        let e = app.err(&cw, "household.list", body.clone());
+        assert!(e.code.starts_with("request.field."), "{e:?}");
+        assert!(!e.message.contains(secret), "{body}: {e:?}");
+    }
+    let e = app.err(&cw, "household.create", json!({"division_code": CHEMEN, "address": "a", "causes": ["illness"],
+        "referral_source": "screening", "priority": "high", "referred_on": "1980-02-30 32132419800305002X"}));
+    assert!(!e.message.contains(secret), "{e:?}");
+}

@@ -253,11 +253,16 @@ fn request_error(e: serde_path_to_error::Error<serde_json::Error>) -> ApiError {
             format!("{field} is not a real date (YYYY-MM-DD)"),
         );
     }
+    // Say what was expected, never echo the value sent (it may be an ID number or a note).
+    let expected = msg
+        .split_once("expected ")
+        .map(|(_, e)| e.to_string())
+        .unwrap_or_else(|| "another type".to_string());
     if msg.starts_with("unknown variant") {
         return ApiError::at(
             "request.field.invalid_value",
             field.clone(),
-            format!("{field}: {msg}"),
+            format!("{field} must be {expected}"),
         );
     }
     if msg.contains("UUID") {
@@ -270,7 +275,7 @@ fn request_error(e: serde_path_to_error::Error<serde_json::Error>) -> ApiError {
     ApiError::at(
         "request.field.type",
         field.clone(),
-        format!("{field}: {msg}"),
+        format!("{field} has the wrong type: expected {expected}"),
     )
 }
 
