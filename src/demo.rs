@@ -11,7 +11,7 @@ use rusqlite::{Connection, params};
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use crate::api::{self, household::household_terms};
+use crate::api::{self, household::household_terms_with};
 use crate::ctx::Ctx;
 use crate::error::{ApiError, ApiResult};
 use crate::idcard;
@@ -1171,7 +1171,6 @@ fn one_household(
     let mut last_visit: Option<NaiveDate> = None;
     let visitors = format!("[{{\"staff_id\":\"{cw}\",\"name\":null}}]");
     let seen = format!("[\"{head}\"]");
-    let mut first_visit_id: Option<String> = None;
     let until = closed_on.unwrap_or(t);
     for k in 0..n_visits {
         let day = referred
@@ -1206,9 +1205,6 @@ fn one_household(
             now_ts,
             s.division.as_str()
         ])?;
-        if first_visit_id.is_none() {
-            first_visit_id = Some(vid);
-        }
     }
     if !closed && rng.bool() {
         let vid = ids.next();
@@ -1483,14 +1479,17 @@ fn one_household(
     }
 
     // Search terms and the audit row that records where this household came from.
-    let mut named = Vec::with_capacity(members.len());
-    for (_, name, phone, idn) in &members {
-        if !name_cache.contains_key(name) {
-            name_cache.insert(name.clone(), crate::search_terms::name_terms(name));
-        }
-        named.push((name.clone(), phone.clone(), idn.clone()));
-    }
-    let terms = household_terms_cached(&case_no, Some(&phone), &named, name_cache).join(" ");
+    let named: Vec<_> = members
+        .iter()
+        .map(|(_, name, phone, idn)| (name.clone(), phone.clone(), idn.clone()))
+        .collect();
+    let terms = household_terms_with(&case_no, Some(&phone), &named, |name| {
+        name_cache
+            .entry(name.to_string())
+            .or_insert_with(|| crate::search_terms::name_terms(name))
+            .clone()
+    })
+    .join(" ");
     s.term.execute(params![hid, terms])?;
     s.audit.execute(params![
         now_ts,
@@ -1499,28 +1498,6 @@ fn one_household(
         format!("{{\"case_no\":\"{case_no}\"}}")
     ])?;
     Ok(())
-}
-
-/// `household_terms`, reusing name terms already computed for the same name.
-fn household_terms_cached(
-    case_no: &str,
-    phone: Option<&str>,
-    members: &[(String, Option<String>, Option<String>)],
-    cache: &HashMap<String, Vec<String>>,
-) -> Vec<String> {
-    let no_names: Vec<(String, Option<String>, Option<String>)> = members
-        .iter()
-        .map(|(_, p, i)| (String::new(), p.clone(), i.clone()))
-        .collect();
-    let mut terms = household_terms(case_no, phone, &no_names);
-    for (name, _, _) in members {
-        if let Some(t) = cache.get(name) {
-            terms.extend(t.iter().cloned());
-        }
-    }
-    terms.sort();
-    terms.dedup();
-    terms
 }
 
 #[allow(clippy::too_many_arguments)]

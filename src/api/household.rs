@@ -786,18 +786,7 @@ pub fn member_update(env: &Env, req: MemberUpdate) -> ApiResult<Member> {
             f.is_target, env.now()
         ],
     )?;
-    touch_household(env, &before.household_id)?;
-    rebuild_search_terms(env, &before.household_id)?;
-    let after =
-        find_member(env, &before.id)?.ok_or_else(|| ApiError::internal("member vanished"))?;
-    env.audit(
-        "member",
-        &before.id,
-        Some(&before.household_id),
-        Some(&before),
-        Some(&after),
-    )?;
-    Ok(after)
+    member_changed(env, &before)
 }
 
 #[derive(Debug, Deserialize, ts_rs::TS)]
@@ -823,6 +812,11 @@ pub fn member_remove(env: &Env, req: MemberRemove) -> ApiResult<Member> {
         "UPDATE member SET removed_on = ?2, removed_reason = ?3, updated_at = ?4 WHERE id = ?1",
         params![before.id, env.ctx.today, req.reason, env.now()],
     )?;
+    member_changed(env, &before)
+}
+
+/// After a member changed: the household's change time, its search document, the audit row.
+fn member_changed(env: &Env, before: &Member) -> ApiResult<Member> {
     touch_household(env, &before.household_id)?;
     rebuild_search_terms(env, &before.household_id)?;
     let after =
@@ -831,7 +825,7 @@ pub fn member_remove(env: &Env, req: MemberRemove) -> ApiResult<Member> {
         "member",
         &before.id,
         Some(&before.household_id),
-        Some(&before),
+        Some(before),
         Some(&after),
     )?;
     Ok(after)
@@ -854,6 +848,17 @@ pub fn household_terms(
     phone: Option<&str>,
     members: &[(String, Option<String>, Option<String>)],
 ) -> Vec<String> {
+    household_terms_with(case_no, phone, members, search_terms::name_terms)
+}
+
+/// `household_terms` with the name terms supplied by the caller (the bulk demo load reuses
+/// the terms of names it has already seen).
+pub fn household_terms_with(
+    case_no: &str,
+    phone: Option<&str>,
+    members: &[(String, Option<String>, Option<String>)],
+    mut name_terms: impl FnMut(&str) -> Vec<String>,
+) -> Vec<String> {
     let mut terms = Vec::with_capacity(8 + members.len() * 10);
     terms.push(case_no.to_lowercase());
     if let Some(rest) = case_no.get(7..) {
@@ -874,7 +879,7 @@ pub fn household_terms(
         push_phone(p, &mut terms);
     }
     for (name, phone, id_number) in members {
-        terms.extend(search_terms::name_terms(name));
+        terms.extend(name_terms(name));
         if let Some(p) = phone {
             push_phone(p, &mut terms);
         }
