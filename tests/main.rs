@@ -11,3 +11,4 @@ mod followup;
 mod lifecycle;
 mod plans;
 mod search;
+mod session;

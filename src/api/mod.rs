@@ -35,6 +35,8 @@ pub enum Access {
     Admin,
     /// Administrators, or anyone while no staff exists yet (creating the first administrator).
     Bootstrap,
+    /// No actor needed: only the "who is working" picker, until sign-in replaces it.
+    Anyone,
 }
 
 /// The acting staff member, loaded once per command.
@@ -149,6 +151,7 @@ fn load_actor(tx: &Transaction, ctx: &Ctx) -> ApiResult<Option<Actor>> {
 
 fn authorise(tx: &Transaction, actor: Option<&Actor>, access: Access) -> ApiResult<()> {
     let role = match (actor, access) {
+        (_, Access::Anyone) => return Ok(()),
         (None, Access::Bootstrap) => {
             let staff: i64 = tx.query_row("SELECT count(*) FROM staff", [], |r| r.get(0))?;
             if staff == 0 {
@@ -172,6 +175,7 @@ fn authorise(tx: &Transaction, actor: Option<&Actor>, access: Access) -> ApiResu
         Access::Supervisor => role == Role::Supervisor,
         Access::Manager => matches!(role, Role::Supervisor | Role::Admin),
         Access::Admin | Access::Bootstrap => role == Role::Admin,
+        Access::Anyone => true,
     };
     if allowed {
         Ok(())
@@ -364,6 +368,7 @@ commands! {
     "staff.create" => rf::staff_create, rf::StaffInput, Bootstrap, true, json!({"name": "林小红", "role": "caseworker", "division_code": "321324203", "phone": "13800000000"});
     "staff.update" => rf::staff_update, rf::StaffUpdate, Admin, true, json!({"id": ID, "staff": {"name": "林小红", "role": "caseworker", "division_code": "321324203"}, "active": true});
     "staff.list" => rf::staff_list, rf::StaffList, Staff, false, json!({"role": "caseworker"});
+    "session.candidates" => rf::session_candidates, rf::Empty, Anyone, false, json!({});
     "staff.get" => rf::staff_get, rf::ById, Staff, false, json!({"id": ID});
     "partner.create" => rf::partner_create, rf::PartnerInput, Manager, true, json!({"name": "县第三人民医院", "kind": "hospital", "contact_name": "王医生", "phone": "0527-80000000"});
     "partner.update" => rf::partner_update, rf::PartnerUpdate, Manager, true, json!({"id": ID, "partner": {"name": "县第三人民医院", "kind": "hospital"}, "active": true});

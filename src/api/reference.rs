@@ -431,6 +431,38 @@ pub fn staff_list(env: &Env, req: StaffList) -> ApiResult<Vec<Staff>> {
     Ok(rows)
 }
 
+/// Who may be chosen as the person working at this computer: active staff, by role then name.
+/// Needs no actor, so it shows only names and roles. Sign-in (a later issue) replaces it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, ts_rs::TS)]
+pub struct Candidate {
+    pub id: String,
+    pub name: String,
+    pub role: Role,
+    pub division_code: String,
+    pub division_name: String,
+}
+
+pub fn session_candidates(env: &Env, _req: Empty) -> ApiResult<Vec<Candidate>> {
+    let mut st = env.tx.prepare_cached(
+        "SELECT s.id, s.name, s.role, s.division_code, coalesce(d.name, '')
+         FROM staff s LEFT JOIN division d ON d.code = s.division_code
+         WHERE s.active = 1
+         ORDER BY CASE s.role WHEN 'caseworker' THEN 0 WHEN 'supervisor' THEN 1 ELSE 2 END, s.name, s.id",
+    )?;
+    let rows = st
+        .query_map([], |r| {
+            Ok(Candidate {
+                id: r.get(0)?,
+                name: r.get(1)?,
+                role: r.get(2)?,
+                division_code: r.get(3)?,
+                division_name: r.get(4)?,
+            })
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(rows)
+}
+
 pub fn staff_get(env: &Env, req: ById) -> ApiResult<Staff> {
     find_staff(env, &req.id.to_string())?.ok_or_else(|| ApiError::not_found("staff", "id"))
 }

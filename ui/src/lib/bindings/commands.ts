@@ -10,6 +10,7 @@ import type { AuditQuery } from "./AuditQuery";
 import type { AuditRow } from "./AuditRow";
 import type { ByHousehold } from "./ByHousehold";
 import type { ById } from "./ById";
+import type { Candidate } from "./Candidate";
 import type { Division } from "./Division";
 import type { DivisionAddVillage } from "./DivisionAddVillage";
 import type { DivisionChildren } from "./DivisionChildren";
@@ -88,6 +89,7 @@ export interface Commands {
   "staff.create": { request: StaffInput; response: Staff };
   "staff.update": { request: StaffUpdate; response: Staff };
   "staff.list": { request: StaffList; response: Array<Staff> };
+  "session.candidates": { request: Empty; response: Array<Candidate> };
   "staff.get": { request: ById; response: Staff };
   "partner.create": { request: PartnerInput; response: Partner };
   "partner.update": { request: PartnerUpdate; response: Partner };

@@ -1,0 +1,45 @@
+//! The "who is working" picker (`session.candidates`): the one command that needs no actor,
+//! until sign-in replaces it. It lists active staff only, by role then name, and writes nothing.
+
+use serde_json::json;
+
+use crate::common::*;
+
+#[test]
+fn candidates_need_no_actor_and_list_active_staff_only() {
+    let mut app = App::new();
+    let cw = app.staff("测试社工乙", "caseworker", "321324203");
+    let sup = app.staff("测试督导", "supervisor", "321324");
+    let gone = app.staff("测试社工甲", "caseworker", "321324203");
+    let admin = app.admin.clone();
+    app.ok(
+        &admin,
+        "staff.update",
+        json!({"id": gone, "staff": {"name": "测试社工甲", "role": "caseworker", "division_code": "321324203"}, "active": false}),
+    );
+
+    let before = app.snapshot();
+    let list = app.call(None, "session.candidates", json!({})).expect("no actor needed");
+    assert_eq!(app.snapshot(), before, "listing candidates writes nothing");
+    let ids: Vec<&str> = list
+        .as_array()
+        .expect("array")
+        .iter()
+        .map(|c| c["id"].as_str().expect("id"))
+        .collect();
+    // Caseworkers first, then supervisors, then administrators; the inactive one is left out.
+    assert_eq!(ids, vec![cw.as_str(), sup.as_str(), admin.as_str()]);
+    assert_eq!(list[0]["name"], "测试社工乙");
+    assert_eq!(list[0]["role"], "caseworker");
+    assert_eq!(list[0]["division_code"], "321324203");
+    assert!(!list[0]["division_name"].as_str().unwrap_or("").is_empty());
+}
+
+#[test]
+fn candidates_refuse_a_body_with_unknown_fields() {
+    let mut app = App::new();
+    let e = app
+        .call(None, "session.candidates", json!({"role": "admin"}))
+        .expect_err("unknown field");
+    assert_eq!(e.code, "request.field.unknown");
+}
