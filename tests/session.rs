@@ -19,7 +19,9 @@ fn candidates_need_no_actor_and_list_active_staff_only() {
     );
 
     let before = app.snapshot();
-    let list = app.call(None, "session.candidates", json!({})).expect("no actor needed");
+    let list = app
+        .call(None, "session.candidates", json!({}))
+        .expect("no actor needed");
     assert_eq!(app.snapshot(), before, "listing candidates writes nothing");
     let ids: Vec<&str> = list
         .as_array()
