@@ -1,4 +1,4 @@
-import { defineConfig } from "vite";
+import { defineConfig } from "vitest/config";
 import { svelte } from "@sveltejs/vite-plugin-svelte";
 
 // The UI is served by the Tauri shell from `dist/` (custom protocol); `npm run dev` serves it on
