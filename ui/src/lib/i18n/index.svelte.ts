@@ -8,6 +8,7 @@ import * as errors from "./messages/errors";
 import * as fields from "./messages/fields";
 import * as household from "./messages/household";
 import * as households from "./messages/households";
+import * as member from "./messages/member";
 import * as newhh from "./messages/newhh";
 import * as plan from "./messages/plan";
 import * as review from "./messages/review";
@@ -20,6 +21,7 @@ const zh = {
   ...common.zh,
   ...errors.zh,
   ...fields.zh,
+  ...member.zh,
   ...start.zh,
   ...today.zh,
   ...households.zh,
@@ -35,6 +37,7 @@ const en: Record<MessageKey, string> = {
   ...common.en,
   ...errors.en,
   ...fields.en,
+  ...member.en,
   ...start.en,
   ...today.en,
   ...households.en,
