@@ -1,4 +1,42 @@
-// Strings of the "households" screen.
-export const zh = {} as const;
+// Strings of the household list.
+export const zh = {
+  "households.title": "家庭",
+  "households.search": "搜索家庭",
+  "households.search_hint": "姓名、拼音或首字母、案件编号、电话、身份证后 4 或 6 位",
+  "households.any": "全部",
+  "households.overdue_only": "仅看逾期未访",
+  "households.sort": "排序",
+  "households.sort.case_no": "按案件编号",
+  "households.sort.updated_desc": "最近更新",
+  "households.sort.last_visit_asc": "最久未走访",
+  "households.count": "共 {n} 户",
+  "households.empty": "没有符合条件的家庭",
+  "households.empty_hint": "换个关键词或放宽筛选条件；新家庭可从“新建家庭”录入。",
+  "households.none_yet": "还没有家庭",
+  "households.none_yet_hint": "从“新建家庭”录入第一户。",
+  "households.last_visit": "上次走访 {date}",
+  "households.never_visited": "尚未走访",
+  "households.list": "家庭列表",
+  "households.clear": "清除筛选",
+} as const;
 
-export const en: Record<keyof typeof zh, string> = {};
+export const en: Record<keyof typeof zh, string> = {
+  "households.title": "Households",
+  "households.search": "Search households",
+  "households.search_hint": "Name, pinyin or initials, case number, phone, last 4 or 6 of an ID number",
+  "households.any": "Any",
+  "households.overdue_only": "Overdue for a visit only",
+  "households.sort": "Sort",
+  "households.sort.case_no": "Case number",
+  "households.sort.updated_desc": "Recently updated",
+  "households.sort.last_visit_asc": "Longest without a visit",
+  "households.count": "{n} households",
+  "households.empty": "No household matches",
+  "households.empty_hint": "Try other words or fewer filters; enter a new household from “New household”.",
+  "households.none_yet": "No households yet",
+  "households.none_yet_hint": "Enter the first one from “New household”.",
+  "households.last_visit": "Last visit {date}",
+  "households.never_visited": "Not visited yet",
+  "households.list": "Household list",
+  "households.clear": "Clear filters",
+};
