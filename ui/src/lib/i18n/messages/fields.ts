@@ -55,6 +55,10 @@ export const zh = {
   "field.households": "户数",
   "field.actor": "当前用户",
   "field.closure_reason": "结案原因",
+  "field.recurrence": "重复方式",
+  "field.status": "状态",
+  "field.default_partner_id": "默认提供方",
+  "field.occurrence_horizon_days": "服务排期天数",
 } as const;
 
 export const en: Record<keyof typeof zh, string> = {
@@ -112,4 +116,8 @@ export const en: Record<keyof typeof zh, string> = {
   "field.households": "Households",
   "field.actor": "Current user",
   "field.closure_reason": "Closure reason",
+  "field.recurrence": "Repeats",
+  "field.status": "Status",
+  "field.default_partner_id": "Default provider",
+  "field.occurrence_horizon_days": "Scheduling horizon",
 };
