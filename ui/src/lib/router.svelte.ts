@@ -14,13 +14,15 @@ export type Route =
 
 export function parse(hash: string): Route {
   const parts = hash.replace(/^#\/?/, "").split("/").filter(Boolean).map(decodeURIComponent);
-  const [a, b, c] = parts;
+  const [a, b, c, d] = parts;
   switch (a) {
     case "households":
       if (b === "new") return { name: "new" };
       if (b && c === "visit") return { name: "visit", id: b };
       if (b && c === "plan") return { name: "plan", id: b };
-      if (b) return { name: "household", id: b, tab: c ?? null };
+      // A section of the household page: #/households/<id>/section/<tab>.
+      if (b && c === "section" && d) return { name: "household", id: b, tab: d };
+      if (b) return { name: "household", id: b, tab: null };
       return { name: "households" };
     case "review":
       return b ? { name: "review-plan", planId: b } : { name: "review" };
@@ -40,7 +42,7 @@ export function href(r: Route): string {
     case "new":
       return "#/households/new";
     case "household":
-      return `#/households/${encodeURIComponent(r.id)}${r.tab ? "/" + r.tab : ""}`;
+      return `#/households/${encodeURIComponent(r.id)}${r.tab ? "/section/" + encodeURIComponent(r.tab) : ""}`;
     case "visit":
       return `#/households/${encodeURIComponent(r.id)}/visit`;
     case "plan":

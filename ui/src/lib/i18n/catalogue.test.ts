@@ -1,0 +1,47 @@
+import { describe, expect, it } from "vitest";
+import { errorText, fieldLabel, fill, i18n, label, money, t } from "./index.svelte";
+import * as errors from "./messages/errors";
+
+describe("catalogue", () => {
+  it("fills placeholders and leaves unknown ones", () => {
+    expect(fill("{a} / {b}", { a: 1 })).toBe("1 / {b}");
+  });
+
+  it("translates error codes, falling back by family and never to raw text", () => {
+    i18n.locale = "zh-CN";
+    expect(errorText("validation.id_number.checksum")).toBe(errors.zh["err.validation.id_number.checksum"]);
+    expect(errorText("not_found.household")).toBe(errors.zh["err.not_found"]);
+    expect(errorText("something.new.entirely")).toContain("something.new.entirely");
+    i18n.locale = "en";
+    expect(errorText("validation.required")).toBe("This is required.");
+    expect(errorText("internal")).toContain("internal");
+  });
+
+  it("names fields by the last part of the core's path", () => {
+    i18n.locale = "zh-CN";
+    expect(fieldLabel("member.id_number")).toBe("身份证号");
+    expect(fieldLabel("supports[0].monthly_fen")).toBe("每月金额");
+    expect(fieldLabel(undefined)).toBeNull();
+    i18n.locale = "en";
+    expect(fieldLabel("action.recurrence.interval")).toBe("Interval");
+  });
+
+  it("labels enumerations and money in both languages", () => {
+    i18n.locale = "zh-CN";
+    expect(label("HouseholdStatus", "active")).toBe("帮扶中");
+    expect(t("nav.today")).toBe("今日");
+    expect(money(50000)).toBe("¥500.00");
+    i18n.locale = "en";
+    expect(label("HouseholdStatus", "active")).toBe("Active");
+    expect(t("nav.today")).toBe("Today");
+  });
+
+  it("has an English text for every Chinese one, none empty", () => {
+    for (const lang of ["zh-CN", "en"] as const) {
+      i18n.locale = lang;
+      for (const key of Object.keys(errors.zh) as (keyof typeof errors.zh)[]) {
+        expect(t(key).length).toBeGreaterThan(0);
+      }
+    }
+  });
+});
