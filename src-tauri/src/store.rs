@@ -261,10 +261,32 @@ mod tests {
     use super::*;
     use std::io::Write;
 
-    fn temp_db() -> (tempfile::TempDir, PathBuf) {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let path = dir.path().join("yihu.db");
-        (dir, path)
+    /// A temporary folder removed on drop. (Not the tempfile crate: as a dev-dependency it
+    /// changes the features of shared dependencies, and the release test build would then
+    /// rebuild much of Tauri instead of reusing the app's build.)
+    struct TempDir(PathBuf);
+
+    impl TempDir {
+        fn path(&self) -> &Path {
+            &self.0
+        }
+    }
+
+    impl Drop for TempDir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
+    fn temp_db() -> (TempDir, PathBuf) {
+        static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let dir =
+            std::env::temp_dir().join(format!("yihu-desktop-test-{}-{n}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let path = dir.join("yihu.db");
+        (TempDir(dir), path)
     }
 
     fn open_code(path: &Path) -> String {
