@@ -1,5 +1,6 @@
-//! The "who is working" picker (`session.candidates`): the one command that needs no actor,
-//! until sign-in replaces it. It lists active staff only, by role then name, and writes nothing.
+//! What may run before anyone is acting: the "who is working" picker (`session.candidates`,
+//! until sign-in replaces it: active staff only, by role then name, writing nothing) and the
+//! national division tree (public reference data the first-start screen needs).
 
 use serde_json::json;
 
@@ -44,4 +45,35 @@ fn candidates_refuse_a_body_with_unknown_fields() {
         .call(None, "session.candidates", json!({"role": "admin"}))
         .expect_err("unknown field");
     assert_eq!(e.code, "request.field.unknown");
+}
+
+#[test]
+fn the_division_tree_is_readable_before_anyone_signs_in() {
+    // The first-start screen picks the administrator's division before any staff exists.
+    let mut app = App::new();
+    let hits = app
+        .call(None, "division.search", json!({"q": "泗洪"}))
+        .expect("search without an actor");
+    assert!(
+        hits.as_array()
+            .is_some_and(|h| h.iter().any(|d| d["division"]["code"] == "321324")),
+        "{hits}"
+    );
+    let kids = app
+        .call(None, "division.children", json!({"parent_code": "321324"}))
+        .expect("children without an actor");
+    assert!(kids.as_array().is_some_and(|k| !k.is_empty()));
+    let d = app
+        .call(None, "division.get", json!({"code": "321324203"}))
+        .expect("get without an actor");
+    assert_eq!(d["division"]["code"], "321324203");
+    // Adding a village still needs someone acting.
+    let e = app
+        .call(
+            None,
+            "division.add_village",
+            json!({"township_code": "321324203", "name": "测试村"}),
+        )
+        .expect_err("needs an actor");
+    assert_eq!(e.code, "auth.actor.required");
 }

@@ -35,7 +35,8 @@ pub enum Access {
     Admin,
     /// Administrators, or anyone while no staff exists yet (creating the first administrator).
     Bootstrap,
-    /// No actor needed: only the "who is working" picker, until sign-in replaces it.
+    /// No actor needed: the national division tree (public reference data) and the "who is
+    /// working" picker (until sign-in replaces it).
     Anyone,
 }
 
@@ -361,9 +362,9 @@ const ID: &str = "0190a0b0-0000-7000-8000-000000000001";
 const ID2: &str = "0190a0b0-0000-7000-8000-000000000002";
 
 commands! {
-    "division.children" => rf::division_children, rf::DivisionChildren, Staff, false, json!({"parent_code": "321324"});
-    "division.get" => rf::division_get, rf::DivisionGet, Staff, false, json!({"code": "321324203"});
-    "division.search" => rf::division_search, rf::DivisionSearch, Staff, false, json!({"q": "车门", "under": "32"});
+    "division.children" => rf::division_children, rf::DivisionChildren, Anyone, false, json!({"parent_code": "321324"});
+    "division.get" => rf::division_get, rf::DivisionGet, Anyone, false, json!({"code": "321324203"});
+    "division.search" => rf::division_search, rf::DivisionSearch, Anyone, false, json!({"q": "车门", "under": "32"});
     "division.add_village" => rf::division_add_village, rf::DivisionAddVillage, Staff, true, json!({"township_code": "321324203", "name": "车门社区"});
     "staff.create" => rf::staff_create, rf::StaffInput, Bootstrap, true, json!({"name": "林小红", "role": "caseworker", "division_code": "321324203", "phone": "13800000000"});
     "staff.update" => rf::staff_update, rf::StaffUpdate, Admin, true, json!({"id": ID, "staff": {"name": "林小红", "role": "caseworker", "division_code": "321324203"}, "active": true});
