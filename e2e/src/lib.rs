@@ -475,10 +475,20 @@ impl App {
     }
 
     /// Wait for the field, empty it, then type `text` into it (key by key, as a person would;
-    /// Chinese text is typed as it is, without an input method).
+    /// Chinese text is typed as it is, without an input method). Emptying fires an `input`
+    /// event, so a field bound with `bind:value` sees it even when `text` is empty.
     pub async fn type_into(&self, css: &str, text: &str) -> E2eResult<()> {
         let el = self.wait_for(css).await?;
         el.clear().await?;
+        self.driver
+            .execute(
+                "arguments[0].dispatchEvent(new Event('input', { bubbles: true }));",
+                vec![el.to_json()?],
+            )
+            .await?;
+        if text.is_empty() {
+            return Ok(());
+        }
         el.send_keys(text)
             .await
             .map_err(|e| err(format!("cannot type into `{css}`: {e}")))
