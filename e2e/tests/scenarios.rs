@@ -1,0 +1,705 @@
+//! The acceptance scenarios of the desktop app, driven through the real window: the article's
+//! first household entered entirely through the UI, reviewed and visited; a plan returned with a
+//! comment that the caseworker then sees on Today; bad input refused at its field with nothing
+//! saved; and both languages. Fictional names only. The stored data is checked with the CLI.
+
+use std::time::Duration;
+
+use yihu_e2e::{App, E2eResult, TempDb, Value, describe_violations, json, yihu_call, yihu_demo};
+
+// ---------------------------------------------------------------------------------------------
+// Small helpers on top of the harness
+
+/// A fictional 身份证 number with a correct GB 11643 check character.
+fn id_number(region: &str, birth: &str, seq: &str) -> String {
+    const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    let first17 = format!("{region}{}{seq}", birth.replace('-', ""));
+    let sum: u32 = first17
+        .chars()
+        .zip(W)
+        .map(|(c, w)| c.to_digit(10).unwrap_or(0) * w)
+        .sum();
+    let check = b"10X98765432"[(sum % 11) as usize] as char;
+    format!("{first17}{check}")
+}
+
+/// The same number with a wrong check character.
+fn with_bad_check(id: &str) -> String {
+    let last = if id.ends_with('1') { '2' } else { '1' };
+    format!("{}{last}", &id[..17])
+}
+
+/// Today's local date as `YYYY-MM-DD`, read from `date` so the test and the app agree.
+fn today() -> String {
+    let out = std::process::Command::new("date")
+        .arg("+%F")
+        .output()
+        .expect("date");
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+fn js_str(s: &str) -> String {
+    serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into())
+}
+
+/// Set a `<select>` (or any input bound on `change`) to `value`, as a person choosing it.
+async fn choose(app: &App, css: &str, value: &str) -> E2eResult<()> {
+    app.wait_for(css).await?;
+    let r = app
+        .exec(&format!(
+            "const el = document.querySelector({}); if (!el) return 'missing';\
+             el.value = {}; el.dispatchEvent(new Event('change', {{bubbles: true}})); return el.value;",
+            js_str(css),
+            js_str(value)
+        ))
+        .await?;
+    assert_eq!(r, json!(value), "could not choose {value} in {css}");
+    Ok(())
+}
+
+/// Choose the option of a `<select>` whose text contains `text`.
+async fn choose_text(app: &App, css: &str, text: &str) -> E2eResult<()> {
+    app.wait_for(css).await?;
+    let r = app
+        .exec(&format!(
+            "const el = document.querySelector({}); if (!el) return null;\
+             const o = [...el.options].find((o) => o.textContent.includes({}));\
+             if (!o) return null; el.value = o.value;\
+             el.dispatchEvent(new Event('change', {{bubbles: true}})); return o.value;",
+            js_str(css),
+            js_str(text)
+        ))
+        .await?;
+    assert!(r.is_string(), "no option with {text} in {css}");
+    Ok(())
+}
+
+/// Set a date input (WebKit's date field does not take typed keys reliably).
+async fn set_date(app: &App, css: &str, value: &str) -> E2eResult<()> {
+    app.wait_for(css).await?;
+    app.exec(&format!(
+        "const el = document.querySelector({}); el.value = {};\
+         el.dispatchEvent(new Event('input', {{bubbles: true}}));\
+         el.dispatchEvent(new Event('change', {{bubbles: true}})); return el.value;",
+        js_str(css),
+        js_str(value)
+    ))
+    .await?;
+    Ok(())
+}
+
+/// Click the first element matching `css` whose text contains `text`, waiting for it.
+async fn click_text(app: &App, css: &str, text: &str) -> E2eResult<()> {
+    let script = format!(
+        "const el = [...document.querySelectorAll({})].find((e) => e.textContent.includes({}));\
+         if (!el) return false; el.scrollIntoView({{block: 'center'}}); el.click(); return true;",
+        js_str(css),
+        js_str(text)
+    );
+    for _ in 0..150 {
+        if app.exec(&script).await? == json!(true) {
+            return Ok(());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    Err(format!("nothing like `{css}` containing {text:?}").into())
+}
+
+/// Wait until the page's text contains `text`.
+async fn wait_text(app: &App, css: &str, text: &str) -> E2eResult<()> {
+    let script = format!(
+        "return [...document.querySelectorAll({})].some((e) => e.textContent.includes({}));",
+        js_str(css),
+        js_str(text)
+    );
+    for _ in 0..150 {
+        if app.exec(&script).await? == json!(true) {
+            return Ok(());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    Err(format!("no `{css}` containing {text:?}").into())
+}
+
+async fn value_of(app: &App, css: &str) -> E2eResult<String> {
+    let v = app
+        .exec(&format!(
+            "const el = document.querySelector({}); return el ? el.value : null;",
+            js_str(css)
+        ))
+        .await?;
+    Ok(v.as_str().unwrap_or_default().to_string())
+}
+
+/// Wait until a form control holds `value` (e.g. after the division picker has filled in).
+async fn wait_value(app: &App, css: &str, value: &str) -> E2eResult<()> {
+    for _ in 0..100 {
+        if value_of(app, css).await? == value {
+            return Ok(());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    Err(format!(
+        "`{css}` never held {value:?} (it holds {:?})",
+        value_of(app, css).await?
+    )
+    .into())
+}
+
+/// Pick who is working, on the "who is using this computer" screen.
+async fn sign_in_as(app: &App, name: &str) -> E2eResult<()> {
+    if app.count(r#"[data-testid="shell"]"#).await? > 0 {
+        app.click(r#"[data-testid="switch-user"]"#).await?;
+    }
+    app.click(&format!(r#"button[data-staff="{name}"]"#))
+        .await?;
+    app.wait_for(r#"[data-testid="shell"]"#).await?;
+    Ok(())
+}
+
+async fn nav(app: &App, name: &str) -> E2eResult<()> {
+    app.click(&format!(r#"a[data-nav="{name}"]"#)).await
+}
+
+async fn assert_accessible(app: &App, name: &str) -> E2eResult<()> {
+    let v = app.axe(name).await?;
+    assert!(v.is_empty(), "axe on {name}:\n{}", describe_violations(&v));
+    Ok(())
+}
+
+/// Staff for a fresh database: an administrator, a caseworker of 车门乡 and a county supervisor.
+struct Staff {
+    admin: String,
+    cw: String,
+    sup: String,
+}
+
+fn seed_staff(db: &TempDb) -> E2eResult<Staff> {
+    let id = |v: Value| v["id"].as_str().unwrap_or_default().to_string();
+    let admin = id(yihu_call(
+        &db.path,
+        "staff.create",
+        &json!({"name": "系统管理员", "role": "admin", "division_code": "321324"}),
+        None,
+    )?);
+    let cw = id(yihu_call(
+        &db.path,
+        "staff.create",
+        &json!({"name": "周敏", "role": "caseworker", "division_code": "321324203"}),
+        Some(&admin),
+    )?);
+    let sup = id(yihu_call(
+        &db.path,
+        "staff.create",
+        &json!({"name": "何丽华", "role": "supervisor", "division_code": "321324"}),
+        Some(&admin),
+    )?);
+    Ok(Staff { admin, cw, sup })
+}
+
+/// Fill the member form and save it.
+async fn add_member(
+    app: &App,
+    name: &str,
+    relation: &str,
+    id: &str,
+    birth: &str,
+    sex: &str,
+) -> E2eResult<()> {
+    app.type_into("#m-name", name).await?;
+    choose(app, "#m-relation", relation).await?;
+    app.type_into("#m-id", id).await?;
+    // A valid number fills the birth date and sex by itself.
+    for _ in 0..50 {
+        if value_of(app, "#m-birth").await? == birth {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        value_of(app, "#m-birth").await?,
+        birth,
+        "birth date from 身份证"
+    );
+    assert_eq!(value_of(app, "#m-sex").await?, sex, "sex from 身份证");
+    app.click(r#"[data-testid="member-save"]"#).await?;
+    wait_text(app, r#"[data-testid="newhh-members"]"#, name).await
+}
+
+async fn add_need(app: &App, member: &str, category: &str, text: &str) -> E2eResult<()> {
+    choose_text(app, "#n-member", member).await?;
+    choose(app, "#n-category", category).await?;
+    choose(app, "#n-priority", "high").await?;
+    app.type_into("#n-description", text).await?;
+    app.click(r#"[data-testid="need-save"]"#).await?;
+    wait_text(app, r#"[data-testid="newhh-needs"]"#, text).await
+}
+
+// ---------------------------------------------------------------------------------------------
+// Scenario 1: the article's first household, entirely through the UI
+
+const NEED_CARE: &str = "儿子患渐冻症，需要定期洗澡洗头和陪伴";
+const NEED_COSTS: &str = "女儿在校生活费没有着落";
+const ACT_WEEKLY: &str = "志愿者每周六上门给儿子洗澡洗头";
+const ACT_STIPEND: &str = "爱心企业每月资助女儿生活费";
+
+#[tokio::test(flavor = "multi_thread")]
+async fn article_household_entered_reviewed_visited_and_found() -> E2eResult<()> {
+    let db = TempDb::new()?;
+    let staff = seed_staff(&db)?;
+    let today = today();
+    let app = App::start_on(db).await?;
+    app.wait_for(r#"[data-state="whoami"]"#).await?;
+    app.screenshot("zh-whoami").await?;
+    sign_in_as(&app, "周敏").await?;
+
+    // --- Referral: the household.
+    nav(&app, "new").await?;
+    app.type_into("#h-division", "车门").await?;
+    click_text(&app, "button.hit", "车门乡").await?;
+    wait_value(&app, r#"select[data-level="township"]"#, "321324203").await?;
+    app.type_into("#h-address", "车门社区二组 18 号").await?;
+    app.type_into("#h-phone", "13905271234").await?;
+    app.click(r#"input[data-cause="illness"]"#).await?;
+    app.click(r#"input[data-cause="disability"]"#).await?;
+    app.click(r#"input[data-support="dibao"]"#).await?;
+    app.type_into("#h-monthly-dibao", "2400").await?;
+    choose(&app, "#h-priority", "high").await?;
+    set_date(&app, "#h-consent", &today).await?;
+    app.type_into("#h-scope", "建档、帮扶与统计上报").await?;
+    app.screenshot("zh-new-household").await?;
+    assert_accessible(&app, "zh-new-household").await?;
+    app.click(r#"[data-testid="newhh-create"]"#).await?;
+    app.wait_for(r#"[data-testid="newhh-case"]"#).await?;
+
+    // --- Members, each with a 身份证 that fills birth date and sex.
+    let head_id = id_number("321324", "1983-05-12", "022");
+    add_member(&app, "魏秀兰", "head", &head_id, "1983-05-12", "female").await?;
+    app.click(r#"[data-testid="newhh-add-member"]"#).await?;
+    let husband_id = id_number("321324", "1980-09-03", "011");
+    add_member(&app, "孙建国", "spouse", &husband_id, "1980-09-03", "male").await?;
+    app.click(r#"[data-testid="newhh-add-member"]"#).await?;
+    let son_id = id_number("321324", "2014-03-21", "031");
+    add_member(&app, "孙小宇", "son", &son_id, "2014-03-21", "male").await?;
+    app.click(r#"[data-testid="newhh-add-member"]"#).await?;
+    let daughter_id = id_number("321324", "2007-07-08", "042");
+    add_member(
+        &app,
+        "孙雨萱",
+        "daughter",
+        &daughter_id,
+        "2007-07-08",
+        "female",
+    )
+    .await?;
+    app.click(r#"[data-testid="newhh-next"]"#).await?;
+
+    // --- Needs.
+    add_need(&app, "孙小宇", "daily_care", NEED_CARE).await?;
+    add_need(&app, "孙雨萱", "living_costs", NEED_COSTS).await?;
+    app.click(r#"[data-testid="newhh-next"]"#).await?;
+
+    // --- Enrolment, then the plan.
+    app.click(r#"[data-testid="newhh-enrol"]"#).await?;
+    app.wait_for(r#".badge[data-value="active"]"#).await?;
+    app.click(r#"[data-testid="newhh-plan"]"#).await?;
+    app.click(r#"[data-testid="plan-create"]"#).await?;
+    app.type_into(
+        r#"[data-testid="plan-goals"]"#,
+        "保障儿子日常照料；减轻女儿上学的经济负担",
+    )
+    .await?;
+
+    // A weekly volunteer visit on Saturdays.
+    app.click(r#"[data-testid="plan-add-action"]"#).await?;
+    app.type_into("#a-title", ACT_WEEKLY).await?;
+    choose(&app, "#a-category", "daily_care").await?;
+    app.click(&format!(r#"input[data-need="{NEED_CARE}"]"#))
+        .await?;
+    app.click(r#"[data-testid="action-recurring"]"#).await?;
+    choose(&app, "#rec-freq", "weekly").await?;
+    app.click(r#"input[data-weekday="sat"]"#).await?;
+    app.wait_for(r#"[data-testid="rec-preview"]"#).await?;
+    app.screenshot("zh-plan-editor").await?;
+    app.click(r#"[data-testid="action-save"]"#).await?;
+    wait_text(&app, r#"[data-testid="plan-actions"]"#, ACT_WEEKLY).await?;
+
+    // A monthly ¥500 stipend on the 1st.
+    app.click(r#"[data-testid="plan-add-action"]"#).await?;
+    app.type_into("#a-title", ACT_STIPEND).await?;
+    choose(&app, "#a-category", "living_costs").await?;
+    app.click(&format!(r#"input[data-need="{NEED_COSTS}"]"#))
+        .await?;
+    app.type_into("#a-amount", "500").await?;
+    app.click(r#"[data-testid="action-recurring"]"#).await?;
+    choose(&app, "#rec-freq", "monthly").await?;
+    choose(&app, "#rec-mday", "1").await?;
+    app.wait_for(r#"[data-testid="rec-preview"]"#).await?;
+    app.click(r#"[data-testid="action-save"]"#).await?;
+    wait_text(&app, r#"[data-testid="plan-actions"]"#, ACT_STIPEND).await?;
+    assert_accessible(&app, "zh-plan-editor").await?;
+    app.click(r#"[data-testid="plan-submit"]"#).await?;
+    app.wait_for(r#"[data-testid="household"]"#).await?;
+
+    // --- The supervisor approves it.
+    sign_in_as(&app, "何丽华").await?;
+    nav(&app, "review").await?;
+    app.click(r#"[data-testid="review-open"]"#).await?;
+    app.wait_for(r#"[data-testid="review-approve"]"#).await?;
+    app.screenshot("zh-review-plan").await?;
+    assert_accessible(&app, "zh-review-plan").await?;
+    app.click(r#"[data-testid="review-approve"]"#).await?;
+    app.wait_for(r#"[data-testid="notice"]"#).await?;
+
+    // --- The caseworker logs a visit that delivers this week's volunteer visit.
+    sign_in_as(&app, "周敏").await?;
+    nav(&app, "households").await?;
+    app.click(r#"[data-testid="hh-row"]"#).await?;
+    app.wait_for(r#"[data-testid="household"]"#).await?;
+    app.screenshot("zh-household").await?;
+    assert_accessible(&app, "zh-household").await?;
+    app.click(r#"[data-testid="hh-log-visit"]"#).await?;
+    app.wait_for(r#"[data-testid="visit-form"]"#).await?;
+    app.click(&format!(
+        r#"[data-testid="visit-occ"][data-title="{ACT_WEEKLY}"]"#
+    ))
+    .await?;
+    app.type_into(
+        r#"[data-testid="visit-notes"]"#,
+        "儿子精神尚可，志愿者已上门助浴",
+    )
+    .await?;
+    app.screenshot("zh-log-visit").await?;
+    assert_accessible(&app, "zh-log-visit").await?;
+    app.click(r#"[data-testid="visit-save"]"#).await?;
+    app.wait_for(r#"[data-testid="household"]"#).await?;
+
+    // --- Found again by the pinyin initials of the head's name.
+    nav(&app, "households").await?;
+    app.type_into(r#"[data-testid="hh-search"]"#, "wxl").await?;
+    wait_text(&app, r#"[data-testid="hh-row"]"#, "魏秀兰").await?;
+    assert_eq!(app.count(r#"[data-testid="hh-row"]"#).await?, 1);
+    app.screenshot("zh-households-search").await?;
+    assert_accessible(&app, "zh-households").await?;
+
+    // --- What was stored, read back with the CLI.
+    let found = yihu_call(
+        &app.db,
+        "household.list",
+        &json!({"q": "wxl"}),
+        Some(&staff.cw),
+    )?;
+    assert_eq!(found["total"], json!(1), "{found}");
+    let hid = found["items"][0]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let h = yihu_call(
+        &app.db,
+        "household.get",
+        &json!({"id": hid}),
+        Some(&staff.cw),
+    )?;
+    assert_eq!(h["household"]["status"], json!("active"));
+    assert_eq!(h["household"]["priority"], json!("high"));
+    assert_eq!(h["household"]["caseworker_id"], json!(staff.cw));
+    assert_eq!(h["household"]["supports"][0]["monthly_fen"], json!(240_000));
+    let members = h["members"].as_array().cloned().unwrap_or_default();
+    assert_eq!(members.len(), 4);
+    let ids: Vec<&str> = members
+        .iter()
+        .filter_map(|m| m["id_number"].as_str())
+        .collect();
+    for id in [&head_id, &husband_id, &son_id, &daughter_id] {
+        assert!(
+            ids.contains(&id.as_str()),
+            "member with 身份证 {id} missing"
+        );
+    }
+    let head = members
+        .iter()
+        .find(|m| m["relation"] == json!("head"))
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(head["name"], json!("魏秀兰"));
+    assert_eq!(head["birth_date"], json!("1983-05-12"));
+    assert_eq!(head["sex"], json!("female"));
+    assert_eq!(h["needs"].as_array().map(Vec::len), Some(2));
+    let plan = &h["plan_in_force"];
+    assert_eq!(plan["plan"]["status"], json!("approved"));
+    assert_eq!(plan["plan"]["decided_by"], json!(staff.sup));
+    let actions = plan["actions"].as_array().cloned().unwrap_or_default();
+    assert_eq!(actions.len(), 2);
+    let weekly = actions
+        .iter()
+        .find(|a| a["title"] == json!(ACT_WEEKLY))
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(weekly["recurrence"]["freq"], json!("weekly"));
+    assert_eq!(weekly["recurrence"]["weekdays"], json!(["sat"]));
+    let stipend = actions
+        .iter()
+        .find(|a| a["title"] == json!(ACT_STIPEND))
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(stipend["amount_fen"], json!(50_000));
+    assert_eq!(stipend["recurrence"]["freq"], json!("monthly"));
+    assert_eq!(stipend["recurrence"]["month_day"], json!(1));
+    let visits = h["recent_visits"].as_array().cloned().unwrap_or_default();
+    let done = visits
+        .iter()
+        .find(|v| v["status"] == json!("completed"))
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(done["visited_on"], json!(today));
+    assert_eq!(
+        done["occurrences_delivered"].as_array().map(Vec::len),
+        Some(1)
+    );
+    let occ = yihu_call(
+        &app.db,
+        "occurrence.list",
+        &json!({"household_id": hid, "status": "done"}),
+        Some(&staff.cw),
+    )?;
+    let occ = occ.as_array().cloned().unwrap_or_default();
+    assert_eq!(occ.len(), 1, "one delivery recorded");
+    assert_eq!(occ[0]["action_title"], json!(ACT_WEEKLY));
+    assert_eq!(occ[0]["done_on"], json!(today));
+    // The log names commands, never what was typed.
+    let log = app.app_log();
+    for secret in ["魏秀兰", head_id.as_str(), "渐冻症"] {
+        assert!(!log.contains(secret), "the app log contains personal data");
+    }
+    let _ = staff.admin;
+    app.quit().await
+}
+
+// ---------------------------------------------------------------------------------------------
+// Scenario 2: a plan returned with a comment reaches the caseworker's Today
+
+#[tokio::test(flavor = "multi_thread")]
+async fn returned_plan_shows_the_comment_on_todays_screen() -> E2eResult<()> {
+    let db = TempDb::new()?;
+    let s = seed_staff(&db)?;
+    let call = |cmd: &str, body: Value, who: &str| yihu_call(&db.path, cmd, &body, Some(who));
+    let h = call(
+        "household.create",
+        json!({"division_code": "321324203", "address": "顺河村五组 6 号", "causes": ["bereavement"],
+               "referral_source": "village_committee", "caseworker_id": s.cw, "priority": "medium",
+               "consent_on": today()}),
+        &s.cw,
+    )?;
+    let hid = h["id"].as_str().unwrap_or_default().to_string();
+    call(
+        "member.add",
+        json!({"household_id": hid, "member": {"name": "钱桂芳", "relation": "head", "sex": "female", "birth_date": "1956-02-11"}}),
+        &s.cw,
+    )?;
+    let need = call(
+        "need.add",
+        json!({"household_id": hid, "category": "transport", "description": "每周需要接送返村", "priority": "medium"}),
+        &s.cw,
+    )?;
+    let plan = call(
+        "plan.create_draft",
+        json!({"household_id": hid, "goals": "解决孙女上学接送"}),
+        &s.cw,
+    )?;
+    let pid = plan["plan"]["id"].as_str().unwrap_or_default().to_string();
+    call(
+        "action.add",
+        json!({"plan_id": pid, "action": {"title": "每周五接送祖孙返村", "category": "transport",
+               "need_ids": [need["id"]], "recurrence": {"freq": "weekly", "weekdays": ["fri"]}, "start_on": today()}}),
+        &s.cw,
+    )?;
+    call("plan.submit", json!({"id": pid}), &s.cw)?;
+
+    let app = App::start_on(db).await?;
+    sign_in_as(&app, "何丽华").await?;
+    nav(&app, "review").await?;
+    app.wait_for(r#"[data-testid="review-queue"]"#).await?;
+    app.screenshot("zh-review").await?;
+    assert_accessible(&app, "zh-review").await?;
+    app.click(r#"[data-testid="review-open"]"#).await?;
+    // Returning without a comment is refused at the comment field, in Chinese.
+    app.click(r#"[data-testid="review-return"]"#).await?;
+    app.wait_for("#review-comment-error, [data-field] .field-error")
+        .await?;
+    wait_text(&app, ".field-error", "必填").await?;
+    let still = yihu_call(&app.db, "plan.get", &json!({"id": pid}), Some(&s.sup))?;
+    assert_eq!(still["plan"]["status"], json!("submitted"), "nothing saved");
+    let comment = "请补充接送的负责人和联系电话";
+    app.type_into(r#"[data-testid="review-comment"]"#, comment)
+        .await?;
+    app.click(r#"[data-testid="review-return"]"#).await?;
+    app.wait_for(r#"[data-testid="notice"]"#).await?;
+
+    sign_in_as(&app, "周敏").await?;
+    nav(&app, "today").await?;
+    wait_text(&app, r#"[data-testid="today-return-comment"]"#, comment).await?;
+    app.screenshot("zh-today").await?;
+    assert_accessible(&app, "zh-today").await?;
+    let p = yihu_call(&app.db, "plan.get", &json!({"id": pid}), Some(&s.cw))?;
+    assert_eq!(p["plan"]["status"], json!("returned"));
+    assert_eq!(p["plan"]["decision_comment"], json!(comment));
+    app.quit().await
+}
+
+// ---------------------------------------------------------------------------------------------
+// Scenario 3: bad input is refused at its field, translated, and nothing is saved
+
+#[tokio::test(flavor = "multi_thread")]
+async fn bad_id_number_and_missing_field_are_refused_at_the_field() -> E2eResult<()> {
+    let db = TempDb::new()?;
+    let s = seed_staff(&db)?;
+    let app = App::start_on(db).await?;
+    sign_in_as(&app, "周敏").await?;
+    nav(&app, "new").await?;
+    app.type_into("#h-division", "车门").await?;
+    click_text(&app, "button.hit", "车门乡").await?;
+    wait_value(&app, r#"select[data-level="township"]"#, "321324203").await?;
+    app.click(r#"input[data-cause="single_parent"]"#).await?;
+    // The address is left empty.
+    app.click(r#"[data-testid="newhh-create"]"#).await?;
+    app.wait_for("#h-address-error").await?;
+    assert!(app.text_of("#h-address-error").await?.contains("必填"));
+    assert_eq!(
+        app.exec(r##"return document.querySelector("#h-address").getAttribute("aria-invalid");"##)
+            .await?,
+        json!("true")
+    );
+    let list = yihu_call(&app.db, "household.list", &json!({}), Some(&s.cw))?;
+    assert_eq!(list["total"], json!(0), "no household saved");
+    app.screenshot("zh-error-required").await?;
+
+    app.type_into("#h-address", "车门社区三组 2 号").await?;
+    app.click(r#"[data-testid="newhh-create"]"#).await?;
+    app.wait_for(r#"[data-testid="newhh-case"]"#).await?;
+
+    // A 身份证 with a wrong check character is flagged as it is typed ...
+    let bad = with_bad_check(&id_number("321324", "1990-01-15", "024"));
+    app.type_into("#m-name", "林晓红").await?;
+    app.type_into("#m-id", &bad).await?;
+    app.wait_for("#m-id-error").await?;
+    assert!(app.text_of("#m-id-error").await?.contains("校验"));
+    // ... and refused by the core when saved anyway; nothing is written.
+    set_date(&app, "#m-birth", "1990-01-15").await?;
+    choose(&app, "#m-sex", "female").await?;
+    app.click(r#"[data-testid="member-save"]"#).await?;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(app.text_of("#m-id-error").await?.contains("校验"));
+    app.screenshot("zh-error-id-number").await?;
+    let hid = yihu_call(&app.db, "household.list", &json!({}), Some(&s.cw))?["items"][0]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let h = yihu_call(&app.db, "household.get", &json!({"id": hid}), Some(&s.cw))?;
+    assert_eq!(
+        h["members"].as_array().map(Vec::len),
+        Some(0),
+        "no member saved"
+    );
+
+    // In English the same error reads in English.
+    nav(&app, "settings").await?;
+    app.click(r#"[data-testid="lang-en"]"#).await?;
+    nav(&app, "new").await?;
+    app.type_into("#h-division", "车门").await?;
+    click_text(&app, "button.hit", "车门乡").await?;
+    wait_value(&app, r#"select[data-level="township"]"#, "321324203").await?;
+    app.click(r#"[data-testid="newhh-create"]"#).await?;
+    app.wait_for("#h-address-error").await?;
+    assert!(app.text_of("#h-address-error").await?.contains("required"));
+    nav(&app, "settings").await?;
+    app.click(r#"[data-testid="lang-zh"]"#).await?;
+    app.quit().await
+}
+
+// ---------------------------------------------------------------------------------------------
+// Scenario 4: every main screen in both languages, on demo data, checked with axe-core
+
+#[tokio::test(flavor = "multi_thread")]
+async fn main_screens_in_chinese_and_english() -> E2eResult<()> {
+    let db = TempDb::new()?;
+    let summary = yihu_demo(&db.path, 300, &today())?;
+    let cw = summary["article_staff"]
+        .as_array()
+        .and_then(|a| a.iter().find(|s| s["role"] == json!("caseworker")))
+        .and_then(|s| s["name"].as_str())
+        .unwrap_or("周敏")
+        .to_string();
+    let app = App::start_on(db).await?;
+    sign_in_as(&app, &cw).await?;
+
+    for lang in ["zh", "en"] {
+        if lang == "en" {
+            nav(&app, "settings").await?;
+            app.click(r#"[data-testid="lang-en"]"#).await?;
+            wait_text(&app, r#"a[data-nav="today"]"#, "Today").await?;
+        }
+        nav(&app, "today").await?;
+        app.wait_for("h1").await?;
+        app.screenshot(&format!("{lang}-today-demo")).await?;
+        assert_accessible(&app, &format!("{lang}-today-demo")).await?;
+
+        nav(&app, "households").await?;
+        app.wait_for(r#"[data-testid="hh-row"]"#).await?;
+        app.screenshot(&format!("{lang}-households")).await?;
+        assert_accessible(&app, &format!("{lang}-households")).await?;
+
+        app.type_into(r#"[data-testid="hh-search"]"#, "wxl").await?;
+        wait_text(&app, r#"[data-testid="hh-row"]"#, "魏秀兰").await?;
+        app.click(r#"[data-testid="hh-row"]"#).await?;
+        app.wait_for(r#"[data-testid="household"]"#).await?;
+        app.screenshot(&format!("{lang}-household-demo")).await?;
+        assert_accessible(&app, &format!("{lang}-household-demo")).await?;
+
+        app.click(r#"[data-testid="hh-plan"]"#).await?;
+        app.wait_for("h1").await?;
+        app.screenshot(&format!("{lang}-plan-demo")).await?;
+        assert_accessible(&app, &format!("{lang}-plan-demo")).await?;
+
+        nav(&app, "new").await?;
+        app.wait_for("#h-address").await?;
+        app.screenshot(&format!("{lang}-new")).await?;
+        assert_accessible(&app, &format!("{lang}-new")).await?;
+
+        nav(&app, "settings").await?;
+        app.wait_for(r#"[data-testid="lang-en"]"#).await?;
+        app.screenshot(&format!("{lang}-settings")).await?;
+        assert_accessible(&app, &format!("{lang}-settings")).await?;
+    }
+    // Back to Chinese: the navigation reads in Chinese again.
+    app.click(r#"[data-testid="lang-zh"]"#).await?;
+    wait_text(&app, r#"a[data-nav="today"]"#, "今日").await?;
+    app.quit().await
+}
+
+// ---------------------------------------------------------------------------------------------
+// First start: an empty database offers "start empty" (create the administrator) or demo data
+
+#[tokio::test(flavor = "multi_thread")]
+async fn first_start_creates_the_administrator() -> E2eResult<()> {
+    let app = App::start().await?;
+    app.wait_for(r#"[data-state="first-start"]"#).await?;
+    app.screenshot("zh-first-start").await?;
+    assert_accessible(&app, "zh-first-start").await?;
+    app.click(r#"[data-testid="start-empty"]"#).await?;
+    // Nothing typed: the core's error shows at the name.
+    app.click("form button.primary").await?;
+    app.wait_for("#admin-name-error").await?;
+    app.type_into("#admin-name", "测试管理员").await?;
+    app.type_into("#admin-division", "泗洪").await?;
+    click_text(&app, "button.hit", "江苏省 宿迁市 泗洪县").await?;
+    wait_value(&app, r#"select[data-level="county"]"#, "321324").await?;
+    app.click("form button.primary").await?;
+    app.wait_for(r#"[data-testid="shell"]"#).await?;
+    let who = app.text_of(r#"[data-testid="whoami"]"#).await?;
+    assert!(who.contains("测试管理员"), "{who}");
+    let staff = yihu_call(&app.db, "session.candidates", &json!({}), None)?;
+    assert_eq!(staff[0]["name"], json!("测试管理员"));
+    assert_eq!(staff[0]["role"], json!("admin"));
+    assert_eq!(staff[0]["division_code"], json!("321324"));
+    app.quit().await
+}
