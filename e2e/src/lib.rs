@@ -323,6 +323,77 @@ impl Drop for TauriDriver {
     }
 }
 
+/// Makes sure the app of a run is gone before the next one starts: an app still shutting down
+/// would answer the next launch through the single-instance plugin (same session bus), and
+/// that launch would exit at once with no window for WebDriver. Finds the app by the `YIHU_DB`
+/// in its environment, asks it to stop (SIGTERM), then kills it after a few seconds.
+struct Reaper {
+    db: PathBuf,
+}
+
+impl Reaper {
+    fn leftover_pids(&self) -> Vec<i32> {
+        let needle = format!("YIHU_DB={}", self.db.display());
+        let mut pids = Vec::new();
+        let Ok(dir) = std::fs::read_dir("/proc") else {
+            return pids;
+        };
+        for entry in dir.flatten() {
+            let Some(pid) = entry
+                .file_name()
+                .to_str()
+                .and_then(|n| n.parse::<i32>().ok())
+            else {
+                continue;
+            };
+            let comm = std::fs::read_to_string(entry.path().join("comm")).unwrap_or_default();
+            if !comm.trim().starts_with("yihu-desktop") {
+                continue;
+            }
+            let environ = std::fs::read(entry.path().join("environ")).unwrap_or_default();
+            if environ
+                .split(|b| *b == 0)
+                .any(|var| var == needle.as_bytes())
+            {
+                pids.push(pid);
+            }
+        }
+        pids
+    }
+}
+
+impl Drop for Reaper {
+    fn drop(&mut self) {
+        let deadline = Instant::now() + Duration::from_secs(5);
+        let mut signalled = false;
+        loop {
+            let pids = self.leftover_pids();
+            if pids.is_empty() {
+                return;
+            }
+            let late = Instant::now() > deadline;
+            for pid in pids {
+                let sig = if late { libc::SIGKILL } else { libc::SIGTERM };
+                if late || !signalled {
+                    // SAFETY: kill(2) on a process of this run's app, found by its YIHU_DB.
+                    unsafe {
+                        libc::kill(pid, sig);
+                    }
+                }
+            }
+            if !signalled {
+                eprintln!("e2e: the app was still running after the session ended; stopping it");
+            }
+            signalled = true;
+            if late {
+                std::thread::sleep(Duration::from_millis(200));
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
 fn read_text(path: &Path) -> String {
     let mut s = String::new();
     if let Ok(mut f) = std::fs::File::open(path) {
@@ -353,6 +424,7 @@ pub struct App {
     /// The app's database file (`YIHU_DB`); the CLI helpers can read it while the app runs.
     pub db: PathBuf,
     tauri_driver: TauriDriver,
+    reaper: Reaper,
     home: TempDb,
     _turn: MutexGuard<'static, ()>,
 }
@@ -419,6 +491,9 @@ impl App {
             driver,
             db,
             tauri_driver,
+            reaper: Reaper {
+                db: home.path.clone(),
+            },
             home,
             _turn: turn,
         })
@@ -603,12 +678,14 @@ impl App {
         let App {
             driver,
             tauri_driver,
+            reaper,
             home,
             _turn,
             ..
         } = self;
         let quit = driver.quit().await;
         drop(tauri_driver);
+        drop(reaper);
         drop(home);
         quit.map_err(|e| err(format!("ending the WebDriver session: {e}")))
     }

@@ -575,7 +575,13 @@ async fn bad_id_number_and_missing_field_are_refused_at_the_field() -> E2eResult
 
     app.type_into("#h-address", "车门社区三组 2 号").await?;
     app.click(r#"[data-testid="newhh-create"]"#).await?;
-    app.wait_for(r#"[data-testid="newhh-case"]"#).await?;
+    if let Err(e) = app.wait_for(r#"[data-testid="newhh-case"]"#).await {
+        app.screenshot("fail-bad-input").await?;
+        let page = app
+            .exec("return document.querySelector('main').innerText")
+            .await?;
+        return Err(format!("{e}; the page said: {page}").into());
+    }
 
     // A 身份证 with a wrong check character is flagged as it is typed ...
     let bad = with_bad_check(&id_number("321324", "1990-01-15", "024"));
