@@ -131,6 +131,38 @@ async fn value_of(app: &App, css: &str) -> E2eResult<String> {
     Ok(v.as_str().unwrap_or_default().to_string())
 }
 
+/// Tick a checkbox and wait until it is ticked (a click that lands while the layout is still
+/// moving would otherwise be lost).
+async fn tick(app: &App, css: &str) -> E2eResult<()> {
+    for _ in 0..3 {
+        app.click(css).await?;
+        for _ in 0..10 {
+            let on = app
+                .exec(&format!(
+                    "const el = document.querySelector({}); return !!(el && el.checked);",
+                    js_str(css)
+                ))
+                .await?;
+            if on == json!(true) {
+                return Ok(());
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+    Err(format!("`{css}` could not be ticked").into())
+}
+
+/// Wait until the division picker has filled in its cascade after a choice.
+async fn picker_settled(app: &App) -> E2eResult<()> {
+    for _ in 0..100 {
+        if app.count(r#".picker[aria-busy="true"]"#).await? == 0 {
+            return Ok(());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    Err("the division picker never settled".into())
+}
+
 /// Wait until a form control holds `value` (e.g. after the division picker has filled in).
 async fn wait_value(app: &App, css: &str, value: &str) -> E2eResult<()> {
     for _ in 0..100 {
@@ -258,11 +290,12 @@ async fn article_household_entered_reviewed_visited_and_found() -> E2eResult<()>
     app.type_into("#h-division", "车门").await?;
     click_text(&app, "button.hit", "车门乡").await?;
     wait_value(&app, r#"select[data-level="township"]"#, "321324203").await?;
+    picker_settled(&app).await?;
     app.type_into("#h-address", "车门社区二组 18 号").await?;
     app.type_into("#h-phone", "13905271234").await?;
-    app.click(r#"input[data-cause="illness"]"#).await?;
-    app.click(r#"input[data-cause="disability"]"#).await?;
-    app.click(r#"input[data-support="dibao"]"#).await?;
+    tick(&app, r#"input[data-cause="illness"]"#).await?;
+    tick(&app, r#"input[data-cause="disability"]"#).await?;
+    tick(&app, r#"input[data-support="dibao"]"#).await?;
     app.type_into("#h-monthly-dibao", "2400").await?;
     choose(&app, "#h-priority", "high").await?;
     set_date(&app, "#h-consent", &today).await?;
@@ -314,11 +347,10 @@ async fn article_household_entered_reviewed_visited_and_found() -> E2eResult<()>
     app.click(r#"[data-testid="plan-add-action"]"#).await?;
     app.type_into("#a-title", ACT_WEEKLY).await?;
     choose(&app, "#a-category", "daily_care").await?;
-    app.click(&format!(r#"input[data-need="{NEED_CARE}"]"#))
-        .await?;
-    app.click(r#"[data-testid="action-recurring"]"#).await?;
+    tick(&app, &format!(r#"input[data-need="{NEED_CARE}"]"#)).await?;
+    tick(&app, r#"[data-testid="action-recurring"]"#).await?;
     choose(&app, "#rec-freq", "weekly").await?;
-    app.click(r#"input[data-weekday="sat"]"#).await?;
+    tick(&app, r#"input[data-weekday="sat"]"#).await?;
     app.wait_for(r#"[data-testid="rec-preview"]"#).await?;
     app.screenshot("zh-plan-editor").await?;
     app.click(r#"[data-testid="action-save"]"#).await?;
@@ -328,10 +360,9 @@ async fn article_household_entered_reviewed_visited_and_found() -> E2eResult<()>
     app.click(r#"[data-testid="plan-add-action"]"#).await?;
     app.type_into("#a-title", ACT_STIPEND).await?;
     choose(&app, "#a-category", "living_costs").await?;
-    app.click(&format!(r#"input[data-need="{NEED_COSTS}"]"#))
-        .await?;
+    tick(&app, &format!(r#"input[data-need="{NEED_COSTS}"]"#)).await?;
     app.type_into("#a-amount", "500").await?;
-    app.click(r#"[data-testid="action-recurring"]"#).await?;
+    tick(&app, r#"[data-testid="action-recurring"]"#).await?;
     choose(&app, "#rec-freq", "monthly").await?;
     choose(&app, "#rec-mday", "1").await?;
     app.wait_for(r#"[data-testid="rec-preview"]"#).await?;
@@ -360,9 +391,10 @@ async fn article_household_entered_reviewed_visited_and_found() -> E2eResult<()>
     assert_accessible(&app, "zh-household").await?;
     app.click(r#"[data-testid="hh-log-visit"]"#).await?;
     app.wait_for(r#"[data-testid="visit-form"]"#).await?;
-    app.click(&format!(
-        r#"[data-testid="visit-occ"][data-title="{ACT_WEEKLY}"]"#
-    ))
+    tick(
+        &app,
+        &format!(r#"[data-testid="visit-occ"][data-title="{ACT_WEEKLY}"]"#),
+    )
     .await?;
     app.type_into(
         r#"[data-testid="visit-notes"]"#,
@@ -559,7 +591,8 @@ async fn bad_id_number_and_missing_field_are_refused_at_the_field() -> E2eResult
     app.type_into("#h-division", "车门").await?;
     click_text(&app, "button.hit", "车门乡").await?;
     wait_value(&app, r#"select[data-level="township"]"#, "321324203").await?;
-    app.click(r#"input[data-cause="single_parent"]"#).await?;
+    picker_settled(&app).await?;
+    tick(&app, r#"input[data-cause="single_parent"]"#).await?;
     // The address is left empty.
     app.click(r#"[data-testid="newhh-create"]"#).await?;
     app.wait_for("#h-address-error").await?;
@@ -614,6 +647,7 @@ async fn bad_id_number_and_missing_field_are_refused_at_the_field() -> E2eResult
     app.type_into("#h-division", "车门").await?;
     click_text(&app, "button.hit", "车门乡").await?;
     wait_value(&app, r#"select[data-level="township"]"#, "321324203").await?;
+    picker_settled(&app).await?;
     app.click(r#"[data-testid="newhh-create"]"#).await?;
     app.wait_for("#h-address-error").await?;
     assert!(app.text_of("#h-address-error").await?.contains("required"));
@@ -654,9 +688,9 @@ async fn main_screens_in_chinese_and_english() -> E2eResult<()> {
         app.screenshot(&format!("{lang}-households")).await?;
         assert_accessible(&app, &format!("{lang}-households")).await?;
 
-        app.type_into(r#"[data-testid="hh-search"]"#, "wxl").await?;
-        wait_text(&app, r#"[data-testid="hh-row"]"#, "魏秀兰").await?;
-        app.click(r#"[data-testid="hh-row"]"#).await?;
+        app.type_into(r#"[data-testid="hh-search"]"#, "weixiulan")
+            .await?;
+        click_text(&app, r#"[data-testid="hh-row"]"#, "魏秀兰").await?;
         app.wait_for(r#"[data-testid="household"]"#).await?;
         app.screenshot(&format!("{lang}-household-demo")).await?;
         assert_accessible(&app, &format!("{lang}-household-demo")).await?;
@@ -699,6 +733,7 @@ async fn first_start_creates_the_administrator() -> E2eResult<()> {
     app.type_into("#admin-division", "泗洪").await?;
     click_text(&app, "button.hit", "江苏省 宿迁市 泗洪县").await?;
     wait_value(&app, r#"select[data-level="county"]"#, "321324").await?;
+    picker_settled(&app).await?;
     app.click("form button.primary").await?;
     app.wait_for(r#"[data-testid="shell"]"#).await?;
     let who = app.text_of(r#"[data-testid="whoami"]"#).await?;
