@@ -744,3 +744,52 @@ async fn first_start_creates_the_administrator() -> E2eResult<()> {
     assert_eq!(staff[0]["division_code"], json!("321324"));
     app.quit().await
 }
+
+// ---------------------------------------------------------------------------------------------
+// A database that cannot be opened shows why in the window (not a crash, not a blank page)
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_damaged_database_is_explained_in_the_window() -> E2eResult<()> {
+    let db = TempDb::new()?;
+    let noise: Vec<u8> = (0..8192u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
+    std::fs::write(&db.path, &noise)?;
+    let app = App::start_on(db).await?;
+    app.wait_for(r#"[data-state="db-error"]"#).await?;
+    let text = app.text_of(r#"[data-state="db-error"]"#).await?;
+    assert!(text.contains("损坏"), "{text}");
+    assert!(text.contains("db.damaged"), "{text}");
+    assert!(text.contains("yihu.db"), "the page names the file: {text}");
+    app.screenshot("zh-db-damaged").await?;
+    assert_accessible(&app, "zh-db-damaged").await?;
+    // The file was left as it was.
+    assert_eq!(std::fs::read(&app.db)?, noise);
+    app.quit().await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_database_from_a_newer_version_is_refused_and_left_alone() -> E2eResult<()> {
+    let db = TempDb::new()?;
+    yihu_call(
+        &db.path,
+        "staff.create",
+        &json!({"name": "测试管理员", "role": "admin", "division_code": "321324"}),
+        None,
+    )?;
+    // Mark the file as written by a future schema.
+    let status = std::process::Command::new("python3")
+        .arg("-c")
+        .arg("import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute('PRAGMA user_version = 999'); c.commit(); c.close()")
+        .arg(&db.path)
+        .status()?;
+    assert!(status.success());
+    let before = std::fs::read(&db.path)?;
+    let app = App::start_on(db).await?;
+    app.wait_for(r#"[data-state="db-error"]"#).await?;
+    let text = app.text_of(r#"[data-state="db-error"]"#).await?;
+    assert!(text.contains("更新版本"), "{text}");
+    assert!(text.contains("db.too_new"), "{text}");
+    assert_eq!(std::fs::read(&app.db)?, before, "the file was not changed");
+    app.quit().await
+}
