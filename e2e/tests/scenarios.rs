@@ -183,8 +183,16 @@ async fn sign_in_as(app: &App, name: &str) -> E2eResult<()> {
     if app.count(r#"[data-testid="shell"]"#).await? > 0 {
         app.click(r#"[data-testid="switch-user"]"#).await?;
     }
-    app.click(&format!(r#"button[data-staff="{name}"]"#))
-        .await?;
+    app.wait_for(r#"[data-testid="who-list"]"#).await?;
+    // With many staff the list shows a page; typing the name narrows it.
+    if app.count(r#"[data-testid="who-filter"]"#).await? > 0 {
+        app.type_into(r#"[data-testid="who-filter"]"#, name).await?;
+    }
+    if let Err(e) = app.click(&format!(r#"button[data-staff="{name}"]"#)).await {
+        app.screenshot("fail-sign-in").await?;
+        let page = app.exec("return document.body.innerText").await?;
+        return Err(format!("{e}; the page said: {page}").into());
+    }
     app.wait_for(r#"[data-testid="shell"]"#).await?;
     Ok(())
 }
@@ -669,6 +677,12 @@ async fn main_screens_in_chinese_and_english() -> E2eResult<()> {
         .and_then(|s| s["name"].as_str())
         .unwrap_or("周敏")
         .to_string();
+    let sup = summary["article_staff"]
+        .as_array()
+        .and_then(|a| a.iter().find(|s| s["division"] == json!("泗洪县")))
+        .and_then(|s| s["name"].as_str())
+        .unwrap_or("许文娟")
+        .to_string();
     let app = App::start_on(db).await?;
     sign_in_as(&app, &cw).await?;
 
@@ -695,10 +709,49 @@ async fn main_screens_in_chinese_and_english() -> E2eResult<()> {
         app.screenshot(&format!("{lang}-household-demo")).await?;
         assert_accessible(&app, &format!("{lang}-household-demo")).await?;
 
+        app.click(r#"[data-testid="hh-log-visit"]"#).await?;
+        app.wait_for(r#"[data-testid="visit-form"]"#).await?;
+        app.screenshot(&format!("{lang}-log-visit-demo")).await?;
+        assert_accessible(&app, &format!("{lang}-log-visit-demo")).await?;
+        app.driver.back().await?;
+        app.wait_for(r#"[data-testid="hh-plan"]"#).await?;
+
         app.click(r#"[data-testid="hh-plan"]"#).await?;
         app.wait_for("h1").await?;
         app.screenshot(&format!("{lang}-plan-demo")).await?;
         assert_accessible(&app, &format!("{lang}-plan-demo")).await?;
+
+        // The division filter narrows the list to a township.
+        nav(&app, "households").await?;
+        app.click(r#"[data-testid="hh-division-toggle"]"#).await?;
+        app.type_into("#hh-division", "车门").await?;
+        click_text(&app, "button.hit", "车门乡").await?;
+        wait_text(&app, r#"[data-testid="hh-division-toggle"]"#, "车门乡").await?;
+        wait_text(&app, r#"[data-testid="hh-row"]"#, "车门").await?;
+        let outside = app
+            .exec(
+                "return [...document.querySelectorAll('[data-testid=\"hh-row\"]')]\
+                 .filter((r) => !r.textContent.includes('车门')).length;",
+            )
+            .await?;
+        assert_eq!(outside, json!(0), "rows outside 车门乡 after filtering");
+        app.screenshot(&format!("{lang}-households-division"))
+            .await?;
+        assert_accessible(&app, &format!("{lang}-households-division")).await?;
+
+        // The supervisor's review screens.
+        sign_in_as(&app, &sup).await?;
+        nav(&app, "review").await?;
+        app.wait_for("h1").await?;
+        app.screenshot(&format!("{lang}-review-demo")).await?;
+        assert_accessible(&app, &format!("{lang}-review-demo")).await?;
+        if app.count(r#"[data-testid="review-open"]"#).await? > 0 {
+            app.click(r#"[data-testid="review-open"]"#).await?;
+            app.wait_for(r#"[data-testid="review-decision"]"#).await?;
+            app.screenshot(&format!("{lang}-review-plan-demo")).await?;
+            assert_accessible(&app, &format!("{lang}-review-plan-demo")).await?;
+        }
+        sign_in_as(&app, &cw).await?;
 
         nav(&app, "new").await?;
         app.wait_for("#h-address").await?;

@@ -18,6 +18,7 @@ export const zh = {
   "households.never_visited": "尚未走访",
   "households.list": "家庭列表",
   "households.clear": "清除筛选",
+  "households.division_hint": "只看所选区划及其下级的家庭",
 } as const;
 
 export const en: Record<keyof typeof zh, string> = {
@@ -39,4 +40,5 @@ export const en: Record<keyof typeof zh, string> = {
   "households.never_visited": "Not visited yet",
   "households.list": "Household list",
   "households.clear": "Clear filters",
+  "households.division_hint": "Only households in the chosen division and below it",
 };
