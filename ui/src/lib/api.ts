@@ -16,7 +16,8 @@ export class CommandError extends Error {
   }
 }
 
-function toCommandError(e: unknown): CommandError {
+/** Anything thrown (an error from the shell, or a plain exception) as a CommandError. */
+export function toCommandError(e: unknown): CommandError {
   if (e instanceof CommandError) return e;
   if (e && typeof e === "object" && "code" in e && typeof (e as ApiError).code === "string") {
     const a = e as ApiError;

@@ -1,6 +1,6 @@
 // Matching the core's errors to the fields of a form. The core names the field by its JSON path
 // (`member.id_number`, `action.recurrence.interval`); a form asks for the message at its field.
-import { CommandError } from "./api";
+import { CommandError, toCommandError } from "./api";
 import { errorText } from "./i18n/index.svelte";
 
 /** The translated error for `path` if `err` concerns that field (or a part of it). */
@@ -13,7 +13,5 @@ export function errorAt(err: CommandError | null, ...paths: string[]): string | 
   return null;
 }
 
-/** Turns anything thrown into a CommandError. */
-export function asCommandError(e: unknown): CommandError {
-  return e instanceof CommandError ? e : new CommandError({ code: "app.ipc", message: String(e) });
-}
+/** Turns anything thrown into a CommandError (caught around `call`, which already throws one). */
+export const asCommandError = toCommandError;
