@@ -241,6 +241,15 @@ pub fn yihu_demo(db: &Path, households: u32, today: &str) -> Result<Value, CliEr
     )
 }
 
+/// Today's local date as `YYYY-MM-DD` (the app's clock: the machine's local time).
+pub fn today() -> String {
+    Command::new("date")
+        .arg("+%F")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .unwrap_or_default()
+}
+
 // ---------------------------------------------------------------------------------------------
 // tauri-driver
 
@@ -582,6 +591,21 @@ impl App {
             .await?
             .json()
             .clone())
+    }
+
+    /// Wait (up to [`WAIT`]) until the script (`return <boolean>;`) returns true; `what` says
+    /// what was awaited in the error.
+    pub async fn wait_until_js(&self, script: &str, what: &str) -> E2eResult<()> {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            if self.exec(script).await? == json!(true) {
+                return Ok(());
+            }
+            if Instant::now() > deadline {
+                return Err(err(format!("{what} (waited {WAIT:?})")));
+            }
+            tokio::time::sleep(POLL).await;
+        }
     }
 
     /// Let the page paint: wait two animation frames.

@@ -1,12 +1,12 @@
 //! Figures for the issue note, not pass/fail tests (timings live in measurements, never in
 //! assertions): cold start to a usable screen, the memory of the app and its WebKit processes
 //! on an empty and on a 100,000-household database, and the time from a keystroke in the
-//! household search to the results on screen. Run by hand:
+//! household search to the results on screen. `.ci/run` runs it and prints the figures; by hand:
 //! `dbus-run-session -- xvfb-run -a cargo test --release -p yihu-e2e --test measure -- --ignored --nocapture`
 
 use std::time::{Duration, Instant};
 
-use yihu_e2e::{App, E2eResult, TempDb, json, yihu_call, yihu_demo};
+use yihu_e2e::{App, E2eResult, TempDb, json, today, yihu_call, yihu_demo};
 
 /// Resident memory (kB) of the app and the WebKit processes it started, summed.
 fn rss_kb() -> (u64, Vec<(String, u64)>) {
@@ -37,12 +37,6 @@ fn rss_kb() -> (u64, Vec<(String, u64)>) {
         }
     }
     (parts.iter().map(|p| p.1).sum(), parts)
-}
-
-fn today() -> String {
-    let out = std::process::Command::new("date").arg("+%F").output();
-    out.map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
-        .unwrap_or_default()
 }
 
 async fn start_and_open_today(db: TempDb, who: &str, label: &str) -> E2eResult<App> {

@@ -5,7 +5,9 @@
 
 use std::time::Duration;
 
-use yihu_e2e::{App, E2eResult, TempDb, Value, describe_violations, json, yihu_call, yihu_demo};
+use yihu_e2e::{
+    App, E2eResult, TempDb, Value, describe_violations, json, today, yihu_call, yihu_demo,
+};
 
 // ---------------------------------------------------------------------------------------------
 // Small helpers on top of the harness
@@ -27,15 +29,6 @@ fn id_number(region: &str, birth: &str, seq: &str) -> String {
 fn with_bad_check(id: &str) -> String {
     let last = if id.ends_with('1') { '2' } else { '1' };
     format!("{}{last}", &id[..17])
-}
-
-/// Today's local date as `YYYY-MM-DD`, read from `date` so the test and the app agree.
-fn today() -> String {
-    let out = std::process::Command::new("date")
-        .arg("+%F")
-        .output()
-        .expect("date");
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
 
 fn js_str(s: &str) -> String {
@@ -96,13 +89,11 @@ async fn click_text(app: &App, css: &str, text: &str) -> E2eResult<()> {
         js_str(css),
         js_str(text)
     );
-    for _ in 0..150 {
-        if app.exec(&script).await? == json!(true) {
-            return Ok(());
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    Err(format!("nothing like `{css}` containing {text:?}").into())
+    app.wait_until_js(
+        &script,
+        &format!("nothing like `{css}` containing {text:?}"),
+    )
+    .await
 }
 
 /// Wait until the page's text contains `text`.
@@ -112,13 +103,8 @@ async fn wait_text(app: &App, css: &str, text: &str) -> E2eResult<()> {
         js_str(css),
         js_str(text)
     );
-    for _ in 0..150 {
-        if app.exec(&script).await? == json!(true) {
-            return Ok(());
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    Err(format!("no `{css}` containing {text:?}").into())
+    app.wait_until_js(&script, &format!("no `{css}` containing {text:?}"))
+        .await
 }
 
 async fn value_of(app: &App, css: &str) -> E2eResult<String> {
@@ -154,28 +140,22 @@ async fn tick(app: &App, css: &str) -> E2eResult<()> {
 
 /// Wait until the division picker has filled in its cascade after a choice.
 async fn picker_settled(app: &App) -> E2eResult<()> {
-    for _ in 0..100 {
-        if app.count(r#".picker[aria-busy="true"]"#).await? == 0 {
-            return Ok(());
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    Err("the division picker never settled".into())
+    app.wait_until_js(
+        r#"return !document.querySelector('.picker[aria-busy="true"]');"#,
+        "the division picker never settled",
+    )
+    .await
 }
 
 /// Wait until a form control holds `value` (e.g. after the division picker has filled in).
 async fn wait_value(app: &App, css: &str, value: &str) -> E2eResult<()> {
-    for _ in 0..100 {
-        if value_of(app, css).await? == value {
-            return Ok(());
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    Err(format!(
-        "`{css}` never held {value:?} (it holds {:?})",
-        value_of(app, css).await?
-    )
-    .into())
+    let script = format!(
+        "const el = document.querySelector({}); return !!el && el.value === {};",
+        js_str(css),
+        js_str(value)
+    );
+    app.wait_until_js(&script, &format!("`{css}` never held {value:?}"))
+        .await
 }
 
 /// Pick who is working, on the "who is using this computer" screen.
@@ -250,12 +230,7 @@ async fn add_member(
     choose(app, "#m-relation", relation).await?;
     app.type_into("#m-id", id).await?;
     // A valid number fills the birth date and sex by itself.
-    for _ in 0..50 {
-        if value_of(app, "#m-birth").await? == birth {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    wait_value(app, "#m-birth", birth).await.ok();
     assert_eq!(
         value_of(app, "#m-birth").await?,
         birth,
