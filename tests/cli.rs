@@ -10,7 +10,7 @@ use rusqlite::Connection;
 use serde_json::{Value, json};
 use tempfile::TempDir;
 
-use crate::common::CHEMEN;
+use crate::common::{CHEMEN, contents, first_difference};
 
 /// The binary with a clean environment (none of the `YIHU_*` variables of the caller).
 fn yihu() -> Command {
@@ -471,73 +471,6 @@ fn check_finds_a_broken_denormalised_fact() {
     assert_eq!(report["ok"], json!(false));
     let e: Value = serde_json::from_str(stderr(&out).trim()).expect("JSON error on stderr");
     assert_eq!(e["code"], json!("check.failed"), "{e}");
-}
-
-/// Every row of every table, ordered by primary key (rowid tables without one by rowid).
-fn contents(path: &Path) -> Vec<(String, Vec<String>)> {
-    let conn = Connection::open(path).expect("open");
-    let tables: Vec<String> = conn
-        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
-        .expect("tables")
-        .query_map([], |r| r.get(0))
-        .expect("tables")
-        .collect::<Result<_, _>>()
-        .expect("tables");
-    let mut out = Vec::new();
-    for t in tables {
-        let mut pk: Vec<(i64, String)> = conn
-            .prepare(&format!(
-                "SELECT pk, name FROM pragma_table_info('{t}') WHERE pk > 0"
-            ))
-            .expect("pk")
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-            .expect("pk")
-            .collect::<Result<_, _>>()
-            .expect("pk");
-        pk.sort();
-        let order = if pk.is_empty() {
-            "rowid".to_string()
-        } else {
-            pk.iter()
-                .map(|(_, n)| format!("\"{n}\""))
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
-        let mut st = conn
-            .prepare(&format!("SELECT * FROM \"{t}\" ORDER BY {order}"))
-            .expect("select");
-        let n = st.column_count();
-        let rows = st
-            .query_map([], |r| {
-                let mut row = Vec::with_capacity(n);
-                for i in 0..n {
-                    row.push(format!("{:?}", r.get_ref(i)?));
-                }
-                Ok(row.join("|"))
-            })
-            .expect("rows")
-            .collect::<Result<Vec<_>, _>>()
-            .expect("rows");
-        out.push((t, rows));
-    }
-    out
-}
-
-/// The first difference between two databases' contents, if any.
-fn first_difference(a: &[(String, Vec<String>)], b: &[(String, Vec<String>)]) -> Option<String> {
-    let names = |x: &[(String, Vec<String>)]| x.iter().map(|(t, _)| t.clone()).collect::<Vec<_>>();
-    if names(a) != names(b) {
-        return Some(format!("tables differ: {:?} vs {:?}", names(a), names(b)));
-    }
-    for ((t, ra), (_, rb)) in a.iter().zip(b) {
-        if ra.len() != rb.len() {
-            return Some(format!("{t}: {} rows vs {}", ra.len(), rb.len()));
-        }
-        if let Some((x, y)) = ra.iter().zip(rb).find(|(x, y)| x != y) {
-            return Some(format!("{t}: first differing row\n  {x}\n  {y}"));
-        }
-    }
-    None
 }
 
 #[test]

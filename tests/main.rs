@@ -9,6 +9,7 @@ mod cli;
 mod common;
 mod followup;
 mod lifecycle;
+mod migrations;
 mod plans;
 mod search;
 mod session;
