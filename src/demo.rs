@@ -1,7 +1,8 @@
 //! `yihu demo`: a realistic, reproducible data set for trying the app, training and the
 //! benchmarks. The article's two households are entered through the command surface exactly
 //! as a caseworker would (with fictional names); the N generated households are bulk-loaded
-//! with the same rules and invariants, fast enough for 100,000 households.
+//! with the same rules and invariants, fast enough for 100,000 households: one thread generates
+//! rows into flat per-table buffers while the other writes them with prepared statements.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
@@ -728,24 +729,165 @@ impl Ids<'_> {
     }
 }
 
-struct Stmts<'c> {
-    household: rusqlite::CachedStatement<'c>,
-    support: rusqlite::CachedStatement<'c>,
-    member: rusqlite::CachedStatement<'c>,
-    need: rusqlite::CachedStatement<'c>,
-    plan: rusqlite::CachedStatement<'c>,
-    action: rusqlite::CachedStatement<'c>,
-    action_need: rusqlite::CachedStatement<'c>,
-    occurrence: rusqlite::CachedStatement<'c>,
-    visit: rusqlite::CachedStatement<'c>,
-    term: rusqlite::CachedStatement<'c>,
-    audit: rusqlite::CachedStatement<'c>,
-    staff: rusqlite::CachedStatement<'c>,
-    last_visit: rusqlite::CachedStatement<'c>,
-    plan_need: rusqlite::CachedStatement<'c>,
+/// One value of a generated row; text lives in its table's buffer (no allocation per value).
+#[derive(Clone, Copy)]
+enum Slot {
+    Null,
+    Int(i64),
+    Real(f64),
+    Text(usize, usize),
+}
+
+/// The rows of one table that the generator has made and the loader has not yet written: the
+/// values of each row one after the other (the loader cuts them by the statement's width).
+#[derive(Default)]
+struct Rows {
+    text: Vec<u8>,
+    values: Vec<Slot>,
+}
+
+impl Rows {
+    /// Queue one row (same call shape as `Statement::execute`).
+    fn execute(&mut self, params: &[&dyn rusqlite::ToSql]) -> ApiResult<usize> {
+        use rusqlite::types::{ToSqlOutput, ValueRef};
+        for p in params {
+            let out = p.to_sql()?;
+            let v = match &out {
+                ToSqlOutput::Borrowed(v) => *v,
+                ToSqlOutput::Owned(v) => ValueRef::from(v),
+                _ => return Err(ApiError::internal("demo: unsupported value")),
+            };
+            let slot = match v {
+                ValueRef::Null => Slot::Null,
+                ValueRef::Integer(i) => Slot::Int(i),
+                ValueRef::Real(f) => Slot::Real(f),
+                ValueRef::Text(b) => {
+                    let start = self.text.len();
+                    self.text.extend_from_slice(b);
+                    Slot::Text(start, self.text.len())
+                }
+                ValueRef::Blob(_) => return Err(ApiError::internal("demo: unsupported value")),
+            };
+            self.values.push(slot);
+        }
+        Ok(1)
+    }
+
+    /// Write every queued row with `st`.
+    fn write(&self, st: &mut rusqlite::CachedStatement<'_>) -> ApiResult<()> {
+        let width = st.parameter_count().max(1);
+        for row in self.values.chunks(width) {
+            st.execute(rusqlite::params_from_iter(
+                row.iter().map(|slot| Bound(&self.text, *slot)),
+            ))?;
+        }
+        Ok(())
+    }
+}
+
+/// A queued value, bound straight from its table's buffer.
+struct Bound<'a>(&'a [u8], Slot);
+
+impl rusqlite::ToSql for Bound<'_> {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        use rusqlite::types::{ToSqlOutput, ValueRef};
+        Ok(ToSqlOutput::Borrowed(match self.1 {
+            Slot::Null => ValueRef::Null,
+            Slot::Int(i) => ValueRef::Integer(i),
+            Slot::Real(f) => ValueRef::Real(f),
+            Slot::Text(a, b) => ValueRef::Text(self.0.get(a..b).unwrap_or_default()),
+        }))
+    }
+}
+
+/// Generated rows, by table, on their way from the generator thread to the loader.
+#[derive(Default)]
+struct Stmts {
+    staff: Rows,
+    household: Rows,
+    support: Rows,
+    member: Rows,
+    need: Rows,
+    plan: Rows,
+    plan_need: Rows,
+    action: Rows,
+    action_need: Rows,
+    occurrence: Rows,
+    visit: Rows,
+    last_visit: Rows,
+    term: Rows,
+    audit: Rows,
     /// The division of the household being written (copied onto its visits, plans, occurrences).
     division: String,
 }
+
+/// One batch of generated rows per table, in the order of [`LOAD_SQL`].
+type Batch = [Rows; 14];
+
+impl Stmts {
+    fn take(&mut self) -> Batch {
+        let t = std::mem::take::<Rows>;
+        [
+            t(&mut self.staff),
+            t(&mut self.household),
+            t(&mut self.support),
+            t(&mut self.member),
+            t(&mut self.need),
+            t(&mut self.plan),
+            t(&mut self.plan_need),
+            t(&mut self.action),
+            t(&mut self.action_need),
+            t(&mut self.occurrence),
+            t(&mut self.visit),
+            t(&mut self.last_visit),
+            t(&mut self.term),
+            t(&mut self.audit),
+        ]
+    }
+}
+
+/// The loader's statements, one per table of [`Batch`]. A household is written before the
+/// rows that look it up (its search document, its last visit).
+const LOAD_SQL: [&str; 14] = [
+    "INSERT INTO staff(id, name, role, division_code, phone, active, created_at, updated_at)
+        VALUES (?1,?2,?3,?4,NULL,1,?5,?5)",
+    "INSERT INTO household(id, case_no, division_code, address, phone, causes, referral_source,
+        referral_note, referred_on, consent_on, consent_recorded_by, consent_scope, caseworker_id, priority, status,
+        closure_reason, closure_note, closed_on, last_visit_on, search_id, created_at, updated_at)
+        VALUES (?1,?2,?3,?4,?5,?6,?7,NULL,?8,?9,?10,?11,?12,?13,?14,?15,NULL,?16,?17,
+            (SELECT coalesce(max(search_id), 0) + 1 FROM household),?18,?18)",
+    "INSERT INTO household_support(household_id, kind, monthly_fen, note) VALUES (?1,?2,?3,NULL)",
+    "INSERT INTO member(id, household_id, name, relation, sex, birth_date, id_number, phone,
+        health_conditions, disability_type, disability_grade, schooling, school_name, work, is_primary_carer, is_target,
+        created_at, updated_at) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,NULL,NULL,?13,?14,?15,?15)",
+    "INSERT INTO need(id, household_id, member_id, category, description, priority, status,
+        found_visit_id, found_on, resolved_on, outcome_note, created_at, updated_at)
+        VALUES (?1,?2,?3,?4,?5,?6,?7,NULL,?8,?9,NULL,?10,?10)",
+    "INSERT INTO plan_version(id, household_id, division_code, version_no, status, goals,
+        based_on_id, created_by, created_at, updated_at, submitted_by, submitted_at, decided_by, decided_at,
+        decision_comment, in_force_from)
+        VALUES (?1,?2,?14,?3,?4,?5,NULL,?6,?7,?7,?8,?9,?10,?11,?12,?13)",
+    "INSERT OR IGNORE INTO plan_need(plan_version_id, need_id, category, priority, description, status)
+        VALUES (?1,?2,?3,?4,?5,?6)",
+    "INSERT INTO action(id, plan_version_id, household_id, lineage_id, service_id, title, category,
+        partner_id, provider_name, responsible_name, responsible_phone, amount_fen, recurrence, start_on, status, note,
+        created_at, updated_at) VALUES (?1,?2,?3,?1,NULL,?4,?5,NULL,?6,?7,NULL,?8,?9,?10,?11,NULL,?12,?12)",
+    "INSERT OR IGNORE INTO action_need(action_id, need_id) VALUES (?1,?2)",
+    "INSERT INTO occurrence(id, action_id, household_id, division_code, due_on, status,
+        done_on, recorded_by, recorded_at, note, visit_id)
+        VALUES (?1,?2,?3,?9,?4,?5,?6,?7,?8,NULL,NULL)",
+    "INSERT INTO visit(id, household_id, division_code, status, kind, scheduled_on, visited_on,
+        visitors, members_seen, notes, next_visit_on, created_by, created_at, updated_at)
+        VALUES (?1,?2,?12,?3,?4,?5,?6,?7,?8,?9,NULL,?10,?11,?11)",
+    "UPDATE household SET last_visit_on = ?2 WHERE id = ?1",
+    "INSERT INTO household_search(rowid, terms)
+        VALUES ((SELECT search_id FROM household WHERE id = ?1), ?2)",
+    "INSERT INTO audit(at, actor_id, command, entity_type, entity_id, household_id, before_json, after_json)
+        VALUES (?1,NULL,'demo',?2,?3,?3,NULL,?4)",
+];
+
+/// Households generated per batch handed to the loader.
+const BATCH: u32 = 250;
 
 fn bulk(
     conn: &mut Connection,
@@ -807,6 +949,10 @@ fn bulk_load(
     for (name, _) in indexes {
         tx.execute_batch(&format!("DROP INDEX \"{name}\""))?;
     }
+    // The search index is merged once at the end instead of level by level during the load.
+    tx.execute_batch(
+        "INSERT INTO household_search(household_search, rank) VALUES ('automerge', 0)",
+    )?;
     let townships: Vec<(String, String)> = {
         let mut st = tx.prepare("SELECT code, name FROM division WHERE level = 'township' AND code LIKE '32%' ORDER BY code")?;
         st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
@@ -828,71 +974,66 @@ fn bulk_load(
             .unwrap_or(0),
     )
     .unwrap_or(0);
-    let mut id_rng = fastrand::Rng::with_seed(rng.u64(..));
-    let mut ids = Ids {
-        rng: &mut id_rng,
-        ms: base_ms,
-    };
-    let mut name_cache: HashMap<String, Vec<String>> = HashMap::new();
-    let mut caseworkers: HashMap<String, String> = HashMap::new();
-    let mut supervisors: HashMap<String, String> = HashMap::new();
-    {
-        let mut s = Stmts {
-            household: tx.prepare_cached("INSERT INTO household(id, case_no, division_code, address, phone, causes, referral_source,
-                referral_note, referred_on, consent_on, consent_recorded_by, consent_scope, caseworker_id, priority, status,
-                closure_reason, closure_note, closed_on, last_visit_on, search_id, created_at, updated_at)
-                VALUES (?1,?2,?3,?4,?5,?6,?7,NULL,?8,?9,?10,?11,?12,?13,?14,?15,NULL,?16,?17,
-                    (SELECT coalesce(max(search_id), 0) + 1 FROM household),?18,?18)")?,
-            support: tx.prepare_cached("INSERT INTO household_support(household_id, kind, monthly_fen, note) VALUES (?1,?2,?3,NULL)")?,
-            member: tx.prepare_cached("INSERT INTO member(id, household_id, name, relation, sex, birth_date, id_number, phone,
-                health_conditions, disability_type, disability_grade, schooling, school_name, work, is_primary_carer, is_target,
-                created_at, updated_at) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,NULL,NULL,?13,?14,?15,?15)")?,
-            need: tx.prepare_cached("INSERT INTO need(id, household_id, member_id, category, description, priority, status,
-                found_visit_id, found_on, resolved_on, outcome_note, created_at, updated_at)
-                VALUES (?1,?2,?3,?4,?5,?6,?7,NULL,?8,?9,NULL,?10,?10)")?,
-            plan: tx.prepare_cached("INSERT INTO plan_version(id, household_id, division_code, version_no, status, goals,
-                based_on_id, created_by, created_at, updated_at, submitted_by, submitted_at, decided_by, decided_at,
-                decision_comment, in_force_from)
-                VALUES (?1,?2,?14,?3,?4,?5,NULL,?6,?7,?7,?8,?9,?10,?11,?12,?13)")?,
-            action: tx.prepare_cached("INSERT INTO action(id, plan_version_id, household_id, lineage_id, service_id, title, category,
-                partner_id, provider_name, responsible_name, responsible_phone, amount_fen, recurrence, start_on, status, note,
-                created_at, updated_at) VALUES (?1,?2,?3,?1,NULL,?4,?5,NULL,?6,?7,NULL,?8,?9,?10,?11,NULL,?12,?12)")?,
-            action_need: tx.prepare_cached("INSERT OR IGNORE INTO action_need(action_id, need_id) VALUES (?1,?2)")?,
-            occurrence: tx.prepare_cached("INSERT INTO occurrence(id, action_id, household_id, division_code, due_on, status,
-                done_on, recorded_by, recorded_at, note, visit_id)
-                VALUES (?1,?2,?3,?9,?4,?5,?6,?7,?8,NULL,NULL)")?,
-            visit: tx.prepare_cached("INSERT INTO visit(id, household_id, division_code, status, kind, scheduled_on, visited_on,
-                visitors, members_seen, notes, next_visit_on, created_by, created_at, updated_at)
-                VALUES (?1,?2,?12,?3,?4,?5,?6,?7,?8,?9,NULL,?10,?11,?11)")?,
-            term: tx.prepare_cached("INSERT INTO household_search(rowid, terms)
-                VALUES ((SELECT search_id FROM household WHERE id = ?1), ?2)")?,
-            audit: tx.prepare_cached("INSERT INTO audit(at, actor_id, command, entity_type, entity_id, household_id, before_json, after_json)
-                VALUES (?1,NULL,'demo',?2,?3,?3,NULL,?4)")?,
-            staff: tx.prepare_cached("INSERT INTO staff(id, name, role, division_code, phone, active, created_at, updated_at)
-                VALUES (?1,?2,?3,?4,NULL,1,?5,?5)")?,
-            last_visit: tx.prepare_cached("UPDATE household SET last_visit_on = ?2 WHERE id = ?1")?,
-            plan_need: tx.prepare_cached(
-                "INSERT OR IGNORE INTO plan_need(plan_version_id, need_id, category, priority, description, status)
-                 VALUES (?1,?2,?3,?4,?5,?6)",
-            )?,
-            division: String::new(),
-        };
-        for _ in 0..opts.households {
-            one_household(
-                &mut s,
-                rng,
-                &mut ids,
-                t,
-                &now_ts,
-                &townships,
-                &mut counters,
-                &mut name_cache,
-                &mut caseworkers,
-                &mut supervisors,
-                used_ids,
-            )?;
-        }
-    }
+    let id_seed = rng.u64(..);
+    // Two cores: one thread makes the rows (names, schedules, search terms), this one writes
+    // them. The generator runs ahead by at most a few batches.
+    let (send, receive) = std::sync::mpsc::sync_channel::<Batch>(4);
+    let (written, generated) = std::thread::scope(|scope| {
+        let townships = &townships;
+        let now_ts = &now_ts;
+        let generator = scope.spawn(move || -> ApiResult<HashMap<(String, i32), i64>> {
+            let mut id_rng = fastrand::Rng::with_seed(id_seed);
+            let mut ids = Ids {
+                rng: &mut id_rng,
+                ms: base_ms,
+            };
+            let mut name_cache: HashMap<String, Vec<String>> = HashMap::new();
+            let mut caseworkers: HashMap<String, String> = HashMap::new();
+            let mut supervisors: HashMap<String, String> = HashMap::new();
+            let mut s = Stmts::default();
+            for n in 0..opts.households {
+                one_household(
+                    &mut s,
+                    rng,
+                    &mut ids,
+                    t,
+                    now_ts,
+                    townships,
+                    &mut counters,
+                    &mut name_cache,
+                    &mut caseworkers,
+                    &mut supervisors,
+                    used_ids,
+                )?;
+                if (n + 1) % BATCH == 0 && send.send(s.take()).is_err() {
+                    // The loader stopped (it reports why).
+                    return Ok(counters);
+                }
+            }
+            // A closed channel here means the loader stopped; it reports why.
+            let _ = send.send(s.take());
+            Ok(counters)
+        });
+        let written = (|| -> ApiResult<()> {
+            let mut stmts = LOAD_SQL
+                .iter()
+                .map(|sql| tx.prepare_cached(sql))
+                .collect::<Result<Vec<_>, _>>()?;
+            for batch in receive.iter() {
+                for (st, rows) in stmts.iter_mut().zip(batch.iter()) {
+                    rows.write(st)?;
+                }
+            }
+            Ok(())
+        })();
+        drop(receive);
+        let generated = generator
+            .join()
+            .unwrap_or_else(|_| Err(ApiError::internal("demo generator stopped unexpectedly")));
+        (written, generated)
+    });
+    written?;
+    let counters = generated?;
     for ((county, year), seq) in &counters {
         tx.execute(
             "INSERT INTO case_counter(county_code, year, last_seq) VALUES (?1, ?2, ?3)
@@ -900,6 +1041,10 @@ fn bulk_load(
             params![county, year, seq],
         )?;
     }
+    tx.execute_batch(
+        "INSERT INTO household_search(household_search) VALUES ('optimize');
+         INSERT INTO household_search(household_search, rank) VALUES ('automerge', 4);",
+    )?;
     for (_, sql) in indexes {
         tx.execute_batch(sql)?;
     }
