@@ -140,6 +140,15 @@ pub fn run(conn: &Connection) -> ApiResult<Vec<Problem>> {
             example: Some(e.to_string()),
         });
     }
+    // The audit trail's hash chain (what `yihu audit verify` reports in full).
+    let chain = crate::audit_chain::verify(conn)?;
+    if let Some(p) = chain.first_problem {
+        problems.push(Problem {
+            check: "audit.chain".into(),
+            count: 1,
+            example: Some(format!("{:?} at seq {}", p.kind, p.seq).to_lowercase()),
+        });
+    }
     for (name, sql) in invariants() {
         let (count, example): (i64, Option<String>) =
             conn.query_row(&format!("SELECT count(*), min(id) FROM ({sql})"), [], |r| {

@@ -112,7 +112,10 @@ fn migrate(conn: &mut Connection) -> Result<(), ApiError> {
     }
     migrations
         .to_latest(conn)
-        .map_err(|e| ApiError::new("db.migrate", format!("cannot upgrade the database: {e}")))
+        .map_err(|e| ApiError::new("db.migrate", format!("cannot upgrade the database: {e}")))?;
+    // An audit trail written before schema 3 is chained once (a no-op on a sealed trail).
+    crate::audit_chain::seal_legacy(conn)?;
+    Ok(())
 }
 
 /// Load the shipped divisions once per data version (idempotent; user-added villages kept).

@@ -819,6 +819,8 @@ struct Stmts {
     audit: Rows,
     /// The division of the household being written (copied onto its visits, plans, occurrences).
     division: String,
+    /// The last link of the audit chain: (seq, hash).
+    audit_head: (i64, String),
 }
 
 /// One batch of generated rows per table, in the order of [`LOAD_SQL`].
@@ -882,8 +884,8 @@ const LOAD_SQL: [&str; 14] = [
     "UPDATE household SET last_visit_on = ?2 WHERE id = ?1",
     "INSERT INTO household_search(rowid, terms)
         VALUES ((SELECT search_id FROM household WHERE id = ?1), ?2)",
-    "INSERT INTO audit(at, actor_id, command, entity_type, entity_id, household_id, before_json, after_json)
-        VALUES (?1,NULL,'demo',?2,?3,?3,NULL,?4)",
+    "INSERT INTO audit(seq, at, actor_id, command, entity_type, entity_id, household_id, before_json,
+        after_json, prev_hash, hash) VALUES (?1,?2,NULL,'demo',?3,?4,?4,NULL,?5,?6,?7)",
 ];
 
 /// Households generated per batch handed to the loader.
@@ -975,6 +977,7 @@ fn bulk_load(
     )
     .unwrap_or(0);
     let id_seed = rng.u64(..);
+    let audit_head = crate::audit_chain::head(&tx)?;
     // Two cores: one thread makes the rows (names, schedules, search terms), this one writes
     // them. The generator runs ahead by at most a few batches.
     let (send, receive) = std::sync::mpsc::sync_channel::<Batch>(4);
@@ -990,7 +993,10 @@ fn bulk_load(
             let mut name_cache: HashMap<String, Vec<String>> = HashMap::new();
             let mut caseworkers: HashMap<String, String> = HashMap::new();
             let mut supervisors: HashMap<String, String> = HashMap::new();
-            let mut s = Stmts::default();
+            let mut s = Stmts {
+                audit_head,
+                ..Stmts::default()
+            };
             for n in 0..opts.households {
                 one_household(
                     &mut s,
@@ -1636,12 +1642,29 @@ fn one_household(
     })
     .join(" ");
     s.term.execute(params![hid, terms])?;
+    let after = format!("{{\"case_no\":\"{case_no}\"}}");
+    let seq = s.audit_head.0 + 1;
+    let entry = crate::audit_chain::Entry {
+        at: now_ts,
+        actor_id: None,
+        command: "demo",
+        entity_type: "household",
+        entity_id: &hid,
+        household_id: Some(&hid),
+        before_json: None,
+        after_json: Some(&after),
+    };
+    let hash = crate::audit_chain::hash(&s.audit_head.1, seq, &entry);
     s.audit.execute(params![
+        seq,
         now_ts,
         "household",
         hid,
-        format!("{{\"case_no\":\"{case_no}\"}}")
+        after,
+        s.audit_head.1,
+        hash
     ])?;
+    s.audit_head = (seq, hash);
     Ok(())
 }
 

@@ -3,6 +3,7 @@
 //! and the one command surface ([`api::dispatch`]) that every front end goes through.
 
 pub mod api;
+pub mod audit_chain;
 pub mod check;
 pub mod ctx;
 pub mod db;

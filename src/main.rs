@@ -57,6 +57,17 @@ enum Cmd {
     },
     /// Check the database: SQLite integrity, foreign keys and the domain invariants.
     Check,
+    /// The audit trail.
+    Audit {
+        #[command(subcommand)]
+        cmd: AuditCmd,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCmd {
+    /// Walk the audit trail's hash chain and report the first row altered, inserted or missing.
+    Verify,
 }
 
 /// Print to stdout; a closed pipe (`yihu call ... | head`) is not an error worth a panic.
@@ -176,6 +187,31 @@ fn run(cli: Cli) -> Result<(), ApiError> {
                     "check.failed",
                     format!("{} invariant(s) broken", problems.len()),
                 ))
+            }
+        }
+        Cmd::Audit {
+            cmd: AuditCmd::Verify,
+        } => {
+            let conn = db::open(&path)?;
+            let report = yihu::audit_chain::verify(&conn)?;
+            out(&serde_json::to_string_pretty(&report)?);
+            match &report.first_problem {
+                None => Ok(()),
+                Some(p) => Err(ApiError::new(
+                    "audit.chain.broken",
+                    format!(
+                        "the audit trail is broken at row {}: {}",
+                        p.seq,
+                        match p.kind {
+                            yihu::audit_chain::ProblemKind::Altered =>
+                                "changed after it was written",
+                            yihu::audit_chain::ProblemKind::Inserted => "not written by Yihu",
+                            yihu::audit_chain::ProblemKind::Missing => "rows removed from here",
+                            yihu::audit_chain::ProblemKind::Broken =>
+                                "it does not follow the row before it",
+                        }
+                    ),
+                )),
             }
         }
     }

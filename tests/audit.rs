@@ -309,3 +309,187 @@ fn service_menu_and_partners_are_managed_by_supervisors_and_admins() {
     assert_eq!(plans[1]["status"], "approved");
     assert_eq!(plans[1]["action_count"], 1);
 }
+
+/// A few households with members, needs and plans: a trail of some dozens of rows.
+fn busy_app() -> App {
+    let mut app = App::new();
+    let cw = app.staff("周测试", "caseworker", CHEMEN);
+    let sup = app.staff("何测试", "supervisor", SIHONG);
+    for _ in 0..3 {
+        let (h, need) = app.active_household(&cw, "high");
+        app.approved_plan(&cw, &sup, &h, &need);
+    }
+    app
+}
+
+fn verify(app: &App) -> serde_json::Value {
+    let conn = rusqlite::Connection::open(&app.path).expect("open");
+    serde_json::to_value(yihu::audit_chain::verify(&conn).expect("verify")).expect("json")
+}
+
+/// Run `sql` on the file the way someone with the sqlite3 library would: triggers dropped first.
+fn tamper(app: &App, sql: &str) {
+    let conn = rusqlite::Connection::open(&app.path).expect("open");
+    conn.execute_batch(&format!(
+        "DROP TRIGGER audit_no_update; DROP TRIGGER audit_no_delete; {sql}"
+    ))
+    .expect("tamper");
+}
+
+fn cli_verify(app: &App) -> (bool, serde_json::Value, serde_json::Value) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_yihu"))
+        .args(["audit", "verify", "--db"])
+        .arg(&app.path)
+        .env_remove("YIHU_DB")
+        .output()
+        .expect("run yihu");
+    let stdout: serde_json::Value = serde_json::from_slice(&out.stdout).expect("report on stdout");
+    let stderr: serde_json::Value =
+        serde_json::from_slice(&out.stderr).unwrap_or(serde_json::Value::Null);
+    (out.status.success(), stdout, stderr)
+}
+
+#[test]
+fn the_audit_trail_is_a_hash_chain_that_verifies() {
+    let app = busy_app();
+    let rows = app.count("SELECT count(*) FROM audit");
+    assert!(rows > 20, "only {rows} audit rows");
+    let report = verify(&app);
+    assert_eq!(report["ok"], json!(true), "{report}");
+    assert_eq!(report["rows_checked"], json!(rows));
+    assert_eq!(report["last_seq"], json!(rows));
+    assert_eq!(
+        app.count("SELECT count(*) FROM audit WHERE hash IS NULL OR prev_hash IS NULL"),
+        0
+    );
+    // Each row's prev_hash is its predecessor's hash.
+    assert_eq!(
+        app.count(
+            "SELECT count(*) FROM audit a JOIN audit b ON b.seq = a.seq + 1 WHERE b.prev_hash <> a.hash"
+        ),
+        0
+    );
+    let (ok, out, _) = cli_verify(&app);
+    assert!(ok, "{out}");
+    assert_eq!(out["rows_checked"], json!(rows));
+    // `yihu check` includes the chain.
+    let conn = rusqlite::Connection::open(&app.path).expect("open");
+    assert!(yihu::check::run(&conn).expect("check").is_empty());
+}
+
+#[test]
+fn the_audit_trail_refuses_update_and_delete() {
+    let app = busy_app();
+    let conn = rusqlite::Connection::open(&app.path).expect("open");
+    let before = contents(&app.path);
+    for sql in [
+        "UPDATE audit SET after_json = '{}' WHERE seq = 3",
+        "UPDATE audit SET actor_id = NULL",
+        "DELETE FROM audit WHERE seq = 5",
+        "DELETE FROM audit",
+    ] {
+        let e = conn.execute(sql, []).expect_err(sql);
+        assert!(e.to_string().contains("audit.append_only"), "{sql}: {e}");
+    }
+    assert!(contents(&app.path) == before, "the trail changed");
+    assert_eq!(verify(&app)["ok"], json!(true));
+}
+
+#[test]
+fn verify_finds_a_row_altered_with_the_triggers_dropped() {
+    let app = busy_app();
+    tamper(
+        &app,
+        "UPDATE audit SET after_json = replace(after_json, '车门乡', '别的乡') WHERE seq = 7",
+    );
+    let report = verify(&app);
+    assert_eq!(report["ok"], json!(false));
+    assert_eq!(
+        report["first_problem"],
+        json!({"kind": "altered", "seq": 7, "count": 1})
+    );
+    assert_eq!(report["rows_checked"], json!(7));
+    let (ok, out, err) = cli_verify(&app);
+    assert!(!ok, "yihu audit verify passed a tampered trail");
+    assert_eq!(out["first_problem"]["seq"], json!(7));
+    assert_eq!(err["code"], json!("audit.chain.broken"), "{err}");
+    // `yihu check` reports it too.
+    let conn = rusqlite::Connection::open(&app.path).expect("open");
+    let problems = yihu::check::run(&conn).expect("check");
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert_eq!(problems[0].check, "audit.chain");
+}
+
+#[test]
+fn verify_finds_removed_inserted_and_rehashed_rows() {
+    // Removed rows: the sequence jumps.
+    let app = busy_app();
+    tamper(&app, "DELETE FROM audit WHERE seq IN (10, 11)");
+    assert_eq!(
+        verify(&app)["first_problem"],
+        json!({"kind": "missing", "seq": 10, "count": 2})
+    );
+
+    // A row slipped in at the end without a hash, or with made-up links.
+    let app = busy_app();
+    let n = app.count("SELECT count(*) FROM audit");
+    tamper(
+        &app,
+        "INSERT INTO audit(at, command, entity_type, entity_id) VALUES ('2026-03-02T00:00:00Z', 'member.add', 'member', 'x')",
+    );
+    assert_eq!(
+        verify(&app)["first_problem"],
+        json!({"kind": "inserted", "seq": n + 1, "count": 1})
+    );
+    let app = busy_app();
+    tamper(
+        &app,
+        &format!(
+            "INSERT INTO audit(seq, at, command, entity_type, entity_id, prev_hash, hash)
+             VALUES ({}, '2026-03-02T00:00:00Z', 'member.add', 'member', 'x', '{}', '{}')",
+            n + 1,
+            "a".repeat(64),
+            "b".repeat(64)
+        ),
+    );
+    assert_eq!(
+        verify(&app)["first_problem"],
+        json!({"kind": "inserted", "seq": n + 1, "count": 1})
+    );
+
+    // A row changed and its own hash recomputed: the next row no longer follows it.
+    let app = busy_app();
+    let conn = rusqlite::Connection::open(&app.path).expect("open");
+    let f: Vec<Option<String>> = conn
+        .query_row(
+            "SELECT at, actor_id, command, entity_type, entity_id, household_id, before_json, prev_hash
+             FROM audit WHERE seq = 4",
+            [],
+            |r| (0..8).map(|i| r.get(i)).collect(),
+        )
+        .expect("row 4");
+    let text = |i: usize| f[i].as_deref().unwrap_or_default();
+    let forged_after = "{\"note\":\"rewritten\"}";
+    let forged = yihu::audit_chain::hash(
+        text(7),
+        4,
+        &yihu::audit_chain::Entry {
+            at: text(0),
+            actor_id: f[1].as_deref(),
+            command: text(2),
+            entity_type: text(3),
+            entity_id: text(4),
+            household_id: f[5].as_deref(),
+            before_json: f[6].as_deref(),
+            after_json: Some(forged_after),
+        },
+    );
+    tamper(
+        &app,
+        &format!("UPDATE audit SET after_json = '{forged_after}', hash = '{forged}' WHERE seq = 4"),
+    );
+    assert_eq!(
+        verify(&app)["first_problem"],
+        json!({"kind": "broken", "seq": 5, "count": 1})
+    );
+}

@@ -91,21 +91,20 @@ impl Env<'_> {
     ) -> ApiResult<()> {
         let before = before.map(serde_json::to_string).transpose()?;
         let after = after.map(serde_json::to_string).transpose()?;
-        self.tx.execute(
-            "INSERT INTO audit(at, actor_id, command, entity_type, entity_id, household_id, before_json, after_json)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            rusqlite::params![
-                self.now(),
-                self.actor_id(),
-                self.command,
+        let (at, actor) = (self.now(), self.actor_id());
+        crate::audit_chain::append(
+            self.tx,
+            &crate::audit_chain::Entry {
+                at: &at,
+                actor_id: actor.as_deref(),
+                command: self.command,
                 entity_type,
                 entity_id,
                 household_id,
-                before,
-                after
-            ],
-        )?;
-        Ok(())
+                before_json: before.as_deref(),
+                after_json: after.as_deref(),
+            },
+        )
     }
 }
 
