@@ -611,7 +611,19 @@ fn article_households(
         "plan.return",
         json!({"id": plan2b, "comment": "请写明负责人，并说明寒暑假以外是否继续"}),
     )?;
-    c.call(Some(cw), t, "occurrence.generate", json!({}))?;
+    // Each caseworker brings their household's schedule up to the horizon.
+    c.call(
+        Some(&cw1),
+        t,
+        "occurrence.generate",
+        json!({"household_id": h1}),
+    )?;
+    c.call(
+        Some(cw),
+        t,
+        "occurrence.generate",
+        json!({"household_id": h2}),
+    )?;
     let case_nos = vec![s(&h1v, &["case_no"]), s(&h2v, &["case_no"])];
     Ok((admin, article_staff, case_nos))
 }

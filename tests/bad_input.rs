@@ -119,7 +119,7 @@ impl Fixture {
         match c.access {
             Access::Admin | Access::Bootstrap => self.app.admin.clone(),
             Access::Supervisor | Access::Manager => self.sup.clone(),
-            Access::Staff | Access::Anyone => self.cw.clone(),
+            Access::Staff | Access::Case | Access::Anyone => self.cw.clone(),
         }
     }
 

@@ -111,6 +111,23 @@ fn with_admin(db: &Path) -> String {
     out["id"].as_str().expect("admin id").to_string()
 }
 
+/// A fresh database with its first administrator and a caseworker of 车门乡 (administrators
+/// keep the system, not the cases); returns the caseworker's id.
+fn with_caseworker(db: &Path) -> String {
+    let admin = with_admin(db);
+    let out = json_out(&run(
+        db,
+        &[
+            "call",
+            "staff.create",
+            &json!({"name": "社工", "role": "caseworker", "division_code": CHEMEN}).to_string(),
+            "--as",
+            &admin,
+        ],
+    ));
+    out["id"].as_str().expect("caseworker id").to_string()
+}
+
 fn household_request() -> String {
     json!({"division_code": CHEMEN, "address": "车门乡 5 组 3 号", "causes": ["illness"],
         "referral_source": "screening", "priority": "high"})
@@ -120,11 +137,11 @@ fn household_request() -> String {
 #[test]
 fn call_creates_the_first_admin_and_lists_households() {
     let db = temp_db();
-    let admin = with_admin(&db.path);
-    assert!(uuid::Uuid::parse_str(&admin).is_ok(), "{admin}");
+    let cw = with_caseworker(&db.path);
+    assert!(uuid::Uuid::parse_str(&cw).is_ok(), "{cw}");
     let page = json_out(&run(
         &db.path,
-        &["call", "household.list", "{}", "--as", &admin],
+        &["call", "household.list", "{}", "--as", &cw],
     ));
     assert_eq!(page["total"], json!(0));
     assert_eq!(page["items"], json!([]));
@@ -133,7 +150,7 @@ fn call_creates_the_first_admin_and_lists_households() {
         .args([
             "call",
             "--as",
-            &admin,
+            &cw,
             "household.create",
             &household_request(),
             "--db",
@@ -145,7 +162,7 @@ fn call_creates_the_first_admin_and_lists_households() {
     assert_eq!(h["status"], json!("referred"));
     let page = json_out(&run(
         &db.path,
-        &["call", "household.list", "{}", "--as", &admin],
+        &["call", "household.list", "{}", "--as", &cw],
     ));
     assert_eq!(page["total"], json!(1));
     assert_eq!(page["items"][0]["id"], h["id"]);
@@ -154,11 +171,11 @@ fn call_creates_the_first_admin_and_lists_households() {
 #[test]
 fn call_reads_the_request_from_stdin() {
     let db = temp_db();
-    let admin = with_admin(&db.path);
+    let cw = with_caseworker(&db.path);
     let mut child = yihu()
         .arg("--db")
         .arg(&db.path)
-        .args(["call", "household.create", "-", "--as", &admin])
+        .args(["call", "household.create", "-", "--as", &cw])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -175,7 +192,7 @@ fn call_reads_the_request_from_stdin() {
     assert_eq!(h["address"], json!("车门乡 5 组 3 号"));
     let page = json_out(&run(
         &db.path,
-        &["call", "household.list", "{}", "--as", &admin],
+        &["call", "household.list", "{}", "--as", &cw],
     ));
     assert_eq!(page["total"], json!(1));
 }
@@ -183,16 +200,16 @@ fn call_reads_the_request_from_stdin() {
 #[test]
 fn an_error_is_one_json_object_on_stderr_and_a_failing_exit() {
     let db = temp_db();
-    let admin = with_admin(&db.path);
+    let cw = with_caseworker(&db.path);
     let e = json_err(&run(
         &db.path,
-        &["call", "household.create", "{}", "--as", &admin],
+        &["call", "household.create", "{}", "--as", &cw],
     ));
     assert_eq!(e["code"], json!("request.field.missing"), "{e}");
     assert!(e["field"].is_string(), "{e}");
     let page = json_out(&run(
         &db.path,
-        &["call", "household.list", "{}", "--as", &admin],
+        &["call", "household.list", "{}", "--as", &cw],
     ));
     assert_eq!(page["total"], json!(0), "the failed call wrote nothing");
 }
@@ -200,8 +217,8 @@ fn an_error_is_one_json_object_on_stderr_and_a_failing_exit() {
 #[test]
 fn an_unknown_command_or_a_bad_actor_is_a_json_error() {
     let db = temp_db();
-    let admin = with_admin(&db.path);
-    let e = json_err(&run(&db.path, &["call", "no.such", "{}", "--as", &admin]));
+    let cw = with_caseworker(&db.path);
+    let e = json_err(&run(&db.path, &["call", "no.such", "{}", "--as", &cw]));
     assert_eq!(e["code"], json!("command.unknown"), "{e}");
     let e = json_err(&run(
         &db.path,
@@ -224,7 +241,7 @@ fn an_unknown_command_or_a_bad_actor_is_a_json_error() {
     assert_eq!(e["code"], json!("auth.actor.unknown"), "{e}");
     let e = json_err(&run(
         &db.path,
-        &["call", "household.list", "{\"limit\": ", "--as", &admin],
+        &["call", "household.list", "{\"limit\": ", "--as", &cw],
     ));
     assert_eq!(e["code"], json!("request.malformed"), "{e}");
     let e = json_err(&run(
@@ -234,7 +251,7 @@ fn an_unknown_command_or_a_bad_actor_is_a_json_error() {
             "household.list",
             "{}",
             "--as",
-            &admin,
+            &cw,
             "--today",
             "2026-02-30",
         ],
@@ -284,7 +301,7 @@ fn the_yihu_db_variable_is_used_without_db() {
 #[test]
 fn today_and_yihu_today_fix_the_clock() {
     let db = temp_db();
-    let admin = with_admin(&db.path);
+    let cw = with_caseworker(&db.path);
     let h = json_out(&run(
         &db.path,
         &[
@@ -292,7 +309,7 @@ fn today_and_yihu_today_fix_the_clock() {
             "household.create",
             &household_request(),
             "--as",
-            &admin,
+            &cw,
             "--today",
             "2026-01-05",
         ],
@@ -313,7 +330,7 @@ fn today_and_yihu_today_fix_the_clock() {
             "household.create",
             &household_request(),
             "--as",
-            &admin,
+            &cw,
         ])
         .output()
         .expect("run");
@@ -335,7 +352,7 @@ fn today_and_yihu_today_fix_the_clock() {
             "household.create",
             &household_request(),
             "--as",
-            &admin,
+            &cw,
             "--today",
             "2026-02-14",
         ])
@@ -344,7 +361,7 @@ fn today_and_yihu_today_fix_the_clock() {
     assert_eq!(json_out(&out)["referred_on"], json!("2026-02-14"));
     // YIHU_AS names the actor when --as is absent.
     let out = yihu()
-        .env("YIHU_AS", &admin)
+        .env("YIHU_AS", &cw)
         .arg("--db")
         .arg(&db.path)
         .args(["call", "household.list", "{}"])
@@ -433,13 +450,34 @@ fn demo_fills_an_empty_database_once_and_check_passes() {
     assert_eq!(checked["ok"], json!(true), "{checked}");
     assert_eq!(checked["problems"], json!([]), "{checked}");
 
-    // The demo's people can use the database through `call`.
+    // The demo's people can use the database through `call`: the administrator keeps the
+    // system but sees no case; a county supervisor sees the county's households.
     let admin = summary["admin_id"].as_str().expect("admin_id");
-    let page = json_out(&run(
+    let e = json_err(&run(
         &db.path,
         &["call", "household.list", r#"{"limit": 1}"#, "--as", admin],
     ));
-    assert_eq!(page["total"], json!(52));
+    assert_eq!(e["code"], json!("auth.forbidden"), "{e}");
+    let sup = summary["article_staff"]
+        .as_array()
+        .and_then(|a| a.iter().find(|s| s["role"] == "supervisor"))
+        .and_then(|s| s["id"].as_str())
+        .expect("a supervisor");
+    let page = json_out(&run(
+        &db.path,
+        &["call", "household.list", r#"{"limit": 1}"#, "--as", sup],
+    ));
+    let conn = Connection::open(&db.path).expect("open");
+    let in_county: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM household WHERE division_code LIKE
+               (SELECT division_code FROM staff WHERE id = ?1) || '%'",
+            [sup],
+            |r| r.get(0),
+        )
+        .expect("count");
+    assert!((1..52).contains(&in_county), "{in_county}");
+    assert_eq!(page["total"], json!(in_county));
 }
 
 #[test]
@@ -496,7 +534,7 @@ fn demo_is_deterministic_for_a_seed_and_date() {
 #[test]
 fn a_database_from_a_newer_yihu_is_refused_and_left_alone() {
     let db = temp_db();
-    let admin = with_admin(&db.path);
+    let cw = with_caseworker(&db.path);
     {
         let conn = Connection::open(&db.path).expect("open");
         conn.pragma_update(None, "user_version", 999)
@@ -505,7 +543,7 @@ fn a_database_from_a_newer_yihu_is_refused_and_left_alone() {
     let before = std::fs::read(&db.path).expect("read");
     let e = json_err(&run(
         &db.path,
-        &["call", "household.list", "{}", "--as", &admin],
+        &["call", "household.list", "{}", "--as", &cw],
     ));
     assert_eq!(e["code"], json!("db.too_new"), "{e}");
     let e = json_err(&run(
@@ -515,7 +553,7 @@ fn a_database_from_a_newer_yihu_is_refused_and_left_alone() {
             "household.create",
             &household_request(),
             "--as",
-            &admin,
+            &cw,
         ],
     ));
     assert_eq!(e["code"], json!("db.too_new"), "{e}");

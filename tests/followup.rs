@@ -92,8 +92,17 @@ fn due_and_overdue_for_a_caseworker_and_a_division() {
     );
     assert_eq!(county["occurrences_overdue"]["total"], 1);
     assert_eq!(county["visits_overdue"]["total"], 1);
-    let elsewhere = app.ok(
+    // Another county is outside this supervisor's area; its own supervisor sees it.
+    app.refused(
         &sup,
+        "followup.division",
+        json!({"division_code": "321023"}),
+        "auth.out_of_scope",
+        None,
+    );
+    let other_sup = app.staff("孙测试", "supervisor", "321023");
+    let elsewhere = app.ok(
+        &other_sup,
         "followup.division",
         json!({"division_code": "321023"}),
     );
@@ -238,15 +247,23 @@ fn due_and_overdue_for_a_caseworker_and_a_division() {
         "validation.out_of_range",
         Some("within_days"),
     );
+    // Only supervisors follow a division; a caseworker follows their own caseload.
     app.refused(
         &cw,
+        "followup.division",
+        json!({"division_code": SIHONG}),
+        "auth.forbidden",
+        None,
+    );
+    app.refused(
+        &sup,
         "followup.division",
         json!({"division_code": "32132"}),
         "validation.division_code.format",
         Some("division_code"),
     );
     app.refused(
-        &cw,
+        &sup,
         "followup.division",
         json!({"division_code": "999999"}),
         "not_found.division",
@@ -360,14 +377,42 @@ fn moving_a_household_moves_its_follow_up_and_check_sees_tampering() {
     let before = app.ok(&sup, "followup.division", json!({"division_code": SIHONG}));
     assert_eq!(before["occurrences_overdue"]["total"], 1);
     assert_eq!(before["visits_overdue"]["total"], 1);
-    // The family moves to 山阳镇 in another county.
-    app.ok(&cw, "household.update", json!({"id": h, "household": {"division_code": SHANYANG, "address": "山阳镇",
-        "causes": ["illness"], "referral_source": "screening", "priority": "high", "consent_on": "2026-03-02", "caseworker_id": cw}}));
+    // The family moves to 山阳镇 in another county (another city, too): neither the caseworker
+    // nor the county supervisor may move it there; the provincial supervisor hands it to a
+    // caseworker of 山阳镇.
+    let province = app.staff("省测试", "supervisor", "32");
+    let cw_b = app.staff("钱测试", "caseworker", SHANYANG);
+    let moved = json!({"id": h, "household": {"division_code": SHANYANG, "address": "山阳镇",
+        "causes": ["illness"], "referral_source": "screening", "priority": "high", "consent_on": "2026-03-02", "caseworker_id": cw_b}});
+    app.refused(
+        &cw,
+        "household.update",
+        moved.clone(),
+        "auth.out_of_scope",
+        None,
+    );
+    app.refused(
+        &sup,
+        "household.update",
+        moved.clone(),
+        "auth.out_of_scope",
+        None,
+    );
+    let mut kept_cw = moved.clone();
+    kept_cw["household"]["caseworker_id"] = json!(cw);
+    app.refused(
+        &province,
+        "household.update",
+        kept_cw,
+        "household.caseworker_out_of_area",
+        Some("household.caseworker_id"),
+    );
+    app.ok(&province, "household.update", moved);
     let old = app.ok(&sup, "followup.division", json!({"division_code": SIHONG}));
     assert_eq!(old["occurrences_overdue"]["total"], 0);
     assert_eq!(old["visits_overdue"]["total"], 0);
     let new = app.ok(
-        &sup,
+        &province,
         "followup.division",
         json!({"division_code": "321023"}),
     );
@@ -376,8 +421,16 @@ fn moving_a_household_moves_its_follow_up_and_check_sees_tampering() {
     assert!(yihu::check::run(&app.conn).expect("check").is_empty());
     // The case number stays the paper file's number.
     assert_eq!(
-        app.ok(&cw, "household.get", json!({"id": h}))["household"]["case_no"],
+        app.ok(&cw_b, "household.get", json!({"id": h}))["household"]["case_no"],
         "321324-2026-0001"
+    );
+    // It left the first caseworker's caseload.
+    app.refused(
+        &cw,
+        "household.get",
+        json!({"id": h}),
+        "auth.out_of_scope",
+        None,
     );
     // A copy changed behind the core's back is reported.
     app.conn.execute("UPDATE occurrence SET division_code = '321324203' WHERE rowid = (SELECT min(rowid) FROM occurrence)", []).expect("tamper");

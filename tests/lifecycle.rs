@@ -71,42 +71,52 @@ fn household_transitions_match_the_life_cycle() {
 fn enrolment_needs_consent_and_a_caseworker_and_closing_needs_a_reason() {
     let mut c = cast();
     let cw = c.cw.clone();
+    // A supervisor's new household has no caseworker yet (a caseworker's would be theirs).
+    let sup = c.sup.clone();
     let h = c.app.ok(
-        &cw,
+        &sup,
         "household.create",
         json!({"division_code": CHEMEN, "address": "一组", "causes": ["disaster"],
         "referral_source": "self", "priority": "low"}),
     );
     let h = id(&h);
     c.app.ok(
-        &cw,
+        &sup,
         "household.transition",
         json!({"id": h, "to": "assessing"}),
     );
     c.app.refused(
-        &cw,
+        &sup,
         "household.transition",
         json!({"id": h, "to": "active"}),
         "household.consent.required",
         Some("consent_on"),
     );
-    c.app.ok(&cw, "household.update", json!({"id": h, "household": {"division_code": CHEMEN, "address": "一组", "causes": ["disaster"],
+    c.app.ok(&sup, "household.update", json!({"id": h, "household": {"division_code": CHEMEN, "address": "一组", "causes": ["disaster"],
         "referral_source": "self", "priority": "low", "consent_on": "2026-03-01"}}));
     c.app.refused(
-        &cw,
+        &sup,
         "household.transition",
         json!({"id": h, "to": "active"}),
         "household.caseworker.required",
         Some("caseworker_id"),
     );
-    c.app.ok(&cw, "household.update", json!({"id": h, "household": {"division_code": CHEMEN, "address": "一组", "causes": ["disaster"],
+    // Not yet in the caseworker's caseload.
+    c.app.refused(
+        &cw,
+        "household.get",
+        json!({"id": h}),
+        "auth.out_of_scope",
+        None,
+    );
+    c.app.ok(&sup, "household.update", json!({"id": h, "household": {"division_code": CHEMEN, "address": "一组", "causes": ["disaster"],
         "referral_source": "self", "priority": "low", "consent_on": "2026-03-01", "caseworker_id": cw}}));
     let active = c.app.ok(
         &cw,
         "household.transition",
         json!({"id": h, "to": "active"}),
     );
-    assert_eq!(active["consent_recorded_by"], json!(cw));
+    assert_eq!(active["consent_recorded_by"], json!(sup));
     c.app.refused(
         &cw,
         "household.transition",
@@ -144,12 +154,18 @@ fn case_numbers_count_per_county_and_year() {
     let cw = c.cw.clone();
     let a = c.app.household(&cw, "high");
     let b = c.app.household(&cw, "high");
-    let other = c.app.ok(
+    // Another county's household is made by its own caseworker (not in this one's area).
+    let cw_b = c.app.staff("钱测试", "caseworker", SHANYANG);
+    let in_shanyang = json!({"division_code": SHANYANG, "address": "山阳镇", "causes": ["illness"],
+        "referral_source": "screening", "priority": "low"});
+    c.app.refused(
         &cw,
         "household.create",
-        json!({"division_code": SHANYANG, "address": "山阳镇", "causes": ["illness"],
-        "referral_source": "screening", "priority": "low"}),
+        in_shanyang.clone(),
+        "auth.out_of_scope",
+        None,
     );
+    let other = c.app.ok(&cw_b, "household.create", in_shanyang);
     let last_year = c.app.ok(
         &cw,
         "household.create",
@@ -361,12 +377,14 @@ fn review_rules_who_decides_and_what_a_decision_needs() {
         .ok(&sup, "plan.review_queue", json!({"division_code": SIHONG}));
     assert_eq!(q[0]["plan"]["id"], json!(plan));
     assert_eq!(q[0]["case_no"], "321324-2026-0001");
-    let elsewhere = c.app.ok(
+    // Another county's queue is not this supervisor's to see.
+    c.app.refused(
         &sup,
         "plan.review_queue",
         json!({"division_code": "321023"}),
+        "auth.out_of_scope",
+        None,
     );
-    assert_eq!(elsewhere.as_array().map(Vec::len), Some(0));
     let approved = c.app.ok(&sup, "plan.approve", json!({"id": plan}));
     assert_eq!(approved["plan"]["in_force_from"], "2026-03-02");
     assert!(

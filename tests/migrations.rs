@@ -179,17 +179,17 @@ fn each_earlier_schema_upgrades_with_its_data_intact() {
             "{name}: {chain:?}"
         );
 
-        // The upgraded data works: its administrator finds a household by pinyin initials and
-        // records a new visit on it.
-        let admin: String = conn
+        // The upgraded data works: the caseworker of the article's first household finds it by
+        // pinyin initials and records a new visit on it.
+        let cw: String = conn
             .query_row(
-                "SELECT id FROM staff WHERE role = 'admin' ORDER BY created_at LIMIT 1",
+                "SELECT caseworker_id FROM household WHERE case_no = '321324-2026-0001'",
                 [],
                 |r| r.get(0),
             )
-            .expect("an administrator");
+            .expect("the first household's caseworker");
         let ctx = Ctx::fixed(
-            Some(Uuid::parse_str(&admin).expect("uuid")),
+            Some(Uuid::parse_str(&cw).expect("uuid")),
             date("2026-06-16"),
         );
         let found = api::dispatch(

@@ -324,6 +324,9 @@ fn the_list_filters_by_status_priority_causes_division_and_caseworker() {
     let mut app = App::new();
     let cw1 = app.staff("林小红", "caseworker", CHEMEN);
     let cw2 = app.staff("吴丽华", "caseworker", CHEMEN);
+    let cw3 = app.staff("钱丽", "caseworker", SHANYANG);
+    // The filters are tried by a provincial supervisor, who sees all three households.
+    let province = app.staff("省测试", "supervisor", "32");
     let h1 = household_in(&mut app, &cw1, CHEMEN, "high", &["illness"], "孙美玲");
     let h2 = household_in(
         &mut app,
@@ -338,14 +341,14 @@ fn the_list_filters_by_status_priority_causes_division_and_caseworker() {
         "household.transition",
         json!({"id": h2, "to": "assessing"}),
     );
-    let h3 = household_in(&mut app, &cw1, SHANYANG, "low", &["disaster"], "钱桂芳");
+    let h3 = household_in(&mut app, &cw3, SHANYANG, "low", &["disaster"], "钱桂芳");
     app.ok(
-        &cw1,
+        &cw3,
         "household.transition",
         json!({"id": h3, "to": "assessing"}),
     );
     app.ok(
-        &cw1,
+        &cw3,
         "household.transition",
         json!({"id": h3, "to": "active"}),
     );
@@ -368,34 +371,46 @@ fn the_list_filters_by_status_priority_causes_division_and_caseworker() {
         (json!({"division_code": CHEMEN}), vec![&h1, &h2]),
         (json!({"division_code": "321023"}), vec![&h3]),
         (json!({"division_code": "321323"}), vec![]),
-        (json!({"caseworker_id": cw1}), vec![&h1, &h3]),
+        (json!({"caseworker_id": cw1}), vec![&h1]),
         (json!({"caseworker_id": cw2}), vec![&h2]),
+        (json!({"caseworker_id": cw3}), vec![&h3]),
         (
             json!({"division_code": SIHONG, "priority": ["high"]}),
             vec![&h1],
         ),
         (
-            json!({"caseworker_id": cw1, "status": ["active"], "causes": ["disaster", "illness"]}),
+            json!({"caseworker_id": cw3, "status": ["active"], "causes": ["disaster", "illness"]}),
             vec![&h3],
         ),
     ];
     for (query, expected) in cases {
         assert_eq!(
-            found(&mut app, &cw1, query.clone()),
+            found(&mut app, &province, query.clone()),
             sorted(&expected),
             "{query}"
         );
     }
+    // Each caseworker lists their own caseload only, whatever the filter; a county supervisor
+    // their county; an administrator no case at all.
+    assert_eq!(found(&mut app, &cw1, json!({})), sorted(&[&h1]));
+    assert_eq!(found(&mut app, &cw2, json!({})), sorted(&[&h2]));
+    assert_eq!(
+        found(&mut app, &cw1, json!({"caseworker_id": cw2})),
+        Vec::<String>::new()
+    );
+    let county = app.staff("县测试", "supervisor", SIHONG);
+    assert_eq!(found(&mut app, &county, json!({})), sorted(&[&h1, &h2]));
     let admin = app.admin.clone();
+    app.refused(&admin, "household.list", json!({}), "auth.forbidden", None);
     app.refused(
-        &admin,
+        &province,
         "household.list",
         json!({"division_code": "3213x"}),
         "validation.division_code.format",
         Some("division_code"),
     );
     app.refused(
-        &admin,
+        &province,
         "household.list",
         json!({"status": ["open"]}),
         "request.field.invalid_value",

@@ -102,15 +102,22 @@ async fn search_ms(app: &App, q: &str) -> E2eResult<f64> {
 #[tokio::test(flavor = "multi_thread")]
 #[ignore = "measurement for the issue note; run by hand with --ignored --nocapture"]
 async fn start_memory_and_search_figures() -> E2eResult<()> {
-    // An empty database (one administrator, so the app opens on "who is working").
+    // An empty database (an administrator and a caseworker with no household yet, so the app
+    // opens on "who is working"; administrators have no Today).
     let empty = TempDb::new()?;
-    yihu_call(
+    let admin = yihu_call(
         &empty.path,
         "staff.create",
         &json!({"name": "测试管理员", "role": "admin", "division_code": "321324"}),
         None,
     )?;
-    let app = start_and_open_today(empty, "测试管理员", "empty").await?;
+    yihu_call(
+        &empty.path,
+        "staff.create",
+        &json!({"name": "测试社工", "role": "caseworker", "division_code": "321324203"}),
+        admin["id"].as_str(),
+    )?;
+    let app = start_and_open_today(empty, "测试社工", "empty").await?;
     tokio::time::sleep(Duration::from_secs(2)).await;
     let (total, parts) = rss_kb();
     println!("[empty] RSS app + WebKit: {} MB {:?}", total / 1024, parts);

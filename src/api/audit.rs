@@ -7,6 +7,7 @@ use uuid::Uuid;
 
 use super::Env;
 use crate::error::{ApiError, ApiResult};
+use crate::types::Role;
 
 #[derive(Debug, Deserialize, ts_rs::TS)]
 #[serde(deny_unknown_fields)]
@@ -54,14 +55,23 @@ pub fn audit_list(env: &Env, req: AuditQuery) -> ApiResult<Vec<AuditRow>> {
             "entity_id is longer than 64 characters",
         ));
     }
-    let mut st = env.tx.prepare_cached(
+    // A household's rows for whoever may see the household; the rest (staff, settings, the
+    // service menu) for supervisors and administrators.
+    let others = match env.actor()?.role {
+        Role::Caseworker => "0",
+        Role::Supervisor | Role::Admin => "1",
+    };
+    let mut st = env.tx.prepare_cached(&format!(
         "SELECT a.seq, a.at, a.actor_id, s.name, a.command, a.entity_type, a.entity_id, a.household_id,
                 a.before_json, a.after_json
          FROM audit a LEFT JOIN staff s ON s.id = a.actor_id
          WHERE (?1 IS NULL OR a.household_id = ?1) AND (?2 IS NULL OR a.entity_id = ?2)
            AND (?3 IS NULL OR a.seq < ?3)
+           AND CASE WHEN a.household_id IS NULL THEN {others}
+                    ELSE a.household_id IN (SELECT h.id FROM household h WHERE {}) END
          ORDER BY a.seq DESC LIMIT ?4",
-    )?;
+        env.household_scope_sql("h")
+    ))?;
     let rows = st
         .query_map(
             params![

@@ -1409,12 +1409,14 @@ pub fn generate_occurrences(
     household_id: Option<&str>,
     through: NaiveDate,
 ) -> ApiResult<u64> {
-    let mut st = env.tx.prepare_cached(
+    // Every household means every household in the actor's scope.
+    let mut st = env.tx.prepare_cached(&format!(
         "SELECT a.id, a.household_id, a.recurrence, a.start_on, p.in_force_from
          FROM action a JOIN plan_version p ON p.id = a.plan_version_id JOIN household h ON h.id = a.household_id
          WHERE p.status = 'approved' AND a.status = 'active' AND h.status <> 'closed'
-           AND (?1 IS NULL OR a.household_id = ?1)",
-    )?;
+           AND (a.household_id = ?1 OR (?1 IS NULL AND {}))",
+        env.household_scope_sql("h")
+    ))?;
     let rows = st
         .query_map([household_id], |r| {
             Ok((

@@ -218,7 +218,18 @@ fn clean_household(env: &Env, req: &HouseholdInput) -> ApiResult<HouseholdClean>
         ));
     }
     let caseworker_id = match &req.caseworker_id {
-        Some(id) => Some(require_active_staff(env, "caseworker_id", id)?.id),
+        Some(id) => {
+            let cw = require_active_staff(env, "caseworker_id", id)?;
+            // A caseworker works in their own area: the household lies in their division.
+            if !division.code.starts_with(cw.division_code.as_str()) {
+                return Err(ApiError::at(
+                    "household.caseworker_out_of_area",
+                    "caseworker_id",
+                    "this caseworker works in another area than the household's",
+                ));
+            }
+            Some(cw.id)
+        }
         None => None,
     };
     Ok(HouseholdClean {
@@ -262,8 +273,14 @@ pub fn next_case_no(env: &Env, county: &str, year: i32) -> ApiResult<String> {
 }
 
 pub fn household_create(env: &Env, req: HouseholdInput) -> ApiResult<Household> {
-    let actor = env.actor()?.id.to_string();
-    let c = clean_household(env, &req)?;
+    let acting = env.actor()?;
+    let actor = acting.id.to_string();
+    let mut c = clean_household(env, &req)?;
+    // A caseworker's new household is theirs unless they say otherwise (otherwise it would leave
+    // their caseload the moment it is made).
+    if c.caseworker_id.is_none() && acting.role == crate::types::Role::Caseworker {
+        c.caseworker_id = Some(actor.clone());
+    }
     let id = env.new_id();
     let case_no = next_case_no(env, &c.division_code[..6], c.referred_on.year())?;
     let now = env.now();
@@ -1236,6 +1253,8 @@ pub fn household_list(env: &Env, req: HouseholdQuery) -> ApiResult<HouseholdPage
     let settings = rf::load_settings(env)?;
     let today = env.ctx.today;
     let (filter, mut params) = household_filter(&req, today, &settings.cadence_days)?;
+    // Only the households in the actor's scope (their caseload, or their division subtree).
+    let filter = format!("{} AND {filter}", env.household_scope_sql("h"));
     let total: i64 = env.tx.query_row(
         &format!("SELECT count(*) FROM household h WHERE {filter}"),
         params_from_iter(params.iter()),

@@ -3,7 +3,7 @@
 //! [`dispatch`]; nothing else writes to the database. Each call runs in one transaction
 //! (`BEGIN IMMEDIATE` for writes) together with its audit rows, so it happens whole or not at all.
 
-use rusqlite::{Connection, Transaction, TransactionBehavior};
+use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
@@ -27,6 +27,10 @@ pub mod visit;
 pub enum Access {
     /// Any active staff member.
     Staff,
+    /// Caseworkers and supervisors: case records, each within the actor's scope (a caseworker's
+    /// own households in their division, a supervisor's division subtree). Administrators keep
+    /// the system, not the cases, and see no case record.
+    Case,
     /// Supervisors (plan review).
     Supervisor,
     /// Supervisors and administrators (service menu, partners).
@@ -65,6 +69,25 @@ impl Env<'_> {
                 "say which staff member is acting (--as STAFF_ID)",
             )
         })
+    }
+
+    /// An SQL condition on the household table aliased `alias`: the households the actor may
+    /// see (none for an administrator or no actor). Ids and division codes are UUIDs and digits,
+    /// checked here before they are written into the SQL.
+    pub fn household_scope_sql(&self, alias: &str) -> String {
+        let Some(a) = &self.actor else {
+            return "0".into();
+        };
+        if !a.division_code.bytes().all(|b| b.is_ascii_digit()) {
+            return "0".into();
+        }
+        let (lo, hi) = crate::validate::subtree_range(&a.division_code);
+        let area = format!("{alias}.division_code >= '{lo}' AND {alias}.division_code < '{hi}'");
+        match a.role {
+            Role::Supervisor => format!("({area})"),
+            Role::Caseworker => format!("({area} AND {alias}.caseworker_id = '{}')", a.id),
+            Role::Admin => "0".into(),
+        }
     }
 
     pub fn actor_id(&self) -> Option<String> {
@@ -172,6 +195,7 @@ fn authorise(tx: &Transaction, actor: Option<&Actor>, access: Access) -> ApiResu
     };
     let allowed = match access {
         Access::Staff => true,
+        Access::Case => matches!(role, Role::Caseworker | Role::Supervisor),
         Access::Supervisor => role == Role::Supervisor,
         Access::Manager => matches!(role, Role::Supervisor | Role::Admin),
         Access::Admin | Access::Bootstrap => role == Role::Admin,
@@ -181,6 +205,169 @@ fn authorise(tx: &Transaction, actor: Option<&Actor>, access: Access) -> ApiResu
         Ok(())
     } else {
         Err(ApiError::forbidden(format!("a {role} may not do this")))
+    }
+}
+
+/// The case records (or the area) a command touches, named by its request. `run` checks each
+/// against the actor's scope before the handler runs; listings filter by
+/// [`Env::household_scope_sql`] instead.
+#[derive(Debug, Clone)]
+pub enum Target {
+    /// No case record: reference data, previews, or a listing that filters itself.
+    None,
+    Household(Uuid),
+    Member(Uuid),
+    Need(Uuid),
+    Plan(Uuid),
+    Action(Uuid),
+    Occurrence(Uuid),
+    Visit(Uuid),
+    /// Where a new or changed household is placed and who is assigned to it.
+    Placement {
+        division_code: String,
+        caseworker_id: Option<Uuid>,
+    },
+    /// A division the actor asks about or adds to: inside their own subtree.
+    Division(String),
+    /// A caseworker whose caseload the actor asks about.
+    Caseworker(Uuid),
+    Both(Box<Target>, Box<Target>),
+}
+
+impl Target {
+    pub fn both(a: Target, b: Target) -> Target {
+        Target::Both(Box::new(a), Box::new(b))
+    }
+
+    pub fn household_opt(id: Option<Uuid>) -> Target {
+        id.map_or(Target::None, Target::Household)
+    }
+}
+
+fn out_of_scope() -> ApiError {
+    ApiError::new(
+        "auth.out_of_scope",
+        "this record is outside your area or your caseload",
+    )
+}
+
+/// Is a household of `division_code` assigned to `caseworker_id` within `actor`'s scope?
+fn household_in_scope(actor: &Actor, division_code: &str, caseworker_id: Option<&str>) -> bool {
+    let in_area = division_code.starts_with(actor.division_code.as_str());
+    match actor.role {
+        Role::Supervisor => in_area,
+        Role::Caseworker => in_area && caseworker_id == Some(actor.id.to_string().as_str()),
+        Role::Admin => false,
+    }
+}
+
+fn check_scope(tx: &Transaction, actor: Option<&Actor>, target: &Target) -> ApiResult<()> {
+    let Some(actor) = actor else {
+        return match target {
+            Target::None => Ok(()),
+            _ => Err(ApiError::new(
+                "auth.actor.required",
+                "say which staff member is acting (--as STAFF_ID)",
+            )),
+        };
+    };
+    let via = |table: &str, id: &Uuid| -> ApiResult<()> {
+        let sql = if table == "household" {
+            "SELECT division_code, caseworker_id FROM household WHERE id = ?1".to_string()
+        } else {
+            format!(
+                "SELECT h.division_code, h.caseworker_id FROM {table} x
+                 JOIN household h ON h.id = x.household_id WHERE x.id = ?1"
+            )
+        };
+        let row: Option<(String, Option<String>)> = tx
+            .query_row(&sql, [id.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        match row {
+            // Not there: the handler says so with its own not-found error.
+            None => Ok(()),
+            Some((d, c)) if household_in_scope(actor, &d, c.as_deref()) => Ok(()),
+            Some(_) => Err(out_of_scope()),
+        }
+    };
+    let staff_division = |id: &Uuid| -> ApiResult<Option<String>> {
+        Ok(tx
+            .query_row(
+                "SELECT division_code FROM staff WHERE id = ?1",
+                [id.to_string()],
+                |r| r.get(0),
+            )
+            .optional()?)
+    };
+    let in_area = |code: &str| code.starts_with(actor.division_code.as_str());
+    match target {
+        Target::None => Ok(()),
+        Target::Household(id) => via("household", id),
+        Target::Member(id) => via("member", id),
+        Target::Need(id) => via("need", id),
+        Target::Plan(id) => via("plan_version", id),
+        Target::Action(id) => via("action", id),
+        Target::Occurrence(id) => via("occurrence", id),
+        Target::Visit(id) => via("visit", id),
+        Target::Placement {
+            division_code,
+            caseworker_id,
+        } => {
+            // A place that is not a township or village, or staff that does not exist, is the
+            // handler's to refuse at its field (nothing is written either way).
+            let placeable: bool = tx.query_row(
+                "SELECT EXISTS (SELECT 1 FROM division WHERE code = ?1 AND level IN ('township', 'village'))",
+                [division_code],
+                |r| r.get(0),
+            )?;
+            if !placeable {
+                return Ok(());
+            }
+            let ok = match actor.role {
+                Role::Admin => false,
+                Role::Caseworker => {
+                    in_area(division_code)
+                        && match caseworker_id {
+                            None => true,
+                            Some(c) => *c == actor.id || staff_division(c)?.is_none(),
+                        }
+                }
+                Role::Supervisor => {
+                    in_area(division_code)
+                        && match caseworker_id {
+                            None => true,
+                            Some(c) => staff_division(c)?.is_none_or(|d| in_area(&d)),
+                        }
+                }
+            };
+            if ok { Ok(()) } else { Err(out_of_scope()) }
+        }
+        Target::Division(code) => {
+            // An unknown or malformed code is the handler's to refuse at its field.
+            let known: bool = tx.query_row(
+                "SELECT EXISTS (SELECT 1 FROM division WHERE code = ?1)",
+                [code],
+                |r| r.get(0),
+            )?;
+            if !known || in_area(code) {
+                Ok(())
+            } else {
+                Err(out_of_scope())
+            }
+        }
+        Target::Caseworker(id) => {
+            let ok = match actor.role {
+                Role::Admin => false,
+                // Unknown staff: the handler reports it at the field.
+                Role::Caseworker => *id == actor.id || staff_division(id)?.is_none(),
+                Role::Supervisor => staff_division(id)?.is_none_or(|d| in_area(&d)),
+            };
+            if ok { Ok(()) } else { Err(out_of_scope()) }
+        }
+        Target::Both(a, b) => {
+            check_scope(tx, Some(actor), a)?;
+            check_scope(tx, Some(actor), b)
+        }
     }
 }
 
@@ -285,6 +472,10 @@ fn request_error(e: serde_path_to_error::Error<serde_json::Error>) -> ApiError {
 
 pub type Handler<Req, Resp> = for<'a> fn(&Env<'a>, Req) -> ApiResult<Resp>;
 
+/// What a request touches (see [`Target`]).
+pub type Scope<Req> = fn(&Req) -> Target;
+
+#[allow(clippy::too_many_arguments)]
 fn run<Req: DeserializeOwned, Resp: Serialize>(
     conn: &mut Connection,
     ctx: &Ctx,
@@ -292,6 +483,7 @@ fn run<Req: DeserializeOwned, Resp: Serialize>(
     access: Access,
     writes: bool,
     body: &str,
+    scope: Scope<Req>,
     handler: Handler<Req, Resp>,
 ) -> ApiResult<Value> {
     let req: Req = parse_request(body)?;
@@ -303,6 +495,7 @@ fn run<Req: DeserializeOwned, Resp: Serialize>(
     let tx = conn.transaction_with_behavior(behaviour)?;
     let actor = load_actor(&tx, ctx)?;
     authorise(&tx, actor.as_ref(), access)?;
+    check_scope(&tx, actor.as_ref(), &scope(&req))?;
     let env = Env {
         tx: &tx,
         ctx,
@@ -317,11 +510,11 @@ fn run<Req: DeserializeOwned, Resp: Serialize>(
 }
 
 macro_rules! commands {
-    ($( $name:literal => $handler:path, $req:ty, $access:ident, $writes:literal, $example:expr; )+) => {
+    ($( $name:literal => $handler:path, $req:ty, $access:ident, $writes:literal, $scope:expr, $example:expr; )+) => {
         /// Run the command `name` with a JSON request body and return its JSON response.
         pub fn dispatch(conn: &mut Connection, ctx: &Ctx, name: &str, body: &str) -> ApiResult<Value> {
             match name {
-                $( $name => run::<$req, _>(conn, ctx, $name, Access::$access, $writes, body, $handler), )+
+                $( $name => run::<$req, _>(conn, ctx, $name, Access::$access, $writes, body, $scope, $handler), )+
                 _ => Err(ApiError::at("command.unknown", "command", format!("there is no command named {name:?}"))),
             }
         }
@@ -361,76 +554,76 @@ const ID: &str = "0190a0b0-0000-7000-8000-000000000001";
 const ID2: &str = "0190a0b0-0000-7000-8000-000000000002";
 
 commands! {
-    "division.children" => rf::division_children, rf::DivisionChildren, Anyone, false, json!({"parent_code": "321324"});
-    "division.get" => rf::division_get, rf::DivisionGet, Anyone, false, json!({"code": "321324203"});
-    "division.search" => rf::division_search, rf::DivisionSearch, Anyone, false, json!({"q": "车门", "under": "32"});
-    "division.add_village" => rf::division_add_village, rf::DivisionAddVillage, Staff, true, json!({"township_code": "321324203", "name": "车门社区"});
-    "staff.create" => rf::staff_create, rf::StaffInput, Bootstrap, true, json!({"name": "林小红", "role": "caseworker", "division_code": "321324203", "phone": "13800000000"});
-    "staff.update" => rf::staff_update, rf::StaffUpdate, Admin, true, json!({"id": ID, "staff": {"name": "林小红", "role": "caseworker", "division_code": "321324203"}, "active": true});
-    "staff.list" => rf::staff_list, rf::StaffList, Staff, false, json!({"role": "caseworker"});
-    "session.candidates" => rf::session_candidates, rf::Empty, Anyone, false, json!({});
-    "staff.get" => rf::staff_get, rf::ById, Staff, false, json!({"id": ID});
-    "partner.create" => rf::partner_create, rf::PartnerInput, Manager, true, json!({"name": "县第三人民医院", "kind": "hospital", "contact_name": "王医生", "phone": "0527-80000000"});
-    "partner.update" => rf::partner_update, rf::PartnerUpdate, Manager, true, json!({"id": ID, "partner": {"name": "县第三人民医院", "kind": "hospital"}, "active": true});
-    "partner.list" => rf::partner_list, rf::ActiveFilter, Staff, false, json!({"include_inactive": false});
-    "service.create" => rf::service_create, rf::ServiceInput, Manager, true, json!({"name": "志愿者上门助浴", "category": "daily_care", "unit": "次"});
-    "service.update" => rf::service_update, rf::ServiceUpdate, Manager, true, json!({"id": ID, "service": {"name": "志愿者上门助浴", "category": "daily_care"}, "active": true});
-    "service.list" => rf::service_list, rf::ActiveFilter, Staff, false, json!({});
-    "settings.get" => rf::settings_get, rf::Empty, Staff, false, json!({});
-    "settings.update" => rf::settings_update, rf::Settings, Admin, true, json!({"cadence_days": {"high": 7, "medium": 30, "low": 90}, "occurrence_horizon_days": 90});
+    "division.children" => rf::division_children, rf::DivisionChildren, Anyone, false, |_| Target::None, json!({"parent_code": "321324"});
+    "division.get" => rf::division_get, rf::DivisionGet, Anyone, false, |_| Target::None, json!({"code": "321324203"});
+    "division.search" => rf::division_search, rf::DivisionSearch, Anyone, false, |_| Target::None, json!({"q": "车门", "under": "32"});
+    "division.add_village" => rf::division_add_village, rf::DivisionAddVillage, Staff, true, |r| Target::Division(r.township_code.clone()), json!({"township_code": "321324203", "name": "车门社区"});
+    "staff.create" => rf::staff_create, rf::StaffInput, Bootstrap, true, |_| Target::None, json!({"name": "林小红", "role": "caseworker", "division_code": "321324203", "phone": "13800000000"});
+    "staff.update" => rf::staff_update, rf::StaffUpdate, Admin, true, |_| Target::None, json!({"id": ID, "staff": {"name": "林小红", "role": "caseworker", "division_code": "321324203"}, "active": true});
+    "staff.list" => rf::staff_list, rf::StaffList, Staff, false, |_| Target::None, json!({"role": "caseworker"});
+    "session.candidates" => rf::session_candidates, rf::Empty, Anyone, false, |_| Target::None, json!({});
+    "staff.get" => rf::staff_get, rf::ById, Staff, false, |_| Target::None, json!({"id": ID});
+    "partner.create" => rf::partner_create, rf::PartnerInput, Manager, true, |_| Target::None, json!({"name": "县第三人民医院", "kind": "hospital", "contact_name": "王医生", "phone": "0527-80000000"});
+    "partner.update" => rf::partner_update, rf::PartnerUpdate, Manager, true, |_| Target::None, json!({"id": ID, "partner": {"name": "县第三人民医院", "kind": "hospital"}, "active": true});
+    "partner.list" => rf::partner_list, rf::ActiveFilter, Staff, false, |_| Target::None, json!({"include_inactive": false});
+    "service.create" => rf::service_create, rf::ServiceInput, Manager, true, |_| Target::None, json!({"name": "志愿者上门助浴", "category": "daily_care", "unit": "次"});
+    "service.update" => rf::service_update, rf::ServiceUpdate, Manager, true, |_| Target::None, json!({"id": ID, "service": {"name": "志愿者上门助浴", "category": "daily_care"}, "active": true});
+    "service.list" => rf::service_list, rf::ActiveFilter, Staff, false, |_| Target::None, json!({});
+    "settings.get" => rf::settings_get, rf::Empty, Staff, false, |_| Target::None, json!({});
+    "settings.update" => rf::settings_update, rf::Settings, Admin, true, |_| Target::None, json!({"cadence_days": {"high": 7, "medium": 30, "low": 90}, "occurrence_horizon_days": 90});
 
-    "household.create" => hh::household_create, hh::HouseholdInput, Staff, true, json!({
+    "household.create" => hh::household_create, hh::HouseholdInput, Case, true, |r| Target::Placement { division_code: r.division_code.clone(), caseworker_id: r.caseworker_id }, json!({
         "division_code": "321324203", "address": "车门社区 3 组 12 号", "phone": "13900000000",
         "causes": ["illness", "disability"], "supports": [{"kind": "dibao", "monthly_fen": 60000}],
         "referral_source": "screening", "priority": "high"});
-    "household.update" => hh::household_update, hh::HouseholdUpdate, Staff, true, json!({"id": ID, "household": {
+    "household.update" => hh::household_update, hh::HouseholdUpdate, Case, true, |r| Target::both(Target::Household(r.id), Target::Placement { division_code: r.household.division_code.clone(), caseworker_id: r.household.caseworker_id }), json!({"id": ID, "household": {
         "division_code": "321324203", "address": "车门社区 3 组 12 号",
         "causes": ["illness"], "supports": [], "referral_source": "screening", "priority": "medium"}});
-    "household.transition" => hh::household_transition, hh::HouseholdTransition, Staff, true, json!({"id": ID, "to": "assessing"});
-    "household.get" => hh::household_get, rf::ById, Staff, false, json!({"id": ID});
-    "household.list" => hh::household_list, hh::HouseholdQuery, Staff, false, json!({"q": "wj", "status": ["active"], "division_code": "3213", "sort": "case_no", "limit": 50});
-    "member.add" => hh::member_add, hh::MemberInput, Staff, true, json!({"household_id": ID, "member": {
+    "household.transition" => hh::household_transition, hh::HouseholdTransition, Case, true, |r| Target::Household(r.id), json!({"id": ID, "to": "assessing"});
+    "household.get" => hh::household_get, rf::ById, Case, false, |r| Target::Household(r.id), json!({"id": ID});
+    "household.list" => hh::household_list, hh::HouseholdQuery, Case, false, |_| Target::None, json!({"q": "wj", "status": ["active"], "division_code": "3213", "sort": "case_no", "limit": 50});
+    "member.add" => hh::member_add, hh::MemberInput, Case, true, |r| Target::Household(r.household_id), json!({"household_id": ID, "member": {
         "name": "林秀英", "relation": "head", "sex": "female", "birth_date": "1980-03-05",
         "id_number": "32132419800305002X", "is_primary_carer": true}});
-    "member.update" => hh::member_update, hh::MemberUpdate, Staff, true, json!({"id": ID, "member": {
+    "member.update" => hh::member_update, hh::MemberUpdate, Case, true, |r| Target::Member(r.id), json!({"id": ID, "member": {
         "name": "林秀英", "relation": "head", "sex": "female", "birth_date": "1980-03-05"}});
-    "member.remove" => hh::member_remove, hh::MemberRemove, Staff, true, json!({"id": ID, "reason": "moved_out"});
+    "member.remove" => hh::member_remove, hh::MemberRemove, Case, true, |r| Target::Member(r.id), json!({"id": ID, "reason": "moved_out"});
 
-    "need.add" => ca::need_add, ca::NeedInput, Staff, true, json!({"household_id": ID, "member_id": ID2, "category": "medical", "description": "丈夫需要住院治疗", "priority": "high"});
-    "need.update" => ca::need_update, ca::NeedUpdate, Staff, true, json!({"id": ID, "need": {"category": "medical", "description": "丈夫需要住院治疗", "priority": "high"}});
-    "need.set_status" => ca::need_set_status, ca::NeedSetStatus, Staff, true, json!({"id": ID, "to": "in_progress"});
-    "plan.create_draft" => ca::plan_create_draft, ca::PlanCreate, Staff, true, json!({"household_id": ID, "goals": "稳定丈夫病情；保障孩子照护与学业"});
-    "plan.update" => ca::plan_update, ca::PlanUpdate, Staff, true, json!({"id": ID, "goals": "稳定丈夫病情"});
-    "plan.submit" => ca::plan_submit, rf::ById, Staff, true, json!({"id": ID});
-    "plan.approve" => ca::plan_approve, ca::PlanDecision, Supervisor, true, json!({"id": ID, "comment": "同意"});
-    "plan.return" => ca::plan_return, ca::PlanDecision, Supervisor, true, json!({"id": ID, "comment": "请补充女儿学费减免的负责人"});
-    "plan.revise" => ca::plan_revise, rf::ById, Staff, true, json!({"id": ID});
-    "plan.get" => ca::plan_get, rf::ById, Staff, false, json!({"id": ID});
-    "plan.list" => ca::plan_list, ca::ByHousehold, Staff, false, json!({"household_id": ID});
-    "plan.diff" => ca::plan_diff, ca::PlanDiffReq, Staff, false, json!({"from_id": ID, "to_id": ID2});
-    "plan.review_queue" => ca::plan_review_queue, ca::ReviewQueue, Staff, false, json!({"division_code": "321324"});
-    "action.add" => ca::action_add, ca::ActionInput, Staff, true, json!({"plan_id": ID, "action": {
+    "need.add" => ca::need_add, ca::NeedInput, Case, true, |r| Target::Household(r.household_id), json!({"household_id": ID, "member_id": ID2, "category": "medical", "description": "丈夫需要住院治疗", "priority": "high"});
+    "need.update" => ca::need_update, ca::NeedUpdate, Case, true, |r| Target::Need(r.id), json!({"id": ID, "need": {"category": "medical", "description": "丈夫需要住院治疗", "priority": "high"}});
+    "need.set_status" => ca::need_set_status, ca::NeedSetStatus, Case, true, |r| Target::Need(r.id), json!({"id": ID, "to": "in_progress"});
+    "plan.create_draft" => ca::plan_create_draft, ca::PlanCreate, Case, true, |r| Target::Household(r.household_id), json!({"household_id": ID, "goals": "稳定丈夫病情；保障孩子照护与学业"});
+    "plan.update" => ca::plan_update, ca::PlanUpdate, Case, true, |r| Target::Plan(r.id), json!({"id": ID, "goals": "稳定丈夫病情"});
+    "plan.submit" => ca::plan_submit, rf::ById, Case, true, |r| Target::Plan(r.id), json!({"id": ID});
+    "plan.approve" => ca::plan_approve, ca::PlanDecision, Supervisor, true, |r| Target::Plan(r.id), json!({"id": ID, "comment": "同意"});
+    "plan.return" => ca::plan_return, ca::PlanDecision, Supervisor, true, |r| Target::Plan(r.id), json!({"id": ID, "comment": "请补充女儿学费减免的负责人"});
+    "plan.revise" => ca::plan_revise, rf::ById, Case, true, |r| Target::Plan(r.id), json!({"id": ID});
+    "plan.get" => ca::plan_get, rf::ById, Case, false, |r| Target::Plan(r.id), json!({"id": ID});
+    "plan.list" => ca::plan_list, ca::ByHousehold, Case, false, |r| Target::Household(r.household_id), json!({"household_id": ID});
+    "plan.diff" => ca::plan_diff, ca::PlanDiffReq, Case, false, |r| Target::both(Target::Plan(r.from_id), Target::Plan(r.to_id)), json!({"from_id": ID, "to_id": ID2});
+    "plan.review_queue" => ca::plan_review_queue, ca::ReviewQueue, Supervisor, false, |r| r.division_code.clone().map_or(Target::None, Target::Division), json!({"division_code": "321324"});
+    "action.add" => ca::action_add, ca::ActionInput, Case, true, |r| Target::Plan(r.plan_id), json!({"plan_id": ID, "action": {
         "title": "志愿者每周上门助浴、讲故事", "category": "daily_care", "need_ids": [ID2],
         "provider_name": "车门社区志愿者服务队", "responsible_name": "赵志愿",
         "recurrence": {"freq": "weekly", "interval": 1, "weekdays": ["sat"]}, "start_on": "2026-01-10"}});
-    "action.update" => ca::action_update, ca::ActionUpdate, Staff, true, json!({"id": ID, "action": {
+    "action.update" => ca::action_update, ca::ActionUpdate, Case, true, |r| Target::Action(r.id), json!({"id": ID, "action": {
         "title": "企业每月资助女儿 500 元", "category": "education", "need_ids": [ID2],
         "amount_fen": 50000, "recurrence": {"freq": "monthly", "month_day": 1}, "start_on": "2026-02-01"}});
-    "action.remove" => ca::action_remove, rf::ById, Staff, true, json!({"id": ID});
-    "action.set_status" => ca::action_set_status, ca::ActionSetStatus, Staff, true, json!({"id": ID, "to": "completed"});
-    "action.preview" => ca::action_preview, ca::ActionPreview, Staff, false, json!({"recurrence": {"freq": "weekly", "weekdays": ["sat"]}, "start_on": "2026-01-10", "n": 5});
-    "occurrence.generate" => ca::occurrence_generate, ca::OccurrenceGenerate, Staff, true, json!({"household_id": ID});
-    "occurrence.list" => ca::occurrence_list, ca::OccurrenceQuery, Staff, false, json!({"household_id": ID, "from": "2026-01-01", "to": "2026-03-31"});
-    "occurrence.record" => ca::occurrence_record, ca::OccurrenceRecord, Staff, true, json!({"id": ID, "status": "done", "done_on": "2026-01-10", "note": "已助浴"});
+    "action.remove" => ca::action_remove, rf::ById, Case, true, |r| Target::Action(r.id), json!({"id": ID});
+    "action.set_status" => ca::action_set_status, ca::ActionSetStatus, Case, true, |r| Target::Action(r.id), json!({"id": ID, "to": "completed"});
+    "action.preview" => ca::action_preview, ca::ActionPreview, Staff, false, |_| Target::None, json!({"recurrence": {"freq": "weekly", "weekdays": ["sat"]}, "start_on": "2026-01-10", "n": 5});
+    "occurrence.generate" => ca::occurrence_generate, ca::OccurrenceGenerate, Case, true, |r| Target::household_opt(r.household_id), json!({"household_id": ID});
+    "occurrence.list" => ca::occurrence_list, ca::OccurrenceQuery, Case, false, |r| Target::Household(r.household_id), json!({"household_id": ID, "from": "2026-01-01", "to": "2026-03-31"});
+    "occurrence.record" => ca::occurrence_record, ca::OccurrenceRecord, Case, true, |r| Target::Occurrence(r.id), json!({"id": ID, "status": "done", "done_on": "2026-01-10", "note": "已助浴"});
 
-    "visit.schedule" => vi::visit_schedule, vi::VisitSchedule, Staff, true, json!({"household_id": ID, "scheduled_on": "2026-02-01", "kind": "home_visit"});
-    "visit.log" => vi::visit_log, vi::VisitLog, Staff, true, json!({
+    "visit.schedule" => vi::visit_schedule, vi::VisitSchedule, Case, true, |r| Target::Household(r.household_id), json!({"household_id": ID, "scheduled_on": "2026-02-01", "kind": "home_visit"});
+    "visit.log" => vi::visit_log, vi::VisitLog, Case, true, |r| Target::both(Target::Household(r.household_id), r.visit_id.map_or(Target::None, Target::Visit)), json!({
         "household_id": ID, "visited_on": "2026-01-10", "kind": "home_visit", "members_seen": [ID2],
         "notes": "孩子精神好转", "occurrences_delivered": [], "next_visit_on": "2026-01-17"});
-    "visit.set_outcome" => vi::visit_set_outcome, vi::VisitOutcome, Staff, true, json!({"id": ID, "to": "not_at_home", "note": "家中无人"});
-    "visit.list" => vi::visit_list, vi::VisitQuery, Staff, false, json!({"household_id": ID, "limit": 20});
-    "followup.caseworker" => vi::followup_caseworker, vi::FollowupCaseworker, Staff, false, json!({"caseworker_id": ID, "within_days": 7});
-    "followup.division" => vi::followup_division, vi::FollowupDivision, Staff, false, json!({"division_code": "321324", "within_days": 7});
+    "visit.set_outcome" => vi::visit_set_outcome, vi::VisitOutcome, Case, true, |r| Target::Visit(r.id), json!({"id": ID, "to": "not_at_home", "note": "家中无人"});
+    "visit.list" => vi::visit_list, vi::VisitQuery, Case, false, |r| Target::Household(r.household_id), json!({"household_id": ID, "limit": 20});
+    "followup.caseworker" => vi::followup_caseworker, vi::FollowupCaseworker, Case, false, |r| r.caseworker_id.map_or(Target::None, Target::Caseworker), json!({"caseworker_id": ID, "within_days": 7});
+    "followup.division" => vi::followup_division, vi::FollowupDivision, Supervisor, false, |r| Target::Division(r.division_code.clone()), json!({"division_code": "321324", "within_days": 7});
 
-    "audit.list" => au::audit_list, au::AuditQuery, Staff, false, json!({"household_id": ID, "limit": 50});
+    "audit.list" => au::audit_list, au::AuditQuery, Staff, false, |r| Target::household_opt(r.household_id), json!({"household_id": ID, "limit": 50});
 }

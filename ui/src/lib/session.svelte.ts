@@ -28,7 +28,10 @@ class Session {
     }
   }
 
-  get isSupervisor(): boolean {
+  get isCaseworker(): boolean {
+    return this.staff?.role === "caseworker";
+  }
+    get isSupervisor(): boolean {
     return this.staff?.role === "supervisor";
   }
   get isAdmin(): boolean {
