@@ -3,6 +3,7 @@
 
 mod article;
 mod audit;
+mod authz;
 mod bad_input;
 mod bindings;
 mod cli;
