@@ -2,7 +2,7 @@
 //! check a database file. Output is JSON on stdout; errors are `{code, message, field}` JSON on
 //! stderr with a non-zero exit.
 
-use std::io::Read;
+use std::io::{BufRead, Read};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -35,6 +35,18 @@ enum Cmd {
         #[arg(long = "as")]
         as_staff: Option<String>,
         /// Run as if today were this date (default: $YIHU_TODAY, else the real date). For tests and training.
+        #[arg(long)]
+        today: Option<String>,
+    },
+    /// Run many commands, one JSON object per line on stdin: `{"command": "visit.log",
+    /// "request": {...}}`. Each runs in its own transaction; one line per command is printed
+    /// (and flushed) once it is committed: `{"ok": true, "response": ...}` or `{"ok": false,
+    /// "error": {...}}`. The exit status is non-zero if any command failed.
+    Batch {
+        /// The acting staff member's id (default: $YIHU_AS).
+        #[arg(long = "as")]
+        as_staff: Option<String>,
+        /// Run as if today were this date (default: $YIHU_TODAY, else the real date).
         #[arg(long)]
         today: Option<String>,
     },
@@ -98,6 +110,38 @@ fn parse_today(arg: Option<String>) -> Result<Option<NaiveDate>, ApiError> {
     }
 }
 
+/// The acting staff member from `--as` or `YIHU_AS`.
+fn parse_actor(as_staff: Option<String>) -> Result<Option<Uuid>, ApiError> {
+    match as_staff.or_else(|| std::env::var("YIHU_AS").ok().filter(|s| !s.is_empty())) {
+        None => Ok(None),
+        Some(s) => Uuid::parse_str(s.trim())
+            .map(Some)
+            .map_err(|_| ApiError::at("request.field.type", "as", "--as must be a staff id")),
+    }
+}
+
+/// One line of `yihu batch`: `{"command": "...", "request": {...}}`.
+fn batch_line(
+    conn: &mut rusqlite::Connection,
+    ctx: &Ctx,
+    line: &str,
+) -> Result<serde_json::Value, ApiError> {
+    let v: serde_json::Value = serde_json::from_str(line).map_err(|_| {
+        ApiError::new(
+            "request.malformed",
+            "each line must be a JSON object {\"command\": ..., \"request\": {...}}",
+        )
+    })?;
+    let command = v["command"]
+        .as_str()
+        .ok_or_else(|| ApiError::at("request.field.missing", "command", "command is required"))?;
+    let request = match &v["request"] {
+        serde_json::Value::Null => "{}".to_string(),
+        r => r.to_string(),
+    };
+    api::dispatch(conn, ctx, command, &request)
+}
+
 fn run(cli: Cli) -> Result<(), ApiError> {
     let path = cli.db.unwrap_or_else(db::default_path);
     match cli.cmd {
@@ -117,20 +161,50 @@ fn run(cli: Cli) -> Result<(), ApiError> {
             }
             Ok(())
         }
+        Cmd::Batch { as_staff, today } => {
+            let actor = parse_actor(as_staff)?;
+            let fixed = parse_today(today)?;
+            let mut conn = db::open(&path)?;
+            let mut failed = 0usize;
+            let mut line_no = 0usize;
+            for line in std::io::stdin().lock().lines() {
+                line_no += 1;
+                let line = line.map_err(|e| {
+                    ApiError::new("request.malformed", format!("cannot read stdin: {e}"))
+                })?;
+                if line.trim().is_empty() {
+                    continue;
+                }
+                let ctx = match fixed {
+                    Some(d) => Ctx::fixed(actor, d),
+                    None => Ctx::system(actor),
+                };
+                let result = batch_line(&mut conn, &ctx, &line);
+                let printed = match result {
+                    Ok(v) => serde_json::json!({"line": line_no, "ok": true, "response": v}),
+                    Err(e) => {
+                        failed += 1;
+                        serde_json::json!({"line": line_no, "ok": false, "error": e})
+                    }
+                };
+                out(&printed.to_string());
+            }
+            if failed == 0 {
+                Ok(())
+            } else {
+                Err(ApiError::new(
+                    "batch.failed",
+                    format!("{failed} command(s) failed"),
+                ))
+            }
+        }
         Cmd::Call {
             command,
             json,
             as_staff,
             today,
         } => {
-            let actor = match as_staff
-                .or_else(|| std::env::var("YIHU_AS").ok().filter(|s| !s.is_empty()))
-            {
-                None => None,
-                Some(s) => Some(Uuid::parse_str(s.trim()).map_err(|_| {
-                    ApiError::at("request.field.type", "as", "--as must be a staff id")
-                })?),
-            };
+            let actor = parse_actor(as_staff)?;
             let body = match json.as_deref() {
                 Some("-") => {
                     let mut s = String::new();

@@ -8,6 +8,7 @@ mod bad_input;
 mod bindings;
 mod cli;
 mod common;
+mod crash;
 mod followup;
 mod lifecycle;
 mod migrations;

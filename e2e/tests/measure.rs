@@ -136,7 +136,21 @@ async fn start_memory_and_search_figures() -> E2eResult<()> {
             println!("[100k] demo built in {} s", t.elapsed().as_secs());
         }
     }
-    let app = start_and_open_today(big, "周敏", "100k").await?;
+    // A provincial supervisor sees all 100,000 households (a caseworker sees only their own).
+    let staff = yihu_call(&big.path, "session.candidates", &json!({}), None)?;
+    let admin = staff
+        .as_array()
+        .and_then(|a| a.iter().find(|s| s["role"] == "admin"))
+        .and_then(|s| s["id"].as_str())
+        .map(str::to_string)
+        .unwrap_or_default();
+    yihu_call(
+        &big.path,
+        "staff.create",
+        &json!({"name": "省级督导", "role": "supervisor", "division_code": "32"}),
+        Some(&admin),
+    )?;
+    let app = start_and_open_today(big, "省级督导", "100k").await?;
     tokio::time::sleep(Duration::from_secs(2)).await;
     let (total, parts) = rss_kb();
     println!(
