@@ -10,6 +10,8 @@ mod cli;
 mod common;
 mod crash;
 mod followup;
+mod fuzz_commands;
+mod fuzz_parsers;
 mod lifecycle;
 mod migrations;
 mod plans;
