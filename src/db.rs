@@ -83,6 +83,14 @@ pub fn open(path: &Path) -> Result<Connection, ApiError> {
     Ok(conn)
 }
 
+/// Bring an open database to this build's schema and data after its content was replaced
+/// (a restore): WAL mode, migrations, the audit chain, division data.
+pub fn upgrade(conn: &mut Connection) -> Result<(), ApiError> {
+    let _: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+    migrate(conn)?;
+    load_divisions(conn)
+}
+
 fn migrate(conn: &mut Connection) -> Result<(), ApiError> {
     let migrations = migrations()?;
     let user_version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;

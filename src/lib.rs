@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod audit_chain;
+pub mod backup;
 pub mod check;
 pub mod ctx;
 pub mod db;

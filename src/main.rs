@@ -69,6 +69,29 @@ enum Cmd {
     },
     /// Check the database: SQLite integrity, foreign keys and the domain invariants.
     Check,
+    /// Back up the database into the backup folder (checked with integrity_check), then rotate
+    /// the folder (7 daily, 4 weekly, 12 monthly backups kept). With --list, only list them.
+    Backup {
+        /// The backup folder (default: `backups/` next to the database).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+        #[arg(long)]
+        list: bool,
+    },
+    /// Replace the database with a backup. The file is checked first (a damaged file, another
+    /// program's database or one from a newer Yihu is refused) and the current database is
+    /// backed up before it is replaced. Close the app first.
+    Restore {
+        /// The backup file.
+        file: PathBuf,
+        /// The backup folder, for the copy of the current database (default: `backups/` next
+        /// to the database).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+        /// Really replace the database (without it, only check the file and say what would happen).
+        #[arg(long)]
+        yes: bool,
+    },
     /// The audit trail.
     Audit {
         #[command(subcommand)]
@@ -262,6 +285,36 @@ fn run(cli: Cli) -> Result<(), ApiError> {
                     format!("{} invariant(s) broken", problems.len()),
                 ))
             }
+        }
+        Cmd::Backup { dir, list } => {
+            let dir = dir.unwrap_or_else(|| yihu::backup::default_dir(&path));
+            if list {
+                out(&serde_json::to_string_pretty(&yihu::backup::list(&dir)?)?);
+                return Ok(());
+            }
+            let conn = db::open(&path)?;
+            let made = yihu::backup::create(&conn, &dir, chrono::Utc::now())?;
+            let removed = yihu::backup::rotate(&dir, chrono::Utc::now())?;
+            out(&serde_json::to_string_pretty(
+                &serde_json::json!({"backup": made, "removed": removed}),
+            )?);
+            Ok(())
+        }
+        Cmd::Restore { file, dir, yes } => {
+            let facts = yihu::backup::verify(&file)?;
+            if !yes {
+                out(&serde_json::to_string_pretty(&serde_json::json!({
+                    "file": file.display().to_string(), "facts": facts, "database": path.display().to_string()
+                }))?);
+                return Err(ApiError::new(
+                    "restore.confirm",
+                    "the backup is sound; add --yes to replace the database with it",
+                ));
+            }
+            let dir = dir.unwrap_or_else(|| yihu::backup::default_dir(&path));
+            let done = yihu::backup::restore_file(&path, &file, &dir, chrono::Utc::now())?;
+            out(&serde_json::to_string_pretty(&done)?);
+            Ok(())
         }
         Cmd::Audit {
             cmd: AuditCmd::Verify,

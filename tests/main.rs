@@ -4,6 +4,7 @@
 mod article;
 mod audit;
 mod authz;
+mod backup;
 mod bad_input;
 mod bindings;
 mod cli;

@@ -1,0 +1,375 @@
+//! Backups of the database file: made with SQLite's online backup API (a consistent copy while
+//! the app keeps working), checked with `integrity_check` before they count, kept in a folder
+//! with rotation (7 daily, 4 weekly, 12 monthly), and restored only from a file that is a sound
+//! Yihu database of a schema this build can open. A restore first backs up what it replaces.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Datelike, Duration, NaiveDateTime, Utc};
+use rusqlite::backup::{Backup, StepResult};
+use rusqlite::{Connection, OpenFlags};
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::error::{ApiError, ApiResult};
+
+/// `PRAGMA application_id` of a Yihu database: the ASCII bytes "YIHU" (schema 4).
+pub const APPLICATION_ID: i64 = 0x5949_4855;
+
+const PREFIX: &str = "yihu-";
+const STAMP: &str = "%Y%m%d-%H%M%S";
+
+/// Where backups go when nobody says otherwise: `backups/` next to the database file.
+pub fn default_dir(db_path: &Path) -> PathBuf {
+    db_path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or_else(|| Path::new("."))
+        .join("backups")
+}
+
+/// One backup file.
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+pub struct BackupInfo {
+    /// The file name, e.g. `yihu-20261128-221500.db`.
+    pub name: String,
+    pub path: String,
+    /// When it was made (UTC, from the file name), RFC 3339.
+    pub created_at: String,
+    pub bytes: u64,
+}
+
+/// What a sound backup file holds.
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+pub struct FileFacts {
+    /// Its schema version.
+    pub schema: i64,
+    pub households: i64,
+    pub staff: i64,
+}
+
+fn io(code: &str, what: &str, e: std::io::Error) -> ApiError {
+    ApiError::new(code, format!("{what}: {e}"))
+}
+
+/// The time in a backup file name, if it is one of ours.
+fn stamp_of(name: &str) -> Option<NaiveDateTime> {
+    let rest = name.strip_prefix(PREFIX)?.strip_suffix(".db")?;
+    let stamp = rest.get(..15)?;
+    let tail = &rest[15..];
+    if !(tail.is_empty() || tail.starts_with('-') && tail[1..].bytes().all(|b| b.is_ascii_digit()))
+    {
+        return None;
+    }
+    NaiveDateTime::parse_from_str(stamp, STAMP).ok()
+}
+
+fn info(path: &Path, at: NaiveDateTime) -> ApiResult<BackupInfo> {
+    let bytes = std::fs::metadata(path)
+        .map_err(|e| io("backup.io", "cannot read the backup", e))?
+        .len();
+    Ok(BackupInfo {
+        name: path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        path: path.display().to_string(),
+        created_at: at
+            .and_utc()
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        bytes,
+    })
+}
+
+/// Copy the open database into a new file in `dir`, check the copy and return it. The copy is
+/// a standalone file (no `-wal`).
+pub fn create(conn: &Connection, dir: &Path, now: DateTime<Utc>) -> ApiResult<BackupInfo> {
+    std::fs::create_dir_all(dir)
+        .map_err(|e| io("backup.io", "cannot create the backup folder", e))?;
+    let at = now.naive_utc();
+    let stamp = at.format(STAMP).to_string();
+    let mut path = dir.join(format!("{PREFIX}{stamp}.db"));
+    let mut n = 2;
+    while path.exists() {
+        path = dir.join(format!("{PREFIX}{stamp}-{n}.db"));
+        n += 1;
+    }
+    let part = path.with_extension("db.part");
+    let result = (|| -> ApiResult<()> {
+        let _ = std::fs::remove_file(&part);
+        let mut dst = Connection::open(&part)?;
+        {
+            let b = Backup::new(conn, &mut dst)?;
+            // All pages in one step: one consistent snapshot under one read lock.
+            match b.step(-1)? {
+                StepResult::Done => {}
+                _ => {
+                    return Err(ApiError::new(
+                        "db.busy",
+                        "the database was busy; try the backup again",
+                    ));
+                }
+            }
+        }
+        dst.query_row("PRAGMA journal_mode = DELETE", [], |_| Ok(()))?;
+        drop(dst);
+        verify(&part)?;
+        std::fs::rename(&part, &path).map_err(|e| io("backup.io", "cannot store the backup", e))?;
+        Ok(())
+    })();
+    if let Err(e) = result {
+        let _ = std::fs::remove_file(&part);
+        return Err(e);
+    }
+    info(&path, at)
+}
+
+/// Is `path` a sound Yihu database this build can open? Read-only; refuses (with a coded
+/// error) a file that is not SQLite, another program's database, one from a newer Yihu, or a
+/// damaged one.
+pub fn verify(path: &Path) -> ApiResult<FileFacts> {
+    let mut head = [0u8; 16];
+    {
+        use std::io::Read;
+        let mut f = std::fs::File::open(path)
+            .map_err(|e| io("backup.not_found", "cannot open the backup file", e))?;
+        if f.read_exact(&mut head).is_err() || &head != b"SQLite format 3\0" {
+            return Err(ApiError::new(
+                "backup.not_a_database",
+                "this file is not a database backup",
+            ));
+        }
+    }
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(|_| ApiError::new("backup.damaged", "the backup file cannot be read"))?;
+    let damaged = |_| ApiError::new("backup.damaged", "the backup file is damaged");
+    let app_id: i64 = conn
+        .query_row("PRAGMA application_id", [], |r| r.get(0))
+        .map_err(damaged)?;
+    let tables: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM sqlite_schema WHERE type = 'table'
+               AND name IN ('meta', 'household', 'member', 'audit', 'staff')",
+            [],
+            |r| r.get(0),
+        )
+        .map_err(damaged)?;
+    // Schemas before 4 have no application id; they are known by their tables.
+    if !(app_id == APPLICATION_ID || app_id == 0 && tables == 5) {
+        return Err(ApiError::new(
+            "backup.foreign",
+            "this file is another program's database, not a Yihu backup",
+        ));
+    }
+    let schema: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .map_err(damaged)?;
+    if schema > crate::db::schema_version() as i64 {
+        return Err(ApiError::new(
+            "backup.too_new",
+            format!(
+                "this backup was written by a newer version of Yihu (schema {schema}); update Yihu to restore it"
+            ),
+        ));
+    }
+    let check: Vec<String> = conn
+        .prepare("PRAGMA integrity_check")
+        .and_then(|mut st| {
+            st.query_map([], |r| r.get(0))?
+                .collect::<Result<Vec<String>, _>>()
+        })
+        .map_err(damaged)?;
+    if check != ["ok"] {
+        return Err(ApiError::new(
+            "backup.damaged",
+            "the backup file is damaged",
+        ));
+    }
+    let count = |t: &str| -> ApiResult<i64> {
+        conn.query_row(&format!("SELECT count(*) FROM {t}"), [], |r| r.get(0))
+            .map_err(damaged)
+    };
+    Ok(FileFacts {
+        schema,
+        households: count("household")?,
+        staff: count("staff")?,
+    })
+}
+
+/// The backups in `dir`, newest first.
+pub fn list(dir: &Path) -> ApiResult<Vec<BackupInfo>> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(io("backup.io", "cannot read the backup folder", e)),
+    };
+    let mut out = Vec::new();
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if let Some(at) = stamp_of(&name) {
+            // `yihu-<time>-2.db` was made after `yihu-<time>.db`.
+            let seq: u32 = name
+                .trim_end_matches(".db")
+                .get(PREFIX.len() + 15..)
+                .and_then(|t| t.strip_prefix('-'))
+                .and_then(|t| t.parse().ok())
+                .unwrap_or(1);
+            out.push(((at, seq), info(&entry.path(), at)?));
+        }
+    }
+    out.sort_by_key(|b| std::cmp::Reverse(b.0));
+    Ok(out.into_iter().map(|(_, i)| i).collect())
+}
+
+/// Which of `stamps` to keep at `now`: the newest of each of the last 7 days, of each of the
+/// last 4 ISO weeks and of each of the last 12 months (the current one included), and the
+/// newest of all. Returns indexes into `stamps`.
+pub fn keep(stamps: &[NaiveDateTime], now: NaiveDateTime) -> BTreeSet<usize> {
+    let today = now.date();
+    let mut kept = BTreeSet::new();
+    let newest_where = |pred: &dyn Fn(&NaiveDateTime) -> bool| {
+        stamps
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| pred(s))
+            // Equal times: the earlier in the slice wins ([`list`] gives newest first).
+            .max_by_key(|(i, s)| (**s, std::cmp::Reverse(*i)))
+            .map(|(i, _)| i)
+    };
+    if let Some(i) = newest_where(&|_| true) {
+        kept.insert(i);
+    }
+    for d in 0..7 {
+        let day = today - Duration::days(d);
+        if let Some(i) = newest_where(&|s| s.date() == day) {
+            kept.insert(i);
+        }
+    }
+    for w in 0..4 {
+        let week = (today - Duration::weeks(w)).iso_week();
+        if let Some(i) = newest_where(&|s| s.date().iso_week() == week) {
+            kept.insert(i);
+        }
+    }
+    let (mut y, mut m) = (today.year(), today.month());
+    for _ in 0..12 {
+        if let Some(i) = newest_where(&|s| s.year() == y && s.month() == m) {
+            kept.insert(i);
+        }
+        if m == 1 {
+            y -= 1;
+            m = 12;
+        } else {
+            m -= 1;
+        }
+    }
+    kept
+}
+
+/// Delete the backups in `dir` that [`keep`] does not keep; returns the deleted files' names.
+pub fn rotate(dir: &Path, now: DateTime<Utc>) -> ApiResult<Vec<String>> {
+    let all = list(dir)?;
+    let stamps: Vec<NaiveDateTime> = all.iter().filter_map(|b| stamp_of(&b.name)).collect();
+    if stamps.len() != all.len() {
+        return Err(ApiError::internal(
+            "a listed backup has no time in its name",
+        ));
+    }
+    let kept = keep(&stamps, now.naive_utc());
+    let mut deleted = Vec::new();
+    for (i, b) in all.iter().enumerate() {
+        if !kept.contains(&i) {
+            std::fs::remove_file(&b.path)
+                .map_err(|e| io("backup.io", "cannot remove an old backup", e))?;
+            deleted.push(b.name.clone());
+        }
+    }
+    Ok(deleted)
+}
+
+/// What a restore did.
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+pub struct Restored {
+    pub from: String,
+    /// The backup of the database as it was just before, in the backup folder.
+    pub saved_before: BackupInfo,
+    pub facts: FileFacts,
+}
+
+/// Replace the open database's content with the backup at `from` (after checking it, and after
+/// backing up the current content into `dir`), then bring it to the current schema.
+pub fn restore(
+    conn: &mut Connection,
+    from: &Path,
+    dir: &Path,
+    now: DateTime<Utc>,
+) -> ApiResult<Restored> {
+    let facts = verify(from)?;
+    let saved_before = create(conn, dir, now)?;
+    conn.restore(
+        rusqlite::MAIN_DB,
+        from,
+        None::<fn(rusqlite::backup::Progress)>,
+    )
+    .map_err(|e| match e.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => {
+            ApiError::new(
+                "db.busy",
+                "the database is in use by another program; close it and try again",
+            )
+        }
+        _ => ApiError::from(e),
+    })?;
+    crate::db::upgrade(conn)?;
+    Ok(Restored {
+        from: from.display().to_string(),
+        saved_before,
+        facts,
+    })
+}
+
+/// Restore the database file at `db_path` from `from`, for the command line: through SQLite's
+/// backup API when the current file opens (it is backed up first), or, when it is missing or
+/// damaged, by moving it aside into `dir` (as `damaged-<time>.db`) and copying the backup in
+/// its place. Either way the result is brought to the current schema.
+pub fn restore_file(
+    db_path: &Path,
+    from: &Path,
+    dir: &Path,
+    now: DateTime<Utc>,
+) -> ApiResult<Value> {
+    let facts = verify(from)?;
+    match crate::db::open(db_path) {
+        Ok(mut conn) => Ok(serde_json::to_value(restore(&mut conn, from, dir, now)?)?),
+        Err(e) if e.code == "db.damaged" || !db_path.exists() => {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| io("backup.io", "cannot create the backup folder", e))?;
+            let mut moved = None;
+            if db_path.exists() {
+                let aside = dir.join(format!("damaged-{}.db", now.naive_utc().format(STAMP)));
+                std::fs::rename(db_path, &aside)
+                    .map_err(|e| io("backup.io", "cannot move the damaged database aside", e))?;
+                for ext in ["-wal", "-shm"] {
+                    let side = PathBuf::from(format!("{}{ext}", db_path.display()));
+                    if side.exists() {
+                        let _ = std::fs::rename(&side, format!("{}{ext}", aside.display()));
+                    }
+                }
+                moved = Some(aside.display().to_string());
+            }
+            std::fs::copy(from, db_path)
+                .map_err(|e| io("backup.io", "cannot copy the backup into place", e))?;
+            drop(crate::db::open(db_path)?);
+            Ok(serde_json::json!({
+                "from": from.display().to_string(),
+                "damaged_moved_to": moved,
+                "facts": facts,
+            }))
+        }
+        Err(e) => Err(e),
+    }
+}
