@@ -11,7 +11,15 @@ fn main() {
             println!("cargo:rerun-if-changed=../ui/dist");
         }
     }
-    let commands: &[&str] = &["call", "app_status", "app_load_demo", "app_retry_open"];
+    let commands: &[&str] = &[
+        "call",
+        "app_status",
+        "app_load_demo",
+        "app_retry_open",
+        "backup_list",
+        "backup_now",
+        "backup_restore",
+    ];
     let attributes = tauri_build::Attributes::new()
         .app_manifest(tauri_build::AppManifest::new().commands(commands));
     if let Err(e) = tauri_build::try_build(attributes) {

@@ -821,3 +821,83 @@ async fn a_database_from_a_newer_version_is_refused_and_left_alone() -> E2eResul
     assert_eq!(std::fs::read(&app.db)?, before, "the file was not changed");
     app.quit().await
 }
+
+// ---------------------------------------------------------------------------------------------
+// Backups: the administrator backs up from the Backup page and restores with a confirmation
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_administrator_backs_up_and_restores_from_the_backup_page() -> E2eResult<()> {
+    let db = TempDb::new()?;
+    let staff = seed_staff(&db)?;
+    let household = |address: &str| {
+        json!({"division_code": "321324203", "address": address, "causes": ["illness"],
+            "referral_source": "screening", "priority": "high"})
+    };
+    yihu_call(
+        &db.path,
+        "household.create",
+        &household("一组 1 号"),
+        Some(&staff.cw),
+    )?;
+    let app = App::start_on(db).await?;
+    sign_in_as(&app, "系统管理员").await?;
+    // An administrator gets Settings only; the Backup tab is there.
+    assert_eq!(app.count(r#"a[data-nav="households"]"#).await?, 0);
+    app.click(r#"button[data-tab="backup"]"#).await?;
+    app.wait_for(r#"[data-testid="backup-panel"] [data-testid="backup-last"]"#)
+        .await?;
+    app.click(r#"[data-testid="backup-now"]"#).await?;
+    app.wait_for(r#"[data-testid="backup-done"]"#).await?;
+    let rows = app.count(r#"[data-testid="backup-row"]"#).await?;
+    assert!(rows >= 1, "{rows} backups listed");
+    let newest = app
+        .exec(r#"return document.querySelector('[data-testid="backup-row"] [data-restore]').dataset.restore;"#)
+        .await?;
+    app.screenshot("zh-backup").await?;
+    assert_accessible(&app, "zh-backup").await?;
+
+    // Work after the backup, then restore it through the confirmation.
+    yihu_call(
+        &app.db,
+        "household.create",
+        &household("二组 2 号"),
+        Some(&staff.cw),
+    )?;
+    let count = |db: &std::path::Path| -> E2eResult<i64> {
+        let page = yihu_call(db, "household.list", &json!({}), Some(&staff.cw))?;
+        Ok(page["total"].as_i64().unwrap_or(-1))
+    };
+    assert_eq!(count(&app.db)?, 2);
+    app.click(&format!(
+        r#"[data-restore="{}"]"#,
+        newest.as_str().unwrap_or_default()
+    ))
+    .await?;
+    app.wait_for(r#"[data-testid="restore-confirm"]"#).await?;
+    app.screenshot("zh-backup-confirm").await?;
+    app.click(r#"[data-testid="restore-yes"]"#).await?;
+    let done = wait_text(&app, r#"[data-testid="backup-done"]"#, "已恢复").await;
+    if let Err(e) = done {
+        app.screenshot("fail-restore").await?;
+        return Err(e);
+    }
+    assert_eq!(
+        count(&app.db)?,
+        1,
+        "the household made after the backup is still there"
+    );
+    // The data from before the restore was kept as one more backup.
+    let listed = app.count(r#"[data-testid="backup-row"]"#).await?;
+    assert!(
+        listed > rows,
+        "{listed} backups after the restore, {rows} before"
+    );
+    let report = yihu_call(
+        &app.db,
+        "household.list",
+        &json!({"q": "二组"}),
+        Some(&staff.cw),
+    )?;
+    assert_eq!(report["total"], json!(0));
+    app.quit().await
+}

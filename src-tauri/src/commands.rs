@@ -100,3 +100,45 @@ pub async fn app_load_demo(store: Shared<'_>, households: u32) -> Result<Value, 
     })
     .await
 }
+
+/// The Backup page: the backup folder and its backups, newest first. Administrators only
+/// (`auth.forbidden` otherwise).
+#[tauri::command]
+pub async fn backup_list(
+    store: Shared<'_>,
+    actor: Option<String>,
+) -> Result<crate::store::BackupList, ApiError> {
+    let store = Arc::clone(&store);
+    blocking("backup_list".into(), move || {
+        store.backups(actor.as_deref())
+    })
+    .await
+}
+
+/// Back up now (checked with integrity_check) and rotate the folder. Administrators only.
+#[tauri::command]
+pub async fn backup_now(
+    store: Shared<'_>,
+    actor: Option<String>,
+) -> Result<yihu::backup::BackupInfo, ApiError> {
+    let store = Arc::clone(&store);
+    blocking("backup_now".into(), move || {
+        store.backup_now(Some(actor.as_deref().unwrap_or_default()))
+    })
+    .await
+}
+
+/// Replace the database with the backup `name` of the backup folder, after checking it and
+/// backing up the current content. Administrators only.
+#[tauri::command]
+pub async fn backup_restore(
+    store: Shared<'_>,
+    actor: Option<String>,
+    name: String,
+) -> Result<Value, ApiError> {
+    let store = Arc::clone(&store);
+    blocking("backup_restore".into(), move || {
+        store.restore(actor.as_deref(), &name)
+    })
+    .await
+}

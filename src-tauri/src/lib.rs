@@ -40,9 +40,32 @@ pub fn run() {
                 "starting"
             );
             let store = Arc::clone(&store);
-            tauri::async_runtime::spawn_blocking(move || match store.ensure_open(false) {
-                Ok(()) => tracing::info!("database open"),
-                Err(e) => tracing::warn!(code = %e.code, "database not opened"),
+            // Open the database, then back it up (at start, and again whenever the newest
+            // backup is a day old while the app runs). Backups log only time and size.
+            std::thread::spawn(move || {
+                match store.ensure_open(false) {
+                    Ok(()) => tracing::info!("database open"),
+                    Err(e) => {
+                        tracing::warn!(code = %e.code, "database not opened");
+                        return;
+                    }
+                }
+                // At start unless one was made within the hour (several launches a day make one).
+                let mut max_age = chrono::Duration::hours(1);
+                loop {
+                    let started = std::time::Instant::now();
+                    match store.auto_backup(max_age) {
+                        Ok(Some(b)) => tracing::info!(
+                            ms = started.elapsed().as_millis() as u64,
+                            bytes = b.bytes,
+                            "backup made"
+                        ),
+                        Ok(None) => {}
+                        Err(e) => tracing::warn!(code = %e.code, "backup failed"),
+                    }
+                    max_age = chrono::Duration::hours(24);
+                    std::thread::sleep(std::time::Duration::from_secs(3600));
+                }
             });
             Ok(())
         })
@@ -51,6 +74,9 @@ pub fn run() {
             commands::app_status,
             commands::app_retry_open,
             commands::app_load_demo,
+            commands::backup_list,
+            commands::backup_now,
+            commands::backup_restore,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

@@ -12,6 +12,7 @@ use rusqlite::Connection;
 use serde::Serialize;
 use serde_json::Value;
 use uuid::Uuid;
+use yihu::backup::{self, BackupInfo};
 use yihu::{ApiError, Ctx, api, db, demo};
 
 /// Idle connections kept for reuse; more are opened when commands overlap and closed after.
@@ -19,6 +20,13 @@ const MAX_IDLE: usize = 4;
 
 /// The most households the UI may ask the demo for (the benchmarks' size).
 pub const MAX_DEMO_HOUSEHOLDS: u32 = 100_000;
+
+/// The Backup page's content.
+#[derive(Debug, Serialize)]
+pub struct BackupList {
+    pub dir: String,
+    pub backups: Vec<BackupInfo>,
+}
 
 /// What `app_status` returns to the UI.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -232,6 +240,69 @@ impl Store {
         let ctx = Ctx::system(actor);
         let mut conn = self.checkout()?;
         api::dispatch(&mut conn, &ctx, command, &body)
+    }
+
+    /// The backup folder: `backups/` next to the database file.
+    pub fn backup_dir(&self) -> PathBuf {
+        backup::default_dir(&self.path)
+    }
+
+    /// Back up now and rotate the folder. `actor` must be an administrator, except for the
+    /// automatic backups the app makes itself (`None`).
+    pub fn backup_now(&self, actor: Option<&str>) -> Result<BackupInfo, ApiError> {
+        let mut conn = self.checkout()?;
+        if let Some(a) = actor {
+            let ctx = Ctx::system(parse_actor(Some(a))?);
+            api::authorise_file_operation(&mut conn, &ctx, api::Access::Admin)?;
+        }
+        let made = backup::create(&conn, &self.backup_dir(), chrono::Utc::now())?;
+        backup::rotate(&self.backup_dir(), chrono::Utc::now())?;
+        Ok(made)
+    }
+
+    /// The automatic backup: made when the newest one is older than `max_age` (at start the
+    /// app passes zero: always).
+    pub fn auto_backup(&self, max_age: chrono::Duration) -> Result<Option<BackupInfo>, ApiError> {
+        let newest = backup::list(&self.backup_dir())?
+            .into_iter()
+            .next()
+            .and_then(|b| chrono::DateTime::parse_from_rfc3339(&b.created_at).ok());
+        if let Some(at) = newest
+            && chrono::Utc::now().signed_duration_since(at) < max_age
+        {
+            return Ok(None);
+        }
+        self.backup_now(None).map(Some)
+    }
+
+    /// The backups for the Backup page (administrators only): the folder and its files,
+    /// newest first.
+    pub fn backups(&self, actor: Option<&str>) -> Result<BackupList, ApiError> {
+        let mut conn = self.checkout()?;
+        let ctx = Ctx::system(parse_actor(actor)?);
+        api::authorise_file_operation(&mut conn, &ctx, api::Access::Admin)?;
+        Ok(BackupList {
+            dir: self.backup_dir().display().to_string(),
+            backups: backup::list(&self.backup_dir())?,
+        })
+    }
+
+    /// Replace the database with the backup `name` from the backup folder (administrators
+    /// only). The file is checked first and the current content backed up; other windows'
+    /// connections see the restored data on their next command.
+    pub fn restore(&self, actor: Option<&str>, name: &str) -> Result<Value, ApiError> {
+        let mut conn = self.checkout()?;
+        let ctx = Ctx::system(parse_actor(actor)?);
+        api::authorise_file_operation(&mut conn, &ctx, api::Access::Admin)?;
+        let dir = self.backup_dir();
+        let chosen = backup::list(&dir)?
+            .into_iter()
+            .find(|b| b.name == name)
+            .ok_or_else(|| ApiError::at("backup.not_found", "name", "there is no such backup"))?;
+        let done = backup::restore(&mut conn, Path::new(&chosen.path), &dir, chrono::Utc::now())?;
+        // Idle connections may hold statements prepared against the old schema: start afresh.
+        lock(&self.inner).idle.clear();
+        Ok(serde_json::to_value(done)?)
     }
 
     /// Fill an empty database with demo data (seed 1, anchored on `today`).
@@ -453,5 +524,73 @@ mod tests {
         let b = store.checkout().expect("second while the first is out");
         drop((a, b));
         assert_eq!(lock(&store.inner).idle.len(), 2);
+    }
+
+    #[test]
+    fn backups_for_administrators_automatic_ones_and_a_restore() {
+        let (_dir, path) = temp_db();
+        let store = Store::new(path);
+        use serde_json::json;
+        let admin = store
+            .call(
+                "staff.create",
+                &json!({"name": "管理员", "role": "admin", "division_code": "32"}),
+                None,
+            )
+            .expect("admin");
+        let admin = admin["id"].as_str().expect("id").to_string();
+        let cw = store
+            .call(
+                "staff.create",
+                &json!({"name": "社工", "role": "caseworker", "division_code": "321324203"}),
+                Some(&admin),
+            )
+            .expect("caseworker");
+        let cw = cw["id"].as_str().expect("id").to_string();
+        // The automatic backup: made once, then not again within the day.
+        let first = store
+            .auto_backup(chrono::Duration::hours(24))
+            .expect("auto")
+            .expect("made");
+        assert!(
+            store
+                .auto_backup(chrono::Duration::hours(24))
+                .expect("auto")
+                .is_none()
+        );
+        // Only administrators see, make and restore backups.
+        for e in [
+            store.backups(Some(&cw)).map(|_| ()).unwrap_err(),
+            store.backup_now(Some(&cw)).map(|_| ()).unwrap_err(),
+            store
+                .restore(Some(&cw), &first.name)
+                .map(|_| ())
+                .unwrap_err(),
+            store.backups(None).map(|_| ()).unwrap_err(),
+        ] {
+            assert!(e.code.starts_with("auth."), "{e:?}");
+        }
+        let list = store.backups(Some(&admin)).expect("list");
+        assert_eq!(list.backups.len(), 1);
+        assert_eq!(list.backups[0].name, first.name);
+        // Work after the backup, then restore it: the work is gone, the backup's staff remain.
+        store
+            .call(
+                "household.create",
+                &json!({"division_code": "321324203", "address": "一组", "causes": ["illness"],
+                    "referral_source": "self", "priority": "low"}),
+                Some(&cw),
+            )
+            .expect("household");
+        let err = store.restore(Some(&admin), "yihu-nope.db").unwrap_err();
+        assert_eq!(err.code, "backup.not_found");
+        let done = store.restore(Some(&admin), &first.name).expect("restore");
+        assert!(done["saved_before"]["name"].is_string(), "{done}");
+        let page = store
+            .call("household.list", &json!({}), Some(&cw))
+            .expect("list after restore");
+        assert_eq!(page["total"], json!(0));
+        // The copy of what was replaced is listed too.
+        assert_eq!(store.backups(Some(&admin)).expect("list").backups.len(), 2);
     }
 }

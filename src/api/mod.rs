@@ -371,6 +371,17 @@ fn check_scope(tx: &Transaction, actor: Option<&Actor>, target: &Target) -> ApiR
     }
 }
 
+/// Authorise an operation that is not a registry command because it works on the file rather
+/// than in a transaction (backups, restore): the same actor loading and role rules as
+/// [`dispatch`].
+pub fn authorise_file_operation(conn: &mut Connection, ctx: &Ctx, access: Access) -> ApiResult<()> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Deferred)?;
+    let actor = load_actor(&tx, ctx)?;
+    authorise(&tx, actor.as_ref(), access)?;
+    tx.rollback()?;
+    Ok(())
+}
+
 /// Parse a request body, turning serde's complaints into coded errors that name the field.
 pub fn parse_request<T: DeserializeOwned>(body: &str) -> ApiResult<T> {
     let body = if body.trim().is_empty() { "{}" } else { body };

@@ -65,3 +65,43 @@ export async function loadDemo(households: number): Promise<unknown> {
     throw toCommandError(e);
   }
 }
+
+/** One backup file (from the shell's backup folder). */
+export interface BackupInfo {
+  name: string;
+  path: string;
+  created_at: string;
+  bytes: number;
+}
+
+export interface BackupList {
+  dir: string;
+  backups: BackupInfo[];
+}
+
+/** The backup folder and its backups, newest first (administrators only). */
+export async function backupList(): Promise<BackupList> {
+  try {
+    return await invoke<BackupList>("backup_list", { actor: session.staff?.id ?? null });
+  } catch (e) {
+    throw toCommandError(e);
+  }
+}
+
+/** Back up now (administrators only). */
+export async function backupNow(): Promise<BackupInfo> {
+  try {
+    return await invoke<BackupInfo>("backup_now", { actor: session.staff?.id ?? null });
+  } catch (e) {
+    throw toCommandError(e);
+  }
+}
+
+/** Replace the database with the named backup (administrators only). */
+export async function backupRestore(name: string): Promise<unknown> {
+  try {
+    return await invoke("backup_restore", { actor: session.staff?.id ?? null, name });
+  } catch (e) {
+    throw toCommandError(e);
+  }
+}
