@@ -901,3 +901,55 @@ async fn the_administrator_backs_up_and_restores_from_the_backup_page() -> E2eRe
     assert_eq!(report["total"], json!(0));
     app.quit().await
 }
+
+// ---------------------------------------------------------------------------------------------
+// Scope: a caseworker cannot open another caseworker's household, even by its address
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_caseworker_cannot_open_another_caseworkers_household() -> E2eResult<()> {
+    let db = TempDb::new()?;
+    let staff = seed_staff(&db)?;
+    let other = yihu_call(
+        &db.path,
+        "staff.create",
+        &json!({"name": "吴静", "role": "caseworker", "division_code": "321324203"}),
+        Some(&staff.admin),
+    )?;
+    let other = other["id"].as_str().unwrap_or_default().to_string();
+    let theirs = yihu_call(
+        &db.path,
+        "household.create",
+        &json!({"division_code": "321324203", "address": "三组 3 号", "causes": ["illness"],
+            "referral_source": "screening", "priority": "high"}),
+        Some(&other),
+    )?;
+    let theirs = theirs["id"].as_str().unwrap_or_default().to_string();
+    let app = App::start_on(db).await?;
+    sign_in_as(&app, "周敏").await?;
+    // Not in the list ...
+    nav(&app, "households").await?;
+    app.wait_for(r#"[data-testid="hh-count"]"#).await?;
+    assert_eq!(app.count(r#"[data-testid="hh-row"]"#).await?, 0);
+    // ... and not by its address either: the core refuses, the page says why.
+    app.exec(&format!(
+        "location.hash = '#/households/{theirs}'; return true;"
+    ))
+    .await?;
+    app.wait_for(r#"[data-testid="household"] .alert.error[data-code="auth.out_of_scope"]"#)
+        .await?;
+    let text = app
+        .text_of(r#"[data-testid="household"] .alert.error"#)
+        .await?;
+    assert!(text.contains("不在你负责"), "{text}");
+    app.screenshot("zh-out-of-scope").await?;
+    // Its own caseworker opens it.
+    sign_in_as(&app, "吴静").await?;
+    nav(&app, "households").await?;
+    app.wait_for(r#"[data-testid="hh-row"]"#).await?;
+    app.exec(&format!(
+        "location.hash = '#/households/{theirs}'; return true;"
+    ))
+    .await?;
+    wait_text(&app, r#"[data-testid="household"]"#, "三组 3 号").await?;
+    app.quit().await
+}
