@@ -144,6 +144,9 @@ fn bench_list_raw(b: divan::Bencher, q: Option<&str>) {
     let c = conn();
     let req = list_query(q);
     let (filter, params) = household_filter(&req, fixture().today, &CADENCE).expect("filter");
+    // The same scope the command adds for the county supervisor who runs it.
+    let (lo, hi) = yihu::validate::subtree_range(&fixture().county);
+    let filter = format!("(h.division_code >= '{lo}' AND h.division_code < '{hi}') AND {filter}");
     let count = format!("SELECT count(*) FROM household h WHERE {filter}");
     let mut page_params = params.clone();
     page_params.push(SqlValue::Integer(50));
@@ -255,4 +258,75 @@ fn due_for_county(b: divan::Bencher) {
 #[divan::bench]
 fn due_for_county_raw(b: divan::Bencher) {
     bench_followup_raw(b, false);
+}
+
+// ---------------------------------------------------------------- writes: synchronous=FULL
+
+/// A small database on the real disk (not tmpfs, where fsync costs nothing) with a caseworker
+/// and an active household, for the write benchmarks.
+struct WriteFixture {
+    _dir: tempfile::TempDir,
+    path: PathBuf,
+    caseworker: String,
+    household: String,
+}
+
+fn write_fixture() -> &'static WriteFixture {
+    static F: OnceLock<WriteFixture> = OnceLock::new();
+    F.get_or_init(|| {
+        let base = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench");
+        std::fs::create_dir_all(&base).expect("bench folder");
+        let dir = tempfile::tempdir_in(&base).expect("tempdir");
+        let path = dir.path().join("writes.db");
+        let mut conn = db::open(&path).expect("open");
+        let call =
+            |conn: &mut Connection, actor: Option<&str>, cmd: &str, body: serde_json::Value| {
+                let ctx = Ctx::fixed(actor.map(|a| a.parse().expect("uuid")), today());
+                api::dispatch(conn, &ctx, cmd, &body.to_string()).expect(cmd)
+            };
+        let admin = call(
+            &mut conn,
+            None,
+            "staff.create",
+            serde_json::json!({"name": "管理员", "role": "admin", "division_code": "32"}),
+        );
+        let admin = admin["id"].as_str().expect("id").to_string();
+        let cw = call(
+            &mut conn,
+            Some(&admin),
+            "staff.create",
+            serde_json::json!({"name": "社工", "role": "caseworker", "division_code": "321324203"}),
+        );
+        let cw = cw["id"].as_str().expect("id").to_string();
+        let h = call(
+            &mut conn,
+            Some(&cw),
+            "household.create",
+            serde_json::json!({
+            "division_code": "321324203", "address": "一组", "causes": ["illness"],
+            "referral_source": "screening", "priority": "high"}),
+        );
+        WriteFixture {
+            _dir: dir,
+            path,
+            caseworker: cw,
+            household: h["id"].as_str().expect("id").to_string(),
+        }
+    })
+}
+
+/// Logging a visit (one transaction: the visit, the household's last visit, the audit row),
+/// with the connection's `synchronous` setting as given. Yihu runs FULL; NORMAL is the
+/// comparison for the cost of an fsync per commit.
+#[divan::bench(args = ["FULL", "NORMAL"])]
+fn write_visit_log(b: divan::Bencher, sync: &str) {
+    let f = write_fixture();
+    let mut c = db::open(&f.path).expect("open");
+    c.pragma_update(None, "synchronous", sync)
+        .expect("synchronous");
+    let ctx = Ctx::fixed(Some(f.caseworker.parse().expect("uuid")), today());
+    let body =
+        serde_json::json!({"household_id": f.household, "kind": "phone_call", "notes": "电话回访"})
+            .to_string();
+    b.bench_local(|| api::dispatch(&mut c, &ctx, "visit.log", &body).expect("visit.log"));
 }
