@@ -53,16 +53,16 @@ fn io(code: &str, what: &str, e: std::io::Error) -> ApiError {
     ApiError::new(code, format!("{what}: {e}"))
 }
 
-/// The time in a backup file name, if it is one of ours.
-fn stamp_of(name: &str) -> Option<NaiveDateTime> {
+/// The time in a backup file name and its number within that second (`yihu-<time>.db` is 1,
+/// `yihu-<time>-2.db` was made after it), if the file is one of ours.
+fn parse_name(name: &str) -> Option<(NaiveDateTime, u32)> {
     let rest = name.strip_prefix(PREFIX)?.strip_suffix(".db")?;
-    let stamp = rest.get(..15)?;
-    let tail = &rest[15..];
-    if !(tail.is_empty() || tail.starts_with('-') && tail[1..].bytes().all(|b| b.is_ascii_digit()))
-    {
-        return None;
-    }
-    NaiveDateTime::parse_from_str(stamp, STAMP).ok()
+    let at = NaiveDateTime::parse_from_str(rest.get(..15)?, STAMP).ok()?;
+    let seq = match &rest[15..] {
+        "" => 1,
+        tail => tail.strip_prefix('-')?.parse().ok()?,
+    };
+    Some((at, seq))
 }
 
 fn info(path: &Path, at: NaiveDateTime) -> ApiResult<BackupInfo> {
@@ -200,8 +200,8 @@ pub fn verify(path: &Path) -> ApiResult<FileFacts> {
     })
 }
 
-/// The backups in `dir`, newest first.
-pub fn list(dir: &Path) -> ApiResult<Vec<BackupInfo>> {
+/// The backups in `dir` with their times, newest first.
+fn scan(dir: &Path) -> ApiResult<Vec<(NaiveDateTime, BackupInfo)>> {
     let entries = match std::fs::read_dir(dir) {
         Ok(e) => e,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
@@ -210,19 +210,22 @@ pub fn list(dir: &Path) -> ApiResult<Vec<BackupInfo>> {
     let mut out = Vec::new();
     for entry in entries.flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
-        if let Some(at) = stamp_of(&name) {
-            // `yihu-<time>-2.db` was made after `yihu-<time>.db`.
-            let seq: u32 = name
-                .trim_end_matches(".db")
-                .get(PREFIX.len() + 15..)
-                .and_then(|t| t.strip_prefix('-'))
-                .and_then(|t| t.parse().ok())
-                .unwrap_or(1);
+        if let Some((at, seq)) = parse_name(&name) {
             out.push(((at, seq), info(&entry.path(), at)?));
         }
     }
     out.sort_by_key(|b| std::cmp::Reverse(b.0));
-    Ok(out.into_iter().map(|(_, i)| i).collect())
+    Ok(out.into_iter().map(|((at, _), i)| (at, i)).collect())
+}
+
+/// The backups in `dir`, newest first.
+pub fn list(dir: &Path) -> ApiResult<Vec<BackupInfo>> {
+    Ok(scan(dir)?.into_iter().map(|(_, i)| i).collect())
+}
+
+/// When the newest backup in `dir` was made (UTC), if there is one.
+pub fn newest_at(dir: &Path) -> ApiResult<Option<NaiveDateTime>> {
+    Ok(scan(dir)?.first().map(|(at, _)| *at))
 }
 
 /// Which of `stamps` to keep at `now`: the newest of each of the last 7 days, of each of the
@@ -272,16 +275,11 @@ pub fn keep(stamps: &[NaiveDateTime], now: NaiveDateTime) -> BTreeSet<usize> {
 
 /// Delete the backups in `dir` that [`keep`] does not keep; returns the deleted files' names.
 pub fn rotate(dir: &Path, now: DateTime<Utc>) -> ApiResult<Vec<String>> {
-    let all = list(dir)?;
-    let stamps: Vec<NaiveDateTime> = all.iter().filter_map(|b| stamp_of(&b.name)).collect();
-    if stamps.len() != all.len() {
-        return Err(ApiError::internal(
-            "a listed backup has no time in its name",
-        ));
-    }
+    let all = scan(dir)?;
+    let stamps: Vec<NaiveDateTime> = all.iter().map(|(at, _)| *at).collect();
     let kept = keep(&stamps, now.naive_utc());
     let mut deleted = Vec::new();
-    for (i, b) in all.iter().enumerate() {
+    for (i, (_, b)) in all.iter().enumerate() {
         if !kept.contains(&i) {
             std::fs::remove_file(&b.path)
                 .map_err(|e| io("backup.io", "cannot remove an old backup", e))?;
@@ -309,6 +307,17 @@ pub fn restore(
     now: DateTime<Utc>,
 ) -> ApiResult<Restored> {
     let facts = verify(from)?;
+    restore_verified(conn, from, facts, dir, now)
+}
+
+/// [`restore`] of a file [`verify`] has just accepted.
+fn restore_verified(
+    conn: &mut Connection,
+    from: &Path,
+    facts: FileFacts,
+    dir: &Path,
+    now: DateTime<Utc>,
+) -> ApiResult<Restored> {
     let saved_before = create(conn, dir, now)?;
     conn.restore(
         rusqlite::MAIN_DB,
@@ -344,7 +353,9 @@ pub fn restore_file(
 ) -> ApiResult<Value> {
     let facts = verify(from)?;
     match crate::db::open(db_path) {
-        Ok(mut conn) => Ok(serde_json::to_value(restore(&mut conn, from, dir, now)?)?),
+        Ok(mut conn) => Ok(serde_json::to_value(restore_verified(
+            &mut conn, from, facts, dir, now,
+        )?)?),
         Err(e) if e.code == "db.damaged" || !db_path.exists() => {
             std::fs::create_dir_all(dir)
                 .map_err(|e| io("backup.io", "cannot create the backup folder", e))?;

@@ -68,6 +68,14 @@ pub fn open(path: &Path) -> Result<Connection, ApiError> {
     )
     .map_err(|e| ApiError::new("db.open", format!("cannot open the database: {e}")))?;
     // Reading the header first turns "not a database" into a clear error before any write.
+    wal(&conn)?;
+    configure(&conn)?;
+    migrate(&mut conn)?;
+    load_divisions(&mut conn)?;
+    Ok(conn)
+}
+
+fn wal(conn: &Connection) -> Result<(), ApiError> {
     let journal: String = conn
         .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
         .map_err(ApiError::from)?;
@@ -77,16 +85,13 @@ pub fn open(path: &Path) -> Result<Connection, ApiError> {
             format!("cannot switch the database to WAL mode (got {journal})"),
         ));
     }
-    configure(&conn)?;
-    migrate(&mut conn)?;
-    load_divisions(&mut conn)?;
-    Ok(conn)
+    Ok(())
 }
 
 /// Bring an open database to this build's schema and data after its content was replaced
 /// (a restore): WAL mode, migrations, the audit chain, division data.
 pub fn upgrade(conn: &mut Connection) -> Result<(), ApiError> {
-    let _: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+    wal(conn)?;
     migrate(conn)?;
     load_divisions(conn)
 }

@@ -301,8 +301,8 @@ fn run(cli: Cli) -> Result<(), ApiError> {
             Ok(())
         }
         Cmd::Restore { file, dir, yes } => {
-            let facts = yihu::backup::verify(&file)?;
             if !yes {
+                let facts = yihu::backup::verify(&file)?;
                 out(&serde_json::to_string_pretty(&serde_json::json!({
                     "file": file.display().to_string(), "facts": facts, "database": path.display().to_string()
                 }))?);

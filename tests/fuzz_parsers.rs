@@ -15,15 +15,7 @@ fn date() -> impl Strategy<Value = NaiveDate> {
 }
 
 fn weekdays() -> impl Strategy<Value = Vec<Weekday>> {
-    let day = proptest::sample::select(vec![
-        Weekday::Mon,
-        Weekday::Tue,
-        Weekday::Wed,
-        Weekday::Thu,
-        Weekday::Fri,
-        Weekday::Sat,
-        Weekday::Sun,
-    ]);
+    let day = proptest::sample::select(Weekday::ALL.to_vec());
     // Usually none or one (valid), sometimes many (duplicates, weekdays on a non-weekly rule).
     prop_oneof![
         3 => proptest::collection::vec(day.clone(), 0..2),

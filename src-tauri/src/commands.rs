@@ -123,7 +123,7 @@ pub async fn backup_now(
 ) -> Result<yihu::backup::BackupInfo, ApiError> {
     let store = Arc::clone(&store);
     blocking("backup_now".into(), move || {
-        store.backup_now(Some(actor.as_deref().unwrap_or_default()))
+        store.backup_now(actor.as_deref())
     })
     .await
 }

@@ -247,32 +247,31 @@ impl Store {
         backup::default_dir(&self.path)
     }
 
-    /// Back up now and rotate the folder. `actor` must be an administrator, except for the
-    /// automatic backups the app makes itself (`None`).
-    pub fn backup_now(&self, actor: Option<&str>) -> Result<BackupInfo, ApiError> {
-        let mut conn = self.checkout()?;
-        if let Some(a) = actor {
-            let ctx = Ctx::system(parse_actor(Some(a))?);
-            api::authorise_file_operation(&mut conn, &ctx, api::Access::Admin)?;
-        }
-        let made = backup::create(&conn, &self.backup_dir(), chrono::Utc::now())?;
-        backup::rotate(&self.backup_dir(), chrono::Utc::now())?;
+    /// Back up with `conn` and rotate the folder.
+    fn backup_with(&self, conn: &Connection) -> Result<BackupInfo, ApiError> {
+        let (dir, now) = (self.backup_dir(), chrono::Utc::now());
+        let made = backup::create(conn, &dir, now)?;
+        backup::rotate(&dir, now)?;
         Ok(made)
     }
 
-    /// The automatic backup: made when the newest one is older than `max_age` (at start the
-    /// app passes zero: always).
+    /// "Back up now" from the Backup page (administrators only).
+    pub fn backup_now(&self, actor: Option<&str>) -> Result<BackupInfo, ApiError> {
+        let mut conn = self.checkout()?;
+        let ctx = Ctx::system(parse_actor(actor)?);
+        api::authorise_file_operation(&mut conn, &ctx, api::Access::Admin)?;
+        self.backup_with(&conn)
+    }
+
+    /// The app's own backup: made when the newest one is older than `max_age`.
     pub fn auto_backup(&self, max_age: chrono::Duration) -> Result<Option<BackupInfo>, ApiError> {
-        let newest = backup::list(&self.backup_dir())?
-            .into_iter()
-            .next()
-            .and_then(|b| chrono::DateTime::parse_from_rfc3339(&b.created_at).ok());
-        if let Some(at) = newest
-            && chrono::Utc::now().signed_duration_since(at) < max_age
+        if let Some(at) = backup::newest_at(&self.backup_dir())?
+            && chrono::Utc::now().naive_utc().signed_duration_since(at) < max_age
         {
             return Ok(None);
         }
-        self.backup_now(None).map(Some)
+        let conn = self.checkout()?;
+        self.backup_with(&conn).map(Some)
     }
 
     /// The backups for the Backup page (administrators only): the folder and its files,
