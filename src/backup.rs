@@ -13,6 +13,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::error::{ApiError, ApiResult};
+use crate::keyring::DbKey;
 
 /// `PRAGMA application_id` of a Yihu database: the ASCII bytes "YIHU" (schema 4).
 pub const APPLICATION_ID: i64 = 0x5949_4855;
@@ -83,8 +84,15 @@ fn info(path: &Path, at: NaiveDateTime) -> ApiResult<BackupInfo> {
 }
 
 /// Copy the open database into a new file in `dir`, check the copy and return it. The copy is
-/// a standalone file (no `-wal`).
-pub fn create(conn: &Connection, dir: &Path, now: DateTime<Utc>) -> ApiResult<BackupInfo> {
+/// a standalone file (no `-wal`), encrypted with `key` when the database is (the same key: a
+/// backup opens with the keyring of the database it came from, a copy of which is kept in the
+/// backup folder).
+pub fn create(
+    conn: &Connection,
+    dir: &Path,
+    now: DateTime<Utc>,
+    key: Option<&DbKey>,
+) -> ApiResult<BackupInfo> {
     std::fs::create_dir_all(dir)
         .map_err(|e| io("backup.io", "cannot create the backup folder", e))?;
     let at = now.naive_utc();
@@ -99,6 +107,9 @@ pub fn create(conn: &Connection, dir: &Path, now: DateTime<Utc>) -> ApiResult<Ba
     let result = (|| -> ApiResult<()> {
         let _ = std::fs::remove_file(&part);
         let mut dst = Connection::open(&part)?;
+        if let Some(key) = key {
+            crate::db::apply_key(&dst, "main", key)?;
+        }
         {
             let b = Backup::new(conn, &mut dst)?;
             // All pages in one step: one consistent snapshot under one read lock.
@@ -114,7 +125,7 @@ pub fn create(conn: &Connection, dir: &Path, now: DateTime<Utc>) -> ApiResult<Ba
         }
         dst.query_row("PRAGMA journal_mode = DELETE", [], |_| Ok(()))?;
         drop(dst);
-        verify(&part)?;
+        verify(&part, key)?;
         std::fs::rename(&part, &path).map_err(|e| io("backup.io", "cannot store the backup", e))?;
         Ok(())
     })();
@@ -125,31 +136,19 @@ pub fn create(conn: &Connection, dir: &Path, now: DateTime<Utc>) -> ApiResult<Ba
     info(&path, at)
 }
 
-/// Is `path` a sound Yihu database this build can open? Read-only; refuses (with a coded
-/// error) a file that is not SQLite, another program's database, one from a newer Yihu, or a
-/// damaged one.
-pub fn verify(path: &Path) -> ApiResult<FileFacts> {
-    let mut head = [0u8; 16];
-    {
-        use std::io::Read;
-        let mut f = std::fs::File::open(path)
-            .map_err(|e| io("backup.not_found", "cannot open the backup file", e))?;
-        if f.read_exact(&mut head).is_err() || &head != b"SQLite format 3\0" {
-            return Err(ApiError::new(
-                "backup.not_a_database",
-                "this file is not a database backup",
-            ));
-        }
-    }
-    let conn = Connection::open_with_flags(
-        path,
-        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )
-    .map_err(|_| ApiError::new("backup.damaged", "the backup file cannot be read"))?;
+/// Is `path` a sound Yihu database this build can open (with `key`, for an encrypted
+/// database's backups)? Read-only; refuses (with a coded error) a file that is not SQLite or
+/// not readable with the key, another program's database, one from a newer Yihu, or a damaged
+/// one.
+pub fn verify(path: &Path, key: Option<&DbKey>) -> ApiResult<FileFacts> {
+    let conn = open_backup(path, key)?;
     let damaged = |_| ApiError::new("backup.damaged", "the backup file is damaged");
     let app_id: i64 = conn
         .query_row("PRAGMA application_id", [], |r| r.get(0))
-        .map_err(damaged)?;
+        .map_err(|e| match e.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::NotADatabase) => not_a_database(key),
+            _ => ApiError::new("backup.damaged", "the backup file is damaged"),
+        })?;
     let tables: i64 = conn
         .query_row(
             "SELECT count(*) FROM sqlite_schema WHERE type = 'table'
@@ -200,6 +199,42 @@ pub fn verify(path: &Path) -> ApiResult<FileFacts> {
     })
 }
 
+fn not_a_database(key: Option<&DbKey>) -> ApiError {
+    match key {
+        None => ApiError::new(
+            "backup.not_a_database",
+            "this file is not a database backup",
+        ),
+        Some(_) => ApiError::new(
+            "backup.not_a_database",
+            "this file is not a backup of this database (it cannot be read with its key)",
+        ),
+    }
+}
+
+/// Open a backup file read-only (keyed with `key`); nothing read yet. Without a key, a file
+/// without the SQLite header is refused at once.
+fn open_backup(path: &Path, key: Option<&DbKey>) -> ApiResult<Connection> {
+    if !path.is_file() {
+        return Err(ApiError::new(
+            "backup.not_found",
+            "cannot open the backup file: there is no such file",
+        ));
+    }
+    if key.is_none() && !crate::db::is_plain_sqlite(path) {
+        return Err(not_a_database(None));
+    }
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(|_| ApiError::new("backup.damaged", "the backup file cannot be read"))?;
+    if let Some(key) = key {
+        crate::db::apply_key(&conn, "main", key)?;
+    }
+    Ok(conn)
+}
+
 /// The backups in `dir` with their times, newest first.
 fn scan(dir: &Path) -> ApiResult<Vec<(NaiveDateTime, BackupInfo)>> {
     let entries = match std::fs::read_dir(dir) {
@@ -216,6 +251,45 @@ fn scan(dir: &Path) -> ApiResult<Vec<(NaiveDateTime, BackupInfo)>> {
     }
     out.sort_by_key(|b| std::cmp::Reverse(b.0));
     Ok(out.into_iter().map(|((at, _), i)| (at, i)).collect())
+}
+
+/// Encrypt, with `key`, every backup in `dir` that is still a plain file (made before the
+/// database was encrypted), each through a checked copy renamed over it.
+pub fn encrypt_plain_backups(dir: &Path, key: &DbKey) -> ApiResult<usize> {
+    let mut done = 0;
+    for (_, b) in scan(dir)? {
+        let path = Path::new(&b.path);
+        if !crate::db::is_plain_sqlite(path) {
+            continue;
+        }
+        let plain = Connection::open(path)?;
+        let tmp = PathBuf::from(format!("{}.encrypting", b.path));
+        crate::db::export_encrypted(&plain, &tmp, key)?;
+        drop(plain);
+        std::fs::rename(&tmp, path)
+            .map_err(|e| io("backup.io", "cannot replace a plain backup", e))?;
+        done += 1;
+    }
+    Ok(done)
+}
+
+/// Keep a copy of the database's keyring in the backup folder (it holds only wrapped keys):
+/// without it, the encrypted backups could not be opened if the keyring beside the database
+/// were lost.
+pub fn copy_keyring(db_path: &Path, dir: &Path) -> ApiResult<()> {
+    let from = crate::keyring::path_for(db_path);
+    let bytes = match std::fs::read(&from) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(io("backup.io", "cannot read the keyring", e)),
+    };
+    std::fs::create_dir_all(dir)
+        .map_err(|e| io("backup.io", "cannot create the backup folder", e))?;
+    let name = from
+        .file_name()
+        .map(|n| n.to_os_string())
+        .unwrap_or_else(|| "yihu.db.keys".into());
+    crate::keyring::write_atomically(&dir.join(name), &bytes)
 }
 
 /// The backups in `dir`, newest first.
@@ -305,9 +379,10 @@ pub fn restore(
     from: &Path,
     dir: &Path,
     now: DateTime<Utc>,
+    key: Option<&DbKey>,
 ) -> ApiResult<Restored> {
-    let facts = verify(from)?;
-    restore_verified(conn, from, facts, dir, now)
+    let facts = verify(from, key)?;
+    restore_verified(conn, from, facts, dir, now, key)
 }
 
 /// [`restore`] of a file [`verify`] has just accepted.
@@ -317,22 +392,24 @@ fn restore_verified(
     facts: FileFacts,
     dir: &Path,
     now: DateTime<Utc>,
+    key: Option<&DbKey>,
 ) -> ApiResult<Restored> {
-    let saved_before = create(conn, dir, now)?;
-    conn.restore(
-        rusqlite::MAIN_DB,
-        from,
-        None::<fn(rusqlite::backup::Progress)>,
-    )
-    .map_err(|e| match e.sqlite_error_code() {
-        Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => {
-            ApiError::new(
-                "db.busy",
-                "the database is in use by another program; close it and try again",
-            )
-        }
+    let saved_before = create(conn, dir, now, key)?;
+    let src = open_backup(from, key)?;
+    let copied = Backup::new(&src, conn).and_then(|b| b.step(-1));
+    let busy = || {
+        ApiError::new(
+            "db.busy",
+            "the database is in use by another program; close it and try again",
+        )
+    };
+    match copied.map_err(|e| match e.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => busy(),
         _ => ApiError::from(e),
-    })?;
+    })? {
+        StepResult::Done => {}
+        _ => return Err(busy()),
+    }
     crate::db::upgrade(conn)?;
     Ok(Restored {
         from: from.display().to_string(),
@@ -350,13 +427,14 @@ pub fn restore_file(
     from: &Path,
     dir: &Path,
     now: DateTime<Utc>,
+    key: Option<&DbKey>,
 ) -> ApiResult<Value> {
-    let facts = verify(from)?;
-    match crate::db::open(db_path) {
+    let facts = verify(from, key)?;
+    match crate::db::open_keyed(db_path, key) {
         Ok(mut conn) => Ok(serde_json::to_value(restore_verified(
-            &mut conn, from, facts, dir, now,
+            &mut conn, from, facts, dir, now, key,
         )?)?),
-        Err(e) if e.code == "db.damaged" || !db_path.exists() => {
+        Err(e) if e.code == "db.damaged" || e.code == "db.wrong_key" || !db_path.exists() => {
             std::fs::create_dir_all(dir)
                 .map_err(|e| io("backup.io", "cannot create the backup folder", e))?;
             let mut moved = None;
@@ -374,7 +452,7 @@ pub fn restore_file(
             }
             std::fs::copy(from, db_path)
                 .map_err(|e| io("backup.io", "cannot copy the backup into place", e))?;
-            drop(crate::db::open(db_path)?);
+            drop(crate::db::open_keyed(db_path, key)?);
             Ok(serde_json::json!({
                 "from": from.display().to_string(),
                 "damaged_moved_to": moved,

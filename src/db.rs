@@ -10,6 +10,7 @@ use rusqlite::{Connection, OpenFlags, params};
 use rusqlite_migration::{Migrations, SchemaVersion};
 
 use crate::error::ApiError;
+use crate::keyring::DbKey;
 
 static MIGRATIONS_DIR: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/migrations");
 
@@ -52,14 +53,47 @@ fn configure(conn: &Connection) -> Result<(), ApiError> {
     Ok(())
 }
 
-/// Open (creating if needed) and migrate the database at `path`. A database written by a
-/// newer Yihu is refused with `db.too_new` and left untouched.
+/// Open (creating if needed) and migrate the unencrypted database at `path`. A database
+/// written by a newer Yihu is refused with `db.too_new` and left untouched.
 pub fn open(path: &Path) -> Result<Connection, ApiError> {
+    open_keyed(path, None)
+}
+
+/// Open (creating if needed) and migrate the database at `path`, encrypted with `key` when
+/// one is given (SQLCipher). A file that is still plain SQLite is first encrypted in place with
+/// `key` (see [`encrypt_in_place`]). A key that does not open the file is `db.wrong_key`.
+pub fn open_keyed(path: &Path, key: Option<&DbKey>) -> Result<Connection, ApiError> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir)
             .map_err(|e| ApiError::new("db.open", format!("cannot create the data folder: {e}")))?;
     }
-    let mut conn = Connection::open_with_flags(
+    if let Some(key) = key
+        && is_plain_sqlite(path)
+    {
+        encrypt_in_place(path, key)?;
+    }
+    let mut conn = connect(path, key)?;
+    // Reading the header first turns "not a database" into a clear error before any write.
+    wal(&conn).map_err(|e| match key {
+        Some(_) if e.code == "db.damaged" => wrong_key(),
+        _ => e,
+    })?;
+    configure(&conn)?;
+    migrate(&mut conn)?;
+    load_divisions(&mut conn)?;
+    Ok(conn)
+}
+
+fn wrong_key() -> ApiError {
+    ApiError::new(
+        "db.wrong_key",
+        "the database cannot be read with this key: the keyring beside it belongs to another database, or the file is damaged",
+    )
+}
+
+/// A bare connection to `path`, keyed when `key` is given; nothing read yet.
+fn connect(path: &Path, key: Option<&DbKey>) -> Result<Connection, ApiError> {
+    let conn = Connection::open_with_flags(
         path,
         OpenFlags::SQLITE_OPEN_READ_WRITE
             | OpenFlags::SQLITE_OPEN_CREATE
@@ -67,12 +101,132 @@ pub fn open(path: &Path) -> Result<Connection, ApiError> {
             | OpenFlags::SQLITE_OPEN_URI,
     )
     .map_err(|e| ApiError::new("db.open", format!("cannot open the database: {e}")))?;
-    // Reading the header first turns "not a database" into a clear error before any write.
-    wal(&conn)?;
-    configure(&conn)?;
-    migrate(&mut conn)?;
-    load_divisions(&mut conn)?;
+    if let Some(key) = key {
+        apply_key(&conn, "main", key)?;
+    }
     Ok(conn)
+}
+
+/// Key the schema `schema` of `conn` (before anything reads it).
+pub fn apply_key(conn: &Connection, schema: &str, key: &DbKey) -> Result<(), ApiError> {
+    conn.pragma_update(Some(schema), "key", key.pragma_value().as_str())
+        .map_err(|e| ApiError::new("db.open", format!("cannot key the database: {e}")))
+}
+
+/// Does the file at `path` exist and start with the plain SQLite header (not encrypted)?
+pub fn is_plain_sqlite(path: &Path) -> bool {
+    use std::io::Read;
+    let mut head = [0u8; 16];
+    std::fs::File::open(path)
+        .and_then(|mut f| f.read_exact(&mut head))
+        .is_ok()
+        && &head == b"SQLite format 3\0"
+}
+
+/// Every table's row count (schema objects excluded), to compare two copies of a database.
+fn table_counts(conn: &Connection, schema: &str) -> Result<Vec<(String, i64)>, ApiError> {
+    let names: Vec<String> = conn
+        .prepare(&format!(
+            "SELECT name FROM {schema}.sqlite_schema WHERE type = 'table'
+               AND name NOT LIKE 'sqlite_%' AND sql NOT LIKE 'CREATE VIRTUAL TABLE%'
+             ORDER BY name"
+        ))?
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    names
+        .into_iter()
+        .map(|t| {
+            let n = conn.query_row(
+                &format!(
+                    "SELECT count(*) FROM {schema}.\"{}\"",
+                    t.replace('"', "\"\"")
+                ),
+                [],
+                |r| r.get(0),
+            )?;
+            Ok((t, n))
+        })
+        .collect()
+}
+
+/// Copy the plain database open on `plain` into a new encrypted file at `dest` (SQLCipher's
+/// `sqlcipher_export`), with its schema version and application id, and check the copy: sound
+/// (`integrity_check`) and every table with the same number of rows.
+pub fn export_encrypted(plain: &Connection, dest: &Path, key: &DbKey) -> Result<(), ApiError> {
+    let _ = std::fs::remove_file(dest);
+    let fail = |e: rusqlite::Error| {
+        ApiError::new("db.encrypt", format!("cannot encrypt the database: {e}"))
+    };
+    plain
+        .execute(
+            "ATTACH DATABASE ?1 AS encrypted KEY ?2",
+            rusqlite::params![dest.display().to_string(), key.pragma_value().as_str()],
+        )
+        .map_err(fail)?;
+    let result = (|| -> Result<(), ApiError> {
+        plain
+            .query_row("SELECT sqlcipher_export('encrypted')", [], |_| Ok(()))
+            .map_err(fail)?;
+        for pragma in ["user_version", "application_id"] {
+            let v: i64 = plain.query_row(&format!("PRAGMA main.{pragma}"), [], |r| r.get(0))?;
+            plain.pragma_update(Some("encrypted"), pragma, v)?;
+        }
+        let check: String =
+            plain.query_row("PRAGMA encrypted.integrity_check", [], |r| r.get(0))?;
+        if check != "ok" || table_counts(plain, "main")? != table_counts(plain, "encrypted")? {
+            return Err(ApiError::new(
+                "db.encrypt",
+                "the encrypted copy does not match the database; nothing was changed",
+            ));
+        }
+        Ok(())
+    })();
+    plain
+        .execute("DETACH DATABASE encrypted", [])
+        .map_err(fail)?;
+    if result.is_err() {
+        let _ = std::fs::remove_file(dest);
+    }
+    result
+}
+
+/// Encrypt the plain database file at `path` with `key`, without loss: an encrypted copy is
+/// made and checked beside it, the plain file (and its WAL) closed and checkpointed, then the
+/// copy renamed over it — a crash at any point leaves either the plain or the encrypted file
+/// whole. Nothing else may have the file open.
+pub fn encrypt_in_place(path: &Path, key: &DbKey) -> Result<(), ApiError> {
+    let dest = PathBuf::from(format!("{}.encrypting", path.display()));
+    {
+        let plain = connect(path, None)?;
+        wal(&plain)?;
+        configure(&plain)?;
+        export_encrypted(&plain, &dest, key)?;
+        // Fold the WAL into the plain file so no plain -wal is left beside the new file.
+        plain
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+            .map_err(ApiError::from)?;
+        plain
+            .query_row("PRAGMA journal_mode = DELETE", [], |_| Ok(()))
+            .map_err(ApiError::from)?;
+    }
+    for side in ["-wal", "-shm"] {
+        let p = PathBuf::from(format!("{}{side}", path.display()));
+        if p.exists() {
+            std::fs::remove_file(&p).map_err(|e| {
+                ApiError::new(
+                    "db.encrypt",
+                    format!("cannot remove the plain journal: {e}"),
+                )
+            })?;
+        }
+    }
+    std::fs::rename(&dest, path).map_err(|e| {
+        ApiError::new(
+            "db.encrypt",
+            format!("cannot put the encrypted database in place: {e}"),
+        )
+    })?;
+    Ok(())
 }
 
 fn wal(conn: &Connection) -> Result<(), ApiError> {

@@ -12,10 +12,12 @@ pub mod demo;
 
 pub mod error;
 pub mod idcard;
+pub mod keyring;
 pub mod recurrence;
 pub mod search_terms;
 pub mod types;
 pub mod validate;
+pub mod vault;
 
 pub use api::{commands, dispatch};
 pub use ctx::Ctx;

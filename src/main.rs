@@ -9,7 +9,8 @@ use std::process::ExitCode;
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand};
 use uuid::Uuid;
-use yihu::{ApiError, Ctx, api, check, db, demo};
+use yihu::keyring::DbKey;
+use yihu::{ApiError, Ctx, api, check, db, demo, vault};
 
 #[derive(Parser)]
 #[command(
@@ -21,6 +22,11 @@ struct Cli {
     /// Database file (default: $YIHU_DB, else the OS data directory, e.g. ~/.local/share/yihu/yihu.db).
     #[arg(long, global = true)]
     db: Option<PathBuf>,
+    /// The acting staff member's id (default: $YIHU_AS). On an encrypted database their
+    /// passphrase is read from $YIHU_PASSPHRASE (never from the command line); $YIHU_RECOVERY_CODE
+    /// opens it too, without an actor.
+    #[arg(long = "as", global = true)]
+    as_staff: Option<String>,
     #[command(subcommand)]
     cmd: Cmd,
 }
@@ -31,9 +37,6 @@ enum Cmd {
     Call {
         command: String,
         json: Option<String>,
-        /// The acting staff member's id (default: $YIHU_AS).
-        #[arg(long = "as")]
-        as_staff: Option<String>,
         /// Run as if today were this date (default: $YIHU_TODAY, else the real date). For tests and training.
         #[arg(long)]
         today: Option<String>,
@@ -43,9 +46,6 @@ enum Cmd {
     /// (and flushed) once it is committed: `{"ok": true, "response": ...}` or `{"ok": false,
     /// "error": {...}}`. The exit status is non-zero if any command failed.
     Batch {
-        /// The acting staff member's id (default: $YIHU_AS).
-        #[arg(long = "as")]
-        as_staff: Option<String>,
         /// Run as if today were this date (default: $YIHU_TODAY, else the real date).
         #[arg(long)]
         today: Option<String>,
@@ -66,7 +66,15 @@ enum Cmd {
         /// Anchor date of the demo (default: today).
         #[arg(long)]
         today: Option<String>,
+        /// Encrypt the new database; every demo staff member's passphrase is then `yihu-demo`.
+        /// The recovery code is printed once.
+        #[arg(long)]
+        encrypt: bool,
     },
+    /// Encrypt a plain database (made before encryption) with a new key, without loss. The
+    /// acting administrator (--as) gets the passphrase in $YIHU_PASSPHRASE; the recovery code
+    /// is printed once. Close the app first.
+    Encrypt,
     /// Check the database: SQLite integrity, foreign keys and the domain invariants.
     Check,
     /// Back up the database into the backup folder (checked with integrity_check), then rotate
@@ -165,8 +173,52 @@ fn batch_line(
     api::dispatch(conn, ctx, command, &request)
 }
 
+/// An environment variable's value, if set and not empty.
+fn env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|s| !s.is_empty())
+}
+
+/// The database key for `path` from the environment, if the database is encrypted.
+fn cli_key(path: &std::path::Path, actor: Option<Uuid>) -> Result<Option<DbKey>, ApiError> {
+    match vault::protection(path) {
+        vault::Protection::Missing | vault::Protection::Plain => return Ok(None),
+        vault::Protection::KeyringMissing => return Err(vault::keyring_missing()),
+        vault::Protection::Encrypted => {}
+    }
+    let secret = match (env("YIHU_RECOVERY_CODE"), env("YIHU_PASSPHRASE"), actor) {
+        (Some(code), _, _) => {
+            return vault::unlock(path, &vault::Secret::RecoveryCode(&code)).map(Some);
+        }
+        (None, Some(passphrase), Some(staff_id)) => (passphrase, staff_id),
+        _ => {
+            return Err(ApiError::new(
+                "auth.passphrase_required",
+                "this database is encrypted: give --as with $YIHU_PASSPHRASE (that staff member's passphrase), or $YIHU_RECOVERY_CODE",
+            ));
+        }
+    };
+    vault::unlock(
+        path,
+        &vault::Secret::Passphrase {
+            staff_id: secret.1,
+            passphrase: &secret.0,
+        },
+    )
+    .map(Some)
+}
+
+/// Open the database at `path`, with its key when it is encrypted.
+fn open_db(
+    path: &std::path::Path,
+    actor: Option<Uuid>,
+) -> Result<(rusqlite::Connection, Option<DbKey>), ApiError> {
+    let key = cli_key(path, actor)?;
+    Ok((db::open_keyed(path, key.as_ref())?, key))
+}
+
 fn run(cli: Cli) -> Result<(), ApiError> {
     let path = cli.db.unwrap_or_else(db::default_path);
+    let as_staff = cli.as_staff;
     match cli.cmd {
         Cmd::Commands { json } => {
             let list = api::commands();
@@ -184,10 +236,10 @@ fn run(cli: Cli) -> Result<(), ApiError> {
             }
             Ok(())
         }
-        Cmd::Batch { as_staff, today } => {
+        Cmd::Batch { today } => {
             let actor = parse_actor(as_staff)?;
             let fixed = parse_today(today)?;
-            let mut conn = db::open(&path)?;
+            let (mut conn, _) = open_db(&path, actor)?;
             let mut failed = 0usize;
             let mut line_no = 0usize;
             for line in std::io::stdin().lock().lines() {
@@ -224,7 +276,6 @@ fn run(cli: Cli) -> Result<(), ApiError> {
         Cmd::Call {
             command,
             json,
-            as_staff,
             today,
         } => {
             let actor = parse_actor(as_staff)?;
@@ -243,7 +294,7 @@ fn run(cli: Cli) -> Result<(), ApiError> {
                 Some(d) => Ctx::fixed(actor, d),
                 None => Ctx::system(actor),
             };
-            let mut conn = db::open(&path)?;
+            let (mut conn, _) = open_db(&path, actor)?;
             let result = api::dispatch(&mut conn, &ctx, &command, &body)?;
             out(&serde_json::to_string_pretty(&result)?);
             Ok(())
@@ -252,9 +303,10 @@ fn run(cli: Cli) -> Result<(), ApiError> {
             households,
             seed,
             today,
+            encrypt,
         } => {
             let today = parse_today(today)?.unwrap_or_else(|| Ctx::system(None).today);
-            let mut conn = db::open(&path)?;
+            let (mut conn, _) = open_db(&path, parse_actor(as_staff)?)?;
             let started = std::time::Instant::now();
             let summary = demo::build(
                 &mut conn,
@@ -268,11 +320,65 @@ fn run(cli: Cli) -> Result<(), ApiError> {
             result["seconds"] =
                 serde_json::json!((started.elapsed().as_secs_f64() * 100.0).round() / 100.0);
             result["db"] = serde_json::json!(path.display().to_string());
+            drop(conn);
+            if encrypt {
+                let (_, code) = vault::encrypt_database(
+                    &path,
+                    &yihu::backup::default_dir(&path),
+                    vault::FirstPassphrases::Demo,
+                )?;
+                result["passphrase"] = serde_json::json!(vault::DEMO_PASSPHRASE);
+                result["recovery_code"] = serde_json::json!(code.as_str());
+            }
             out(&serde_json::to_string_pretty(&result)?);
             Ok(())
         }
+        Cmd::Encrypt => {
+            let actor = parse_actor(as_staff)?.ok_or_else(|| {
+                ApiError::at(
+                    "request.field.missing",
+                    "as",
+                    "--as (an administrator) is required",
+                )
+            })?;
+            let passphrase = env("YIHU_PASSPHRASE").ok_or_else(|| {
+                ApiError::at(
+                    "request.field.missing",
+                    "passphrase",
+                    "set $YIHU_PASSPHRASE to the administrator's new passphrase",
+                )
+            })?;
+            let name = {
+                let mut conn = db::open(&path)?;
+                api::authorise_file_operation(
+                    &mut conn,
+                    &Ctx::system(Some(actor)),
+                    api::Access::Admin,
+                )?;
+                conn.query_row(
+                    "SELECT name FROM staff WHERE id = ?1",
+                    [actor.to_string()],
+                    |r| r.get::<_, String>(0),
+                )?
+            };
+            let (_, code) = vault::encrypt_database(
+                &path,
+                &yihu::backup::default_dir(&path),
+                vault::FirstPassphrases::One {
+                    staff_id: actor,
+                    name: &name,
+                    passphrase: &passphrase,
+                },
+            )?;
+            out(&serde_json::to_string_pretty(&serde_json::json!({
+                "db": path.display().to_string(),
+                "keyring": yihu::keyring::path_for(&path).display().to_string(),
+                "recovery_code": code.as_str(),
+            }))?);
+            Ok(())
+        }
         Cmd::Check => {
-            let conn = db::open(&path)?;
+            let (conn, _) = open_db(&path, parse_actor(as_staff)?)?;
             let problems = check::run(&conn)?;
             out(&serde_json::to_string_pretty(
                 &serde_json::json!({"ok": problems.is_empty(), "problems": problems}),
@@ -292,8 +398,9 @@ fn run(cli: Cli) -> Result<(), ApiError> {
                 out(&serde_json::to_string_pretty(&yihu::backup::list(&dir)?)?);
                 return Ok(());
             }
-            let conn = db::open(&path)?;
-            let made = yihu::backup::create(&conn, &dir, chrono::Utc::now())?;
+            let (conn, key) = open_db(&path, parse_actor(as_staff)?)?;
+            let made = yihu::backup::create(&conn, &dir, chrono::Utc::now(), key.as_ref())?;
+            yihu::backup::copy_keyring(&path, &dir)?;
             let removed = yihu::backup::rotate(&dir, chrono::Utc::now())?;
             out(&serde_json::to_string_pretty(
                 &serde_json::json!({"backup": made, "removed": removed}),
@@ -301,8 +408,13 @@ fn run(cli: Cli) -> Result<(), ApiError> {
             Ok(())
         }
         Cmd::Restore { file, dir, yes } => {
+            // A damaged file without a keyring is replaced by a plain backup.
+            let key = match cli_key(&path, parse_actor(as_staff)?) {
+                Err(e) if e.code == "db.keyring_missing" => None,
+                other => other?,
+            };
             if !yes {
-                let facts = yihu::backup::verify(&file)?;
+                let facts = yihu::backup::verify(&file, key.as_ref())?;
                 out(&serde_json::to_string_pretty(&serde_json::json!({
                     "file": file.display().to_string(), "facts": facts, "database": path.display().to_string()
                 }))?);
@@ -312,14 +424,15 @@ fn run(cli: Cli) -> Result<(), ApiError> {
                 ));
             }
             let dir = dir.unwrap_or_else(|| yihu::backup::default_dir(&path));
-            let done = yihu::backup::restore_file(&path, &file, &dir, chrono::Utc::now())?;
+            let done =
+                yihu::backup::restore_file(&path, &file, &dir, chrono::Utc::now(), key.as_ref())?;
             out(&serde_json::to_string_pretty(&done)?);
             Ok(())
         }
         Cmd::Audit {
             cmd: AuditCmd::Verify,
         } => {
-            let conn = db::open(&path)?;
+            let (conn, _) = open_db(&path, parse_actor(as_staff)?)?;
             let report = yihu::audit_chain::verify(&conn)?;
             out(&serde_json::to_string_pretty(&report)?);
             match &report.first_problem {

@@ -48,7 +48,7 @@ fn busy() -> (App, String) {
 fn a_backup_is_a_checked_standalone_copy() {
     let (app, _) = busy();
     let dir = app._dir.path().join("backups");
-    let b = backup::create(&app.conn, &dir, at("2026-03-02 10:00:00")).expect("backup");
+    let b = backup::create(&app.conn, &dir, at("2026-03-02 10:00:00"), None).expect("backup");
     assert_eq!(b.name, "yihu-20260302-100000.db");
     let file = Path::new(&b.path);
     assert!(file.exists() && b.bytes > 100_000, "{b:?}");
@@ -58,7 +58,7 @@ fn a_backup_is_a_checked_standalone_copy() {
         .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
         .collect();
     assert_eq!(names, vec![b.name.clone()]);
-    let facts = backup::verify(file).expect("verify");
+    let facts = backup::verify(file, None).expect("verify");
     assert_eq!(facts.households, 1);
     assert_eq!(facts.schema, yihu::db::schema_version() as i64);
     let conn = Connection::open(file).expect("open");
@@ -75,7 +75,7 @@ fn a_backup_is_a_checked_standalone_copy() {
     // The same rows as the database.
     assert!(contents(file) == contents(&app.path), "the backup differs");
     // A second backup in the same second gets its own name.
-    let b2 = backup::create(&app.conn, &dir, at("2026-03-02 10:00:00")).expect("backup");
+    let b2 = backup::create(&app.conn, &dir, at("2026-03-02 10:00:00"), None).expect("backup");
     assert_eq!(b2.name, "yihu-20260302-100000-2.db");
     let listed: Vec<String> = backup::list(&dir)
         .expect("list")
@@ -159,7 +159,7 @@ fn rotation_keeps_seven_daily_four_weekly_and_twelve_monthly() {
 fn restore_brings_back_the_backup_and_saves_what_it_replaces() {
     let (mut app, cw) = busy();
     let dir = app._dir.path().join("backups");
-    let b = backup::create(&app.conn, &dir, at("2026-03-02 10:00:00")).expect("backup");
+    let b = backup::create(&app.conn, &dir, at("2026-03-02 10:00:00"), None).expect("backup");
     let backed_up = contents(&app.path);
     // Work after the backup.
     let h2 = app.household(&cw, "low");
@@ -169,6 +169,7 @@ fn restore_brings_back_the_backup_and_saves_what_it_replaces() {
         Path::new(&b.path),
         &dir,
         at("2026-03-02 11:00:00"),
+        None,
     )
     .expect("restore");
     assert!(
@@ -197,7 +198,7 @@ fn restore_brings_back_the_backup_and_saves_what_it_replaces() {
 fn restore_refuses_damaged_foreign_and_newer_files_and_changes_nothing() {
     let (mut app, _) = busy();
     let dir = app._dir.path().join("backups");
-    let good = backup::create(&app.conn, &dir, at("2026-03-02 10:00:00")).expect("backup");
+    let good = backup::create(&app.conn, &dir, at("2026-03-02 10:00:00"), None).expect("backup");
     let scratch = tempfile::tempdir().expect("tempdir");
     let p = |n: &str| scratch.path().join(n);
 
@@ -234,8 +235,14 @@ fn restore_refuses_damaged_foreign_and_newer_files_and_changes_nothing() {
     let before = contents(&app.path);
     let backups_before = backup::list(&dir).expect("list").len();
     for (file, code) in cases {
-        let e = backup::restore(&mut app.conn, &p(file), &dir, at("2026-03-02 11:00:00"))
-            .expect_err(file);
+        let e = backup::restore(
+            &mut app.conn,
+            &p(file),
+            &dir,
+            at("2026-03-02 11:00:00"),
+            None,
+        )
+        .expect_err(file);
         assert_eq!(e.code, code, "{file}: {e:?}");
         assert!(
             contents(&app.path) == before,
@@ -317,7 +324,7 @@ fn an_older_schema_backup_is_restored_and_upgraded() {
     let mut app = App::new();
     let old = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/schema-1.db");
     let dir = app._dir.path().join("backups");
-    let done = backup::restore(&mut app.conn, &old, &dir, at("2026-06-16 08:00:00"))
+    let done = backup::restore(&mut app.conn, &old, &dir, at("2026-06-16 08:00:00"), None)
         .expect("restore an old backup");
     assert_eq!(done.facts.schema, 1);
     let v: i64 = app

@@ -17,7 +17,9 @@ fn yihu() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_yihu"));
     c.env_remove("YIHU_DB")
         .env_remove("YIHU_AS")
-        .env_remove("YIHU_TODAY");
+        .env_remove("YIHU_TODAY")
+        .env_remove("YIHU_PASSPHRASE")
+        .env_remove("YIHU_RECOVERY_CODE");
     c
 }
 

@@ -232,7 +232,18 @@ pub fn id(v: &Value) -> String {
 
 /// Every row of every table, ordered by primary key (rowid tables without one by rowid).
 pub fn contents(path: &Path) -> Vec<(String, Vec<String>)> {
+    contents_keyed(path, None)
+}
+
+/// [`contents`] of a database encrypted with `key`.
+pub fn contents_keyed(
+    path: &Path,
+    key: Option<&yihu::keyring::DbKey>,
+) -> Vec<(String, Vec<String>)> {
     let conn = Connection::open(path).expect("open");
+    if let Some(key) = key {
+        db::apply_key(&conn, "main", key).expect("key");
+    }
     let tables: Vec<String> = conn
         .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
         .expect("tables")

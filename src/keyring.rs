@@ -1,0 +1,603 @@
+//! The database key and who may unwrap it. The database file is encrypted (SQLCipher) with a
+//! random 256-bit key that is never stored as it is: the keyring file beside the database
+//! (`yihu.db.keys`) holds it only *wrapped* — once per staff member, under a key derived from
+//! their passphrase with Argon2id, and once under the printable recovery code shown at set-up.
+//! Signing in is unwrapping: a wrong passphrase fails the AEAD tag, so no password hash is kept
+//! anywhere else. Changing a passphrase re-wraps the same key; the database is not rewritten.
+//!
+//! Each wrapped copy is bound (as AEAD associated data) to its slot — the staff id, or
+//! "recovery" — so a slot copied under another person's id does not open. The file holds no
+//! case data: staff names (for the sign-in list), salts, nonces and ciphertexts.
+
+use std::path::{Path, PathBuf};
+
+use argon2::{Algorithm, Argon2, Params, Version};
+use chacha20poly1305::aead::{Aead, KeyInit, OsRng, Payload, rand_core::RngCore};
+use chacha20poly1305::{XChaCha20Poly1305, XNonce};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+use zeroize::Zeroizing;
+
+use crate::error::{ApiError, ApiResult};
+
+/// The keyring's file format version.
+const FORMAT: u32 = 1;
+/// The shortest passphrase accepted.
+pub const MIN_PASSPHRASE_CHARS: usize = 8;
+/// Argon2id cost for new slots (OWASP's minimum: 19 MiB, 2 passes, 1 lane; ~50 ms here).
+/// Stored per slot, so it can be raised without breaking older slots.
+const KDF_M_KIB: u32 = 19 * 1024;
+const KDF_T: u32 = 2;
+const KDF_P: u32 = 1;
+/// Crockford's base-32 alphabet: no I, L, O or U, so a code copied by hand reads back.
+const CODE_ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+/// A recovery code: 30 characters of base 32 (150 bits), shown in groups of five.
+const CODE_CHARS: usize = 30;
+
+/// The database key: 32 random bytes, wiped from memory when dropped.
+#[derive(Clone)]
+pub struct DbKey(Zeroizing<[u8; 32]>);
+
+impl std::fmt::Debug for DbKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("DbKey(…)")
+    }
+}
+
+impl DbKey {
+    /// A new random key from the operating system's generator.
+    pub fn random() -> DbKey {
+        let mut k = Zeroizing::new([0u8; 32]);
+        OsRng.fill_bytes(k.as_mut());
+        DbKey(k)
+    }
+
+    /// The value for `PRAGMA key`: a raw key (`x'…'`), so SQLCipher runs no key derivation of
+    /// its own on every open — the passphrase was already stretched by Argon2id.
+    pub fn pragma_value(&self) -> Zeroizing<String> {
+        Zeroizing::new(format!("x'{}'", hex::encode(self.0.as_ref())))
+    }
+}
+
+/// Argon2id parameters and salt of one slot.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Kdf {
+    pub m_kib: u32,
+    pub t: u32,
+    pub p: u32,
+    /// 16 random bytes, hex.
+    pub salt: String,
+}
+
+impl Kdf {
+    fn fresh() -> Kdf {
+        let mut salt = [0u8; 16];
+        OsRng.fill_bytes(&mut salt);
+        Kdf {
+            m_kib: KDF_M_KIB,
+            t: KDF_T,
+            p: KDF_P,
+            salt: hex::encode(salt),
+        }
+    }
+
+    /// The wrapping key for `secret`.
+    fn derive(&self, secret: &[u8]) -> ApiResult<Zeroizing<[u8; 32]>> {
+        let bad = || ApiError::new("keyring.damaged", "the keyring file is damaged");
+        let salt = hex::decode(&self.salt).map_err(|_| bad())?;
+        let params = Params::new(self.m_kib, self.t, self.p, Some(32)).map_err(|_| bad())?;
+        let mut out = Zeroizing::new([0u8; 32]);
+        Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+            .hash_password_into(secret, &salt, out.as_mut())
+            .map_err(|_| bad())?;
+        Ok(out)
+    }
+}
+
+/// What a slot opens for.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum SlotKind {
+    Staff,
+    Recovery,
+}
+
+/// One wrapped copy of the database key.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Slot {
+    pub kind: SlotKind,
+    /// The staff member (kind `staff`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub staff_id: Option<Uuid>,
+    /// Their name as the sign-in screen lists it (kind `staff`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    pub kdf: Kdf,
+    /// 24 random bytes, hex.
+    pub nonce: String,
+    /// The key sealed with XChaCha20-Poly1305, hex.
+    pub wrapped: String,
+    /// The staff member must choose a new passphrase at the next sign-in (set by an
+    /// administrator, who then knows it).
+    #[serde(default)]
+    pub must_change: bool,
+    pub updated_at: String,
+}
+
+impl Slot {
+    fn aad(kind: SlotKind, staff_id: Option<Uuid>) -> Vec<u8> {
+        match (kind, staff_id) {
+            (SlotKind::Staff, Some(id)) => format!("yihu-keyring-1:staff:{id}").into_bytes(),
+            _ => b"yihu-keyring-1:recovery".to_vec(),
+        }
+    }
+
+    fn seal(
+        key: &DbKey,
+        kind: SlotKind,
+        staff_id: Option<Uuid>,
+        name: Option<String>,
+        secret: &[u8],
+        kdf: Kdf,
+    ) -> ApiResult<Slot> {
+        let kek = kdf.derive(secret)?;
+        Slot::seal_with(key, kind, staff_id, name, kdf, &kek)
+    }
+
+    /// [`Slot::seal`] with the wrapping key `kek` already derived from `kdf`.
+    fn seal_with(
+        key: &DbKey,
+        kind: SlotKind,
+        staff_id: Option<Uuid>,
+        name: Option<String>,
+        kdf: Kdf,
+        kek: &[u8; 32],
+    ) -> ApiResult<Slot> {
+        let mut nonce = [0u8; 24];
+        OsRng.fill_bytes(&mut nonce);
+        let cipher = XChaCha20Poly1305::new(kek.as_ref().into());
+        let wrapped = cipher
+            .encrypt(
+                XNonce::from_slice(&nonce),
+                Payload {
+                    msg: key.0.as_ref(),
+                    aad: &Slot::aad(kind, staff_id),
+                },
+            )
+            .map_err(|_| ApiError::internal("cannot wrap the database key"))?;
+        Ok(Slot {
+            kind,
+            staff_id,
+            name,
+            kdf,
+            nonce: hex::encode(nonce),
+            wrapped: hex::encode(wrapped),
+            must_change: false,
+            updated_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        })
+    }
+
+    /// The database key, if `secret` is this slot's passphrase or code.
+    fn open(&self, secret: &[u8]) -> ApiResult<Option<DbKey>> {
+        let bad = || ApiError::new("keyring.damaged", "the keyring file is damaged");
+        let kek = self.kdf.derive(secret)?;
+        let nonce = hex::decode(&self.nonce).map_err(|_| bad())?;
+        let wrapped = hex::decode(&self.wrapped).map_err(|_| bad())?;
+        if nonce.len() != 24 {
+            return Err(bad());
+        }
+        let cipher = XChaCha20Poly1305::new(kek.as_ref().into());
+        let Ok(plain) = cipher.decrypt(
+            XNonce::from_slice(&nonce),
+            Payload {
+                msg: &wrapped,
+                aad: &Slot::aad(self.kind, self.staff_id),
+            },
+        ) else {
+            return Ok(None);
+        };
+        let plain = Zeroizing::new(plain);
+        let bytes: [u8; 32] = plain.as_slice().try_into().map_err(|_| bad())?;
+        Ok(Some(DbKey(Zeroizing::new(bytes))))
+    }
+}
+
+/// Who may sign in, as the sign-in screen lists them (no secrets).
+#[derive(Debug, Clone, Serialize, PartialEq, ts_rs::TS)]
+pub struct SignInName {
+    #[ts(type = "string")]
+    pub staff_id: Uuid,
+    pub name: String,
+}
+
+/// The keyring file's content.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Keyring {
+    pub format: u32,
+    /// A database made by `yihu demo`: every demo staff member's passphrase is the demo one.
+    #[serde(default)]
+    pub demo: bool,
+    pub slots: Vec<Slot>,
+}
+
+/// The keyring file of the database at `db_path`: `<db file>.keys` beside it.
+pub fn path_for(db_path: &Path) -> PathBuf {
+    PathBuf::from(format!("{}.keys", db_path.display()))
+}
+
+/// Refuse a passphrase too short to protect anything.
+pub fn check_passphrase(passphrase: &str, field: &str) -> ApiResult<()> {
+    if passphrase.chars().count() < MIN_PASSPHRASE_CHARS {
+        return Err(ApiError::at(
+            "auth.passphrase_too_short",
+            field,
+            format!("the passphrase must have at least {MIN_PASSPHRASE_CHARS} characters"),
+        ));
+    }
+    Ok(())
+}
+
+/// A new recovery code, formatted for printing (`XXXXX-XXXXX-…`).
+fn new_recovery_code() -> Zeroizing<String> {
+    let mut code = Zeroizing::new(String::with_capacity(CODE_CHARS + CODE_CHARS / 5));
+    let mut bytes = Zeroizing::new([0u8; CODE_CHARS]);
+    OsRng.fill_bytes(bytes.as_mut());
+    for (i, b) in bytes.iter().enumerate() {
+        if i > 0 && i % 5 == 0 {
+            code.push('-');
+        }
+        code.push(CODE_ALPHABET[(*b & 31) as usize] as char);
+    }
+    code
+}
+
+/// A recovery code as typed (any case, with or without dashes and spaces; `O` for zero and
+/// `I`/`L` for one forgiven) in the form it was wrapped with.
+fn normalise_code(typed: &str) -> Zeroizing<String> {
+    Zeroizing::new(
+        typed
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric())
+            .map(|c| match c.to_ascii_uppercase() {
+                'O' => '0',
+                'I' | 'L' => '1',
+                c => c,
+            })
+            .collect(),
+    )
+}
+
+fn damaged(what: impl std::fmt::Display) -> ApiError {
+    ApiError::new(
+        "keyring.damaged",
+        format!("the keyring file is damaged: {what}"),
+    )
+}
+
+impl Keyring {
+    /// A keyring for a new `key` with its recovery slot; returns the recovery code, which is
+    /// shown once and never stored.
+    pub fn create(key: &DbKey) -> ApiResult<(Keyring, Zeroizing<String>)> {
+        let mut ring = Keyring {
+            format: FORMAT,
+            demo: false,
+            slots: Vec::new(),
+        };
+        let code = ring.renew_recovery(key)?;
+        Ok((ring, code))
+    }
+
+    /// Replace the recovery slot with one for a new code; the old code stops working.
+    pub fn renew_recovery(&mut self, key: &DbKey) -> ApiResult<Zeroizing<String>> {
+        let code = new_recovery_code();
+        let slot = Slot::seal(
+            key,
+            SlotKind::Recovery,
+            None,
+            None,
+            normalise_code(&code).as_bytes(),
+            Kdf::fresh(),
+        )?;
+        self.slots.retain(|s| s.kind != SlotKind::Recovery);
+        self.slots.push(slot);
+        Ok(code)
+    }
+
+    /// Read the keyring of the database at `db_path`; `None` when there is none (a database
+    /// that is not encrypted).
+    pub fn load(db_path: &Path) -> ApiResult<Option<Keyring>> {
+        let path = path_for(db_path);
+        let text = match std::fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => {
+                return Err(ApiError::new(
+                    "keyring.io",
+                    format!("cannot read the keyring file: {e}"),
+                ));
+            }
+        };
+        let ring: Keyring = serde_json::from_str(&text).map_err(damaged)?;
+        if ring.format > FORMAT {
+            return Err(ApiError::new(
+                "db.too_new",
+                "the keyring was written by a newer version of Yihu; update Yihu to open it",
+            ));
+        }
+        Ok(Some(ring))
+    }
+
+    /// Write the keyring beside the database at `db_path`, atomically (a temporary file synced
+    /// and renamed over the old one), so a crash leaves the old or the new keyring, never half.
+    pub fn save(&self, db_path: &Path) -> ApiResult<()> {
+        let path = path_for(db_path);
+        write_atomically(&path, &serde_json::to_vec_pretty(self)?)
+    }
+
+    /// The staff members who can sign in, by name.
+    pub fn names(&self) -> Vec<SignInName> {
+        let mut out: Vec<SignInName> = self
+            .slots
+            .iter()
+            .filter_map(|s| match (s.kind, s.staff_id, &s.name) {
+                (SlotKind::Staff, Some(id), Some(name)) => Some(SignInName {
+                    staff_id: id,
+                    name: name.clone(),
+                }),
+                _ => None,
+            })
+            .collect();
+        out.sort_by(|a, b| a.name.cmp(&b.name).then(a.staff_id.cmp(&b.staff_id)));
+        out
+    }
+
+    fn staff_slot(&self, staff_id: Uuid) -> Option<&Slot> {
+        self.slots
+            .iter()
+            .find(|s| s.kind == SlotKind::Staff && s.staff_id == Some(staff_id))
+    }
+
+    /// Whether `staff_id` has a passphrase here.
+    pub fn has_staff(&self, staff_id: Uuid) -> bool {
+        self.staff_slot(staff_id).is_some()
+    }
+
+    /// Whether `staff_id` must choose a new passphrase.
+    pub fn must_change(&self, staff_id: Uuid) -> bool {
+        self.staff_slot(staff_id).is_some_and(|s| s.must_change)
+    }
+
+    /// The database key, with `staff_id`'s passphrase. `auth.no_passphrase` when they have
+    /// none here, `auth.wrong_passphrase` when it does not open their slot.
+    pub fn unlock_staff(&self, staff_id: Uuid, passphrase: &str) -> ApiResult<DbKey> {
+        let slot = self.staff_slot(staff_id).ok_or_else(|| {
+            ApiError::at(
+                "auth.no_passphrase",
+                "staff_id",
+                "this staff member cannot sign in on this computer; an administrator must set their passphrase",
+            )
+        })?;
+        slot.open(passphrase.as_bytes())?.ok_or_else(|| {
+            ApiError::at(
+                "auth.wrong_passphrase",
+                "passphrase",
+                "the passphrase is not right",
+            )
+        })
+    }
+
+    /// The database key, with the recovery code (`auth.wrong_recovery_code` if it is not it).
+    pub fn unlock_recovery(&self, code: &str) -> ApiResult<DbKey> {
+        let wrong = || {
+            ApiError::at(
+                "auth.wrong_recovery_code",
+                "recovery_code",
+                "the recovery code is not right",
+            )
+        };
+        let slot = self
+            .slots
+            .iter()
+            .find(|s| s.kind == SlotKind::Recovery)
+            .ok_or_else(wrong)?;
+        slot.open(normalise_code(code).as_bytes())?
+            .ok_or_else(wrong)
+    }
+
+    /// Give `staff_id` (named `name`) the passphrase `passphrase`, replacing their old one.
+    /// With `must_change`, they are asked for a new one at their next sign-in.
+    pub fn set_staff(
+        &mut self,
+        key: &DbKey,
+        staff_id: Uuid,
+        name: &str,
+        passphrase: &str,
+        must_change: bool,
+    ) -> ApiResult<()> {
+        check_passphrase(passphrase, "passphrase")?;
+        let mut slot = Slot::seal(
+            key,
+            SlotKind::Staff,
+            Some(staff_id),
+            Some(name.to_string()),
+            passphrase.as_bytes(),
+            Kdf::fresh(),
+        )?;
+        slot.must_change = must_change;
+        self.slots
+            .retain(|s| !(s.kind == SlotKind::Staff && s.staff_id == Some(staff_id)));
+        self.slots.push(slot);
+        Ok(())
+    }
+
+    /// Give every `(id, name)` of `staff` the same passphrase with one key derivation (the
+    /// demo's accounts: hundreds of them would otherwise take seconds each).
+    pub fn set_many(
+        &mut self,
+        key: &DbKey,
+        staff: &[(Uuid, String)],
+        passphrase: &str,
+    ) -> ApiResult<()> {
+        check_passphrase(passphrase, "passphrase")?;
+        let kdf = Kdf::fresh();
+        let kek = kdf.derive(passphrase.as_bytes())?;
+        for (id, name) in staff {
+            let slot = Slot::seal_with(
+                key,
+                SlotKind::Staff,
+                Some(*id),
+                Some(name.clone()),
+                kdf.clone(),
+                &kek,
+            )?;
+            self.slots
+                .retain(|s| !(s.kind == SlotKind::Staff && s.staff_id == Some(*id)));
+            self.slots.push(slot);
+        }
+        Ok(())
+    }
+
+    /// Take away `staff_id`'s passphrase (they can no longer sign in here). Returns whether
+    /// they had one.
+    pub fn remove_staff(&mut self, staff_id: Uuid) -> bool {
+        let before = self.slots.len();
+        self.slots
+            .retain(|s| !(s.kind == SlotKind::Staff && s.staff_id == Some(staff_id)));
+        self.slots.len() != before
+    }
+}
+
+/// Write `bytes` to `path` through a synced temporary file renamed over it.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> ApiResult<()> {
+    use std::io::Write;
+    let io = |e: std::io::Error| {
+        ApiError::new("keyring.io", format!("cannot write the keyring file: {e}"))
+    };
+    let tmp = PathBuf::from(format!("{}.tmp", path.display()));
+    {
+        let mut f = std::fs::File::create(&tmp).map_err(io)?;
+        f.write_all(bytes).map_err(io)?;
+        f.sync_all().map_err(io)?;
+    }
+    std::fs::rename(&tmp, path).map_err(io)?;
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
+        && let Ok(d) = std::fs::File::open(dir)
+    {
+        let _ = d.sync_all();
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_staff_slot_opens_with_its_passphrase_only() {
+        let key = DbKey::random();
+        let (mut ring, code) = Keyring::create(&key).expect("create");
+        let (a, b) = (Uuid::now_v7(), Uuid::now_v7());
+        ring.set_staff(&key, a, "甲", "correct horse", false)
+            .expect("set a");
+        let got = ring.unlock_staff(a, "correct horse").expect("opens");
+        assert_eq!(got.0.as_ref(), key.0.as_ref());
+        assert_eq!(
+            ring.unlock_staff(a, "correct horsf").unwrap_err().code,
+            "auth.wrong_passphrase"
+        );
+        assert_eq!(
+            ring.unlock_staff(b, "correct horse").unwrap_err().code,
+            "auth.no_passphrase"
+        );
+        // The recovery code opens it too, typed sloppily.
+        let sloppy = code.to_lowercase().replace('-', " ");
+        let got = ring.unlock_recovery(&sloppy).expect("recovery");
+        assert_eq!(got.0.as_ref(), key.0.as_ref());
+        assert_eq!(
+            ring.unlock_recovery("AAAAA-AAAAA").unwrap_err().code,
+            "auth.wrong_recovery_code"
+        );
+    }
+
+    #[test]
+    fn a_slot_relabelled_as_someone_else_does_not_open() {
+        let key = DbKey::random();
+        let (mut ring, _) = Keyring::create(&key).expect("create");
+        let (mine, admin) = (Uuid::now_v7(), Uuid::now_v7());
+        ring.set_staff(&key, mine, "我", "my own passphrase", false)
+            .expect("set");
+        // Copy my slot under the administrator's id, as an insider editing the file would.
+        let mut forged = ring.slots.last().expect("slot").clone();
+        forged.staff_id = Some(admin);
+        ring.slots.push(forged);
+        assert_eq!(
+            ring.unlock_staff(admin, "my own passphrase")
+                .unwrap_err()
+                .code,
+            "auth.wrong_passphrase"
+        );
+    }
+
+    #[test]
+    fn rewrapping_keeps_the_key_and_drops_the_old_passphrase() {
+        let key = DbKey::random();
+        let (mut ring, old_code) = Keyring::create(&key).expect("create");
+        let a = Uuid::now_v7();
+        ring.set_staff(&key, a, "甲", "first passphrase", true)
+            .expect("set");
+        assert!(ring.must_change(a));
+        ring.set_staff(&key, a, "甲", "second passphrase", false)
+            .expect("reset");
+        assert!(!ring.must_change(a));
+        assert_eq!(ring.slots.len(), 2, "one recovery slot and one staff slot");
+        assert!(ring.unlock_staff(a, "first passphrase").is_err());
+        ring.unlock_staff(a, "second passphrase").expect("new one");
+        let new_code = ring.renew_recovery(&key).expect("renew");
+        assert!(ring.unlock_recovery(&old_code).is_err());
+        ring.unlock_recovery(&new_code).expect("new code");
+        assert!(ring.remove_staff(a));
+        assert!(!ring.has_staff(a));
+    }
+
+    #[test]
+    fn short_passphrases_are_refused_naming_the_field() {
+        let key = DbKey::random();
+        let (mut ring, _) = Keyring::create(&key).expect("create");
+        let e = ring
+            .set_staff(&key, Uuid::now_v7(), "甲", "short", false)
+            .unwrap_err();
+        assert_eq!(
+            (e.code.as_str(), e.field.as_deref()),
+            ("auth.passphrase_too_short", Some("passphrase"))
+        );
+    }
+
+    #[test]
+    fn recovery_codes_are_long_and_printable() {
+        let code = new_recovery_code();
+        assert_eq!(code.len(), CODE_CHARS + CODE_CHARS / 5 - 1);
+        assert!(
+            code.chars()
+                .all(|c| c == '-' || CODE_ALPHABET.contains(&(c as u8)))
+        );
+        assert_ne!(*code, *new_recovery_code());
+    }
+
+    #[test]
+    fn the_file_round_trips_and_damage_is_named() {
+        let dir = tempfile::tempdir().expect("dir");
+        let db = dir.path().join("yihu.db");
+        assert!(Keyring::load(&db).expect("none").is_none());
+        let key = DbKey::random();
+        let (mut ring, _) = Keyring::create(&key).expect("create");
+        let a = Uuid::now_v7();
+        ring.set_staff(&key, a, "甲", "passphrase one", false)
+            .expect("set");
+        ring.save(&db).expect("save");
+        let back = Keyring::load(&db).expect("load").expect("some");
+        back.unlock_staff(a, "passphrase one").expect("opens");
+        assert_eq!(back.names().len(), 1);
+        std::fs::write(path_for(&db), b"{not json").expect("spoil");
+        assert_eq!(Keyring::load(&db).unwrap_err().code, "keyring.damaged");
+    }
+}

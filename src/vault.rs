@@ -1,0 +1,133 @@
+//! Getting at an encrypted database, for every front end alike (the desktop shell and the
+//! CLI): unlock its key from the keyring with a passphrase or the recovery code, and turn a
+//! plain database — one made before encryption, or on the first start — into an encrypted one
+//! with its first passphrase and a recovery code, backups included.
+
+use std::path::Path;
+
+use uuid::Uuid;
+use zeroize::Zeroizing;
+
+use crate::error::{ApiError, ApiResult};
+use crate::keyring::{DbKey, Keyring};
+
+/// The passphrase every staff member of a demo database has (demo data is fictional).
+pub const DEMO_PASSPHRASE: &str = "yihu-demo";
+
+/// What opens the key.
+pub enum Secret<'a> {
+    /// A staff member's passphrase.
+    Passphrase { staff_id: Uuid, passphrase: &'a str },
+    /// The recovery code shown at set-up.
+    RecoveryCode(&'a str),
+}
+
+/// How the database at a path is protected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Protection {
+    /// No file yet.
+    Missing,
+    /// A plain SQLite file without a keyring (not encrypted yet).
+    Plain,
+    /// A keyring beside it: the file is (or, after an interrupted set-up, will be) encrypted.
+    Encrypted,
+    /// An encrypted (or unreadable) file without its keyring.
+    KeyringMissing,
+}
+
+/// How the database at `db_path` is protected.
+pub fn protection(db_path: &Path) -> Protection {
+    if crate::keyring::path_for(db_path).exists() {
+        Protection::Encrypted
+    } else if !db_path.exists() || std::fs::metadata(db_path).is_ok_and(|m| m.len() == 0) {
+        Protection::Missing
+    } else if crate::db::is_plain_sqlite(db_path) {
+        Protection::Plain
+    } else {
+        Protection::KeyringMissing
+    }
+}
+
+/// The error for an encrypted file whose keyring is gone.
+pub fn keyring_missing() -> ApiError {
+    ApiError::new(
+        "db.keyring_missing",
+        "the database cannot be read: it is damaged, or it is encrypted and its keyring file (yihu.db.keys) is missing — copy the keyring back from the backup folder",
+    )
+}
+
+/// The database key of `db_path`, opened with `secret`.
+pub fn unlock(db_path: &Path, secret: &Secret<'_>) -> ApiResult<DbKey> {
+    let ring = Keyring::load(db_path)?.ok_or_else(keyring_missing)?;
+    match secret {
+        Secret::Passphrase {
+            staff_id,
+            passphrase,
+        } => ring.unlock_staff(*staff_id, passphrase),
+        Secret::RecoveryCode(code) => ring.unlock_recovery(code),
+    }
+}
+
+/// Who gets a passphrase when a plain database is encrypted.
+pub enum FirstPassphrases<'a> {
+    /// One staff member (the administrator doing it), who then knows it.
+    One {
+        staff_id: Uuid,
+        name: &'a str,
+        passphrase: &'a str,
+    },
+    /// Every active staff member, the demo passphrase (demo databases).
+    Demo,
+}
+
+/// Encrypt the plain database at `db_path` (nothing else may have it open) with a new random
+/// key: the keyring is written first (with the recovery code and the first passphrases), then
+/// the file is encrypted in place, then the plain backups in `backup_dir`. Returns the key and
+/// the recovery code, to show once. A crash after the keyring is written leaves a plain file
+/// that the next unlock encrypts (see `db::open_keyed`).
+pub fn encrypt_database(
+    db_path: &Path,
+    backup_dir: &Path,
+    first: FirstPassphrases<'_>,
+) -> ApiResult<(DbKey, Zeroizing<String>)> {
+    match protection(db_path) {
+        Protection::Plain => {}
+        Protection::Encrypted | Protection::KeyringMissing => {
+            return Err(ApiError::new(
+                "keyring.exists",
+                "this database is already encrypted",
+            ));
+        }
+        Protection::Missing => {
+            return Err(ApiError::new("db.open", "there is no database to encrypt"));
+        }
+    }
+    let key = DbKey::random();
+    let (mut ring, code) = Keyring::create(&key)?;
+    match first {
+        FirstPassphrases::One {
+            staff_id,
+            name,
+            passphrase,
+        } => ring.set_staff(&key, staff_id, name, passphrase, false)?,
+        FirstPassphrases::Demo => {
+            let conn = crate::db::open(db_path)?;
+            let staff: Vec<(Uuid, String)> = conn
+                .prepare("SELECT id, name FROM staff WHERE active = 1")?
+                .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get(1)?)))?
+                .filter_map(|row| match row {
+                    Ok((id, name)) => Uuid::parse_str(&id).ok().map(|id| Ok((id, name))),
+                    Err(e) => Some(Err(e)),
+                })
+                .collect::<Result<_, _>>()?;
+            drop(conn);
+            ring.set_many(&key, &staff, DEMO_PASSPHRASE)?;
+            ring.demo = true;
+        }
+    }
+    ring.save(db_path)?;
+    crate::db::encrypt_in_place(db_path, &key)?;
+    crate::backup::encrypt_plain_backups(backup_dir, &key)?;
+    crate::backup::copy_keyring(db_path, backup_dir)?;
+    Ok((key, code))
+}

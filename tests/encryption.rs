@@ -1,0 +1,325 @@
+//! Encryption at rest: after set-up no name or ID number is left readable in the database file
+//! or its backups, the data is all there, a wrong passphrase or key fails cleanly, the recovery
+//! code opens it, and changing a passphrase re-wraps the key without rewriting the file.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::json;
+use uuid::Uuid;
+use yihu::keyring::{DbKey, Keyring};
+use yihu::vault::{self, FirstPassphrases, Secret};
+use yihu::{backup, db};
+
+use crate::common::{App, CHEMEN, contents, contents_keyed, first_difference};
+
+const NAME: &str = "甄可馨";
+const PASSPHRASE: &str = "春风十里 spring";
+
+/// A plain database with a member whose name and ID number are known, and a plain backup.
+fn plain_case() -> (App, String, String) {
+    let mut app = App::new();
+    let cw = app.staff("社工甲", "caseworker", CHEMEN);
+    let h = app.household(&cw, "high");
+    let first17 = "32132419850601002";
+    let idn = format!(
+        "{first17}{}",
+        yihu::idcard::check_char(first17).expect("17 digits")
+    );
+    app.ok(
+        &cw,
+        "member.add",
+        json!({"household_id": h, "member": {"name": NAME, "relation": "head", "sex": "female",
+            "birth_date": "1985-06-01", "id_number": idn, "health_conditions": "乳腺癌术后化疗"}}),
+    );
+    (app, cw, idn)
+}
+
+/// Every file in `dir` (recursively) with its bytes.
+fn files(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).expect("read dir").flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(files(&p));
+        } else {
+            out.push((p.clone(), std::fs::read(&p).expect("read")));
+        }
+    }
+    out
+}
+
+/// The files under `dir` holding any of `needles`.
+fn holding(dir: &Path, needles: &[&[u8]]) -> Vec<String> {
+    files(dir)
+        .into_iter()
+        .filter(|(_, bytes)| {
+            needles
+                .iter()
+                .any(|n| bytes.windows(n.len()).any(|w| w == *n))
+        })
+        .map(|(p, _)| p.display().to_string())
+        .collect()
+}
+
+/// Close `app` and encrypt its database with the administrator's passphrase [`PASSPHRASE`]:
+/// (its folder, the database path, the administrator, the key, the recovery code).
+/// The SHA-256 of a file's bytes (compared rather than the bytes, to keep failures readable).
+fn digest(path: &Path) -> Vec<u8> {
+    use sha2::Digest;
+    sha2::Sha256::digest(std::fs::read(path).expect("read")).to_vec()
+}
+
+fn encrypted(app: App) -> (tempfile::TempDir, PathBuf, Uuid, DbKey, String) {
+    let admin = Uuid::parse_str(&app.admin).expect("uuid");
+    let App {
+        conn, path, _dir, ..
+    } = app;
+    drop(conn);
+    let (key, code) = vault::encrypt_database(
+        &path,
+        &backup::default_dir(&path),
+        FirstPassphrases::One {
+            staff_id: admin,
+            name: "管理员",
+            passphrase: PASSPHRASE,
+        },
+    )
+    .expect("encrypt");
+    (_dir, path, admin, key, code.to_string())
+}
+
+#[test]
+fn no_name_or_id_number_is_left_readable_on_disk_and_nothing_is_lost() {
+    let (app, _, idn) = plain_case();
+    let dir = app.path.parent().expect("dir").to_path_buf();
+    let backups = backup::default_dir(&app.path);
+    backup::create(&app.conn, &backups, chrono::Utc::now(), None).expect("plain backup");
+    let needles: [&[u8]; 3] = [NAME.as_bytes(), idn.as_bytes(), "乳腺癌".as_bytes()];
+    // Before: the plain database and its backup hold them (so the search below can fail).
+    let before = contents(&app.path);
+    assert!(
+        holding(&dir, &needles).len() >= 2,
+        "{:?}",
+        holding(&dir, &needles)
+    );
+    let (_dir, path, _, key, code) = encrypted(app);
+    assert_eq!(holding(&dir, &needles), Vec::<String>::new());
+    assert!(
+        holding(&dir, &[b"SQLite format 3"]).is_empty(),
+        "a plain SQLite file is left: {:?}",
+        holding(&dir, &[b"SQLite format 3"])
+    );
+    // Every row of every table is there.
+    let after = contents_keyed(&path, Some(&key));
+    assert_eq!(first_difference(&before, &after), None);
+    // The backup was encrypted too, and the keyring copied beside the backups.
+    let list = backup::list(&backups).expect("list");
+    assert_eq!(list.len(), 1);
+    let b = Path::new(&list[0].path);
+    assert_eq!(backup::verify(b, Some(&key)).expect("verify").households, 1);
+    assert_eq!(
+        backup::verify(b, None).unwrap_err().code,
+        "backup.not_a_database"
+    );
+    assert!(backups.join("yihu.db.keys").is_file());
+    // The recovery code opens the same key.
+    let by_code = vault::unlock(&path, &Secret::RecoveryCode(&code)).expect("recovery");
+    assert_eq!(
+        first_difference(&after, &contents_keyed(&path, Some(&by_code))),
+        None
+    );
+}
+
+#[test]
+fn a_wrong_passphrase_or_key_fails_cleanly_and_changes_nothing() {
+    let (app, _, _) = plain_case();
+    let (_dir, path, admin, _, _) = encrypted(app);
+    let bytes = digest(&path);
+    let wrong = vault::unlock(
+        &path,
+        &Secret::Passphrase {
+            staff_id: admin,
+            passphrase: "春风十里 sprinG",
+        },
+    )
+    .unwrap_err();
+    assert_eq!(
+        (wrong.code.as_str(), wrong.field.as_deref()),
+        ("auth.wrong_passphrase", Some("passphrase"))
+    );
+    assert_eq!(
+        vault::unlock(&path, &Secret::RecoveryCode("ABCDE-FGHJK"))
+            .unwrap_err()
+            .code,
+        "auth.wrong_recovery_code"
+    );
+    // Another key, or none, does not open the file and leaves it as it was.
+    assert_eq!(
+        db::open_keyed(&path, Some(&DbKey::random()))
+            .unwrap_err()
+            .code,
+        "db.wrong_key"
+    );
+    assert_eq!(db::open(&path).unwrap_err().code, "db.damaged");
+    assert!(digest(&path) == bytes, "the database file changed");
+    // The right passphrase opens it.
+    let right = vault::unlock(
+        &path,
+        &Secret::Passphrase {
+            staff_id: admin,
+            passphrase: PASSPHRASE,
+        },
+    )
+    .expect("unlock");
+    let conn = db::open_keyed(&path, Some(&right)).expect("open");
+    let n: i64 = conn
+        .query_row("SELECT count(*) FROM member", [], |r| r.get(0))
+        .expect("count");
+    assert_eq!(n, 1);
+}
+
+#[test]
+fn changing_a_passphrase_rewraps_the_key_without_rewriting_the_database() {
+    let (app, cw, _) = plain_case();
+    let cw = Uuid::parse_str(&cw).expect("uuid");
+    let (_dir, path, _, key, _) = encrypted(app);
+    // Open it once (switching it to WAL), so the bytes compared below are its settled state.
+    drop(db::open_keyed(&path, Some(&key)).expect("open"));
+    let db_bytes = digest(&path);
+    let mut ring = Keyring::load(&path).expect("load").expect("keyring");
+    // The administrator gives the caseworker a first passphrase, who must change it.
+    ring.set_staff(&key, cw, "社工甲", "first one given", true)
+        .expect("set");
+    ring.save(&path).expect("save");
+    let ring = Keyring::load(&path).expect("load").expect("keyring");
+    assert!(ring.must_change(cw));
+    let k = ring.unlock_staff(cw, "first one given").expect("unlock");
+    let mut ring = ring;
+    ring.set_staff(&k, cw, "社工甲", "my own secret", false)
+        .expect("change");
+    ring.save(&path).expect("save");
+    let ring = Keyring::load(&path).expect("load").expect("keyring");
+    assert_eq!(
+        ring.unlock_staff(cw, "first one given").unwrap_err().code,
+        "auth.wrong_passphrase"
+    );
+    let k = ring
+        .unlock_staff(cw, "my own secret")
+        .expect("new passphrase");
+    drop(db::open_keyed(&path, Some(&k)).expect("opens with the rewrapped key"));
+    // Opening checkpoints nothing new: the file's pages are the same bytes.
+    assert!(digest(&path) == db_bytes, "the database file changed");
+}
+
+#[test]
+fn an_interrupted_setup_is_finished_by_the_next_unlock() {
+    let (app, _, _) = plain_case();
+    let admin = Uuid::parse_str(&app.admin).expect("uuid");
+    let path = app.path.clone();
+    let App { conn, _dir, .. } = app;
+    drop(conn);
+    let before = contents(&path);
+    // The keyring was written, then the power failed before the file was encrypted.
+    let key = DbKey::random();
+    let (mut ring, _) = Keyring::create(&key).expect("ring");
+    ring.set_staff(&key, admin, "管理员", PASSPHRASE, false)
+        .expect("slot");
+    ring.save(&path).expect("save");
+    assert!(db::is_plain_sqlite(&path));
+    let k = vault::unlock(
+        &path,
+        &Secret::Passphrase {
+            staff_id: admin,
+            passphrase: PASSPHRASE,
+        },
+    )
+    .expect("unlock");
+    drop(db::open_keyed(&path, Some(&k)).expect("open encrypts"));
+    assert!(!db::is_plain_sqlite(&path));
+    assert_eq!(
+        first_difference(&before, &contents_keyed(&path, Some(&k))),
+        None
+    );
+}
+
+#[test]
+fn the_command_line_needs_the_passphrase_of_the_acting_staff_member() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("demo.db");
+    let yihu = || {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_yihu"));
+        for v in [
+            "YIHU_DB",
+            "YIHU_AS",
+            "YIHU_TODAY",
+            "YIHU_PASSPHRASE",
+            "YIHU_RECOVERY_CODE",
+        ] {
+            c.env_remove(v);
+        }
+        c.arg("--db").arg(&path);
+        c
+    };
+    let out = yihu()
+        .args([
+            "demo",
+            "--households",
+            "3",
+            "--today",
+            "2026-06-15",
+            "--encrypt",
+        ])
+        .output()
+        .expect("demo");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let summary: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let code = summary["recovery_code"].as_str().expect("code").to_string();
+    assert_eq!(summary["passphrase"], json!(vault::DEMO_PASSPHRASE));
+    let cw = summary["article_staff"]
+        .as_array()
+        .and_then(|s| s.iter().find(|p| p["role"] == "caseworker"))
+        .map(|p| p["id"].as_str().expect("id").to_string())
+        .unwrap_or_else(|| panic!("a caseworker in {summary}"));
+    assert!(!db::is_plain_sqlite(&path));
+    let stderr_code = |o: &std::process::Output| -> String {
+        assert!(!o.status.success());
+        let e: serde_json::Value = serde_json::from_slice(&o.stderr).expect("json error");
+        e["code"].as_str().expect("code").to_string()
+    };
+    let no_secret = yihu()
+        .args(["call", "household.list", "{}", "--as", &cw])
+        .output()
+        .expect("call");
+    assert_eq!(stderr_code(&no_secret), "auth.passphrase_required");
+    let wrong = yihu()
+        .args(["call", "household.list", "{}", "--as", &cw])
+        .env("YIHU_PASSPHRASE", "not the demo one")
+        .output()
+        .expect("call");
+    assert_eq!(stderr_code(&wrong), "auth.wrong_passphrase");
+    let ok = yihu()
+        .args(["call", "household.list", "{}", "--as", &cw])
+        .env("YIHU_PASSPHRASE", vault::DEMO_PASSPHRASE)
+        .output()
+        .expect("call");
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    let check = yihu()
+        .args(["check"])
+        .env("YIHU_RECOVERY_CODE", &code)
+        .output()
+        .expect("check");
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+}
