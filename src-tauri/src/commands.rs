@@ -11,7 +11,10 @@ use serde_json::Value;
 use tauri::{AppHandle, State};
 use yihu::ApiError;
 
-use crate::store::{AppStatus, Store};
+use yihu::api::reference::Candidate;
+use yihu::keyring::SignInName;
+
+use crate::store::{AppStatus, SetUp, SignedIn, Store};
 
 type Shared<'a> = State<'a, Arc<Store>>;
 
@@ -50,26 +53,20 @@ fn version(app: &AppHandle) -> String {
     app.package_info().version.to_string()
 }
 
-/// Run one command of the core: `invoke("call", {command, request, actor})`. `actor` is the
-/// signed-in staff member's id, or null. Errors are the core's `{code, message, field}`, plus
-/// `request.field.type` (field `actor`) for a malformed actor and `app.db_unavailable` when the
-/// database could not be opened.
+/// Run one command of the core as the signed-in staff member: `invoke("call", {command,
+/// request})`. The UI cannot choose who acts: the shell's session does. Errors are the core's
+/// `{code, message, field}`, plus `auth.signed_out`, `auth.locked` (idle too long),
+/// `auth.must_change_passphrase`, and `app.db_unavailable` when the database could not be
+/// opened.
 #[tauri::command]
-pub async fn call(
-    store: Shared<'_>,
-    command: String,
-    request: Value,
-    actor: Option<String>,
-) -> Result<Value, ApiError> {
+pub async fn call(store: Shared<'_>, command: String, request: Value) -> Result<Value, ApiError> {
     let store = Arc::clone(&store);
-    blocking(loggable(&command), move || {
-        store.call(&command, &request, actor.as_deref())
-    })
-    .await
+    blocking(loggable(&command), move || store.call(&command, &request)).await
 }
 
-/// Whether the database is open (`state` "ready"/"error", with the `error`), its path,
-/// whether it is empty (no staff yet: first start) and the app version.
+/// Whether the database is open (`state` "ready"/"error", with the `error`), its path, what
+/// the window must ask first (`auth`: setup, encrypt, sign_in, signed_in), who is signed in,
+/// and the app version.
 #[tauri::command]
 pub async fn app_status(app: AppHandle, store: Shared<'_>) -> Result<AppStatus, ApiError> {
     let store = Arc::clone(&store);
@@ -88,11 +85,23 @@ pub async fn app_retry_open(app: AppHandle, store: Shared<'_>) -> Result<AppStat
     .await
 }
 
-/// Fill the (empty) database with demo data: `households` generated households (at most
-/// 100,000) plus the article's two, seed 1, anchored on today's local date. Returns the
-/// demo summary (staff ids to sign in as, case numbers, counts).
+/// First start: create the administrator (`admin`: name, division_code, phone) with their
+/// passphrase, encrypt the new database and sign them in. Returns the recovery code.
 #[tauri::command]
-pub async fn app_load_demo(store: Shared<'_>, households: u32) -> Result<Value, ApiError> {
+pub async fn app_setup(
+    store: Shared<'_>,
+    admin: Value,
+    passphrase: String,
+) -> Result<SetUp, ApiError> {
+    let store = Arc::clone(&store);
+    blocking("app_setup".into(), move || store.setup(&admin, &passphrase)).await
+}
+
+/// Fill the new database with demo data — `households` generated households (at most
+/// 100,000) plus the article's two, seed 1, anchored on today's local date — and encrypt it
+/// with the demo passphrase for every demo staff member.
+#[tauri::command]
+pub async fn app_load_demo(store: Shared<'_>, households: u32) -> Result<SetUp, ApiError> {
     let store = Arc::clone(&store);
     blocking("app_load_demo".into(), move || {
         let today = yihu::Ctx::system(None).today;
@@ -101,44 +110,138 @@ pub async fn app_load_demo(store: Shared<'_>, households: u32) -> Result<Value, 
     .await
 }
 
-/// The Backup page: the backup folder and its backups, newest first. Administrators only
-/// (`auth.forbidden` otherwise).
+/// The administrators of a database from before encryption (to choose who sets it up).
 #[tauri::command]
-pub async fn backup_list(
-    store: Shared<'_>,
-    actor: Option<String>,
-) -> Result<crate::store::BackupList, ApiError> {
+pub async fn app_admins(store: Shared<'_>) -> Result<Vec<Candidate>, ApiError> {
     let store = Arc::clone(&store);
-    blocking("backup_list".into(), move || {
-        store.backups(actor.as_deref())
+    blocking("app_admins".into(), move || store.plain_admins()).await
+}
+
+/// Encrypt a database from before encryption: the administrator `staff_id` sets their
+/// passphrase and is signed in. Returns the recovery code.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn app_encrypt(
+    store: Shared<'_>,
+    staff_id: String,
+    passphrase: String,
+) -> Result<SetUp, ApiError> {
+    let store = Arc::clone(&store);
+    blocking("app_encrypt".into(), move || {
+        store.encrypt_existing(&staff_id, &passphrase)
     })
     .await
 }
 
-/// Back up now (checked with integrity_check) and rotate the folder. Administrators only.
+/// Who can sign in here (names from the keyring).
 #[tauri::command]
-pub async fn backup_now(
-    store: Shared<'_>,
-    actor: Option<String>,
-) -> Result<yihu::backup::BackupInfo, ApiError> {
+pub async fn auth_names(store: Shared<'_>) -> Result<Vec<SignInName>, ApiError> {
     let store = Arc::clone(&store);
-    blocking("backup_now".into(), move || {
-        store.backup_now(actor.as_deref())
+    blocking("auth_names".into(), move || store.sign_in_names()).await
+}
+
+/// Sign in: the passphrase unwraps the database key. `auth.wrong_passphrase` otherwise.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn auth_sign_in(
+    store: Shared<'_>,
+    staff_id: String,
+    passphrase: String,
+) -> Result<SignedIn, ApiError> {
+    let store = Arc::clone(&store);
+    blocking("auth_sign_in".into(), move || {
+        store.sign_in(&staff_id, &passphrase)
     })
     .await
+}
+
+/// A forgotten passphrase: the recovery code lets the administrator `staff_id` set a new one.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn auth_recover(
+    store: Shared<'_>,
+    recovery_code: String,
+    staff_id: String,
+    new_passphrase: String,
+) -> Result<SignedIn, ApiError> {
+    let store = Arc::clone(&store);
+    blocking("auth_recover".into(), move || {
+        store.recover(&recovery_code, &staff_id, &new_passphrase)
+    })
+    .await
+}
+
+/// Lock now (sign out, or the window's idle timer).
+#[tauri::command]
+pub async fn auth_lock(store: Shared<'_>) -> Result<(), ApiError> {
+    let store = Arc::clone(&store);
+    blocking("auth_lock".into(), move || {
+        store.lock_session();
+        Ok(())
+    })
+    .await
+}
+
+/// The person is active in the window (keeps the session from locking while they type).
+#[tauri::command]
+pub async fn auth_touch(store: Shared<'_>) -> Result<(), ApiError> {
+    let store = Arc::clone(&store);
+    blocking("auth_touch".into(), move || store.touch()).await
+}
+
+/// Change one's own passphrase (the current one asked again).
+#[tauri::command(rename_all = "snake_case")]
+pub async fn auth_change_passphrase(
+    store: Shared<'_>,
+    current_passphrase: String,
+    new_passphrase: String,
+) -> Result<SignedIn, ApiError> {
+    let store = Arc::clone(&store);
+    blocking("auth_change_passphrase".into(), move || {
+        store.change_passphrase(&current_passphrase, &new_passphrase)
+    })
+    .await
+}
+
+/// An administrator sets a staff member's passphrase (to be changed at their first sign-in).
+#[tauri::command(rename_all = "snake_case")]
+pub async fn auth_set_passphrase(
+    store: Shared<'_>,
+    staff_id: String,
+    passphrase: String,
+) -> Result<(), ApiError> {
+    let store = Arc::clone(&store);
+    blocking("auth_set_passphrase".into(), move || {
+        store.set_passphrase(&staff_id, &passphrase)
+    })
+    .await
+}
+
+/// A new recovery code replacing the old one (administrators only), shown once.
+#[tauri::command]
+pub async fn auth_renew_recovery(store: Shared<'_>) -> Result<String, ApiError> {
+    let store = Arc::clone(&store);
+    blocking("auth_renew_recovery".into(), move || {
+        store.renew_recovery_code()
+    })
+    .await
+}
+
+/// The Backup page: the backup folder and its backups, newest first. Administrators only.
+#[tauri::command]
+pub async fn backup_list(store: Shared<'_>) -> Result<crate::store::BackupList, ApiError> {
+    let store = Arc::clone(&store);
+    blocking("backup_list".into(), move || store.backups()).await
+}
+
+/// Back up now (checked with integrity_check) and rotate the folder. Administrators only.
+#[tauri::command]
+pub async fn backup_now(store: Shared<'_>) -> Result<yihu::backup::BackupInfo, ApiError> {
+    let store = Arc::clone(&store);
+    blocking("backup_now".into(), move || store.backup_now()).await
 }
 
 /// Replace the database with the backup `name` of the backup folder, after checking it and
 /// backing up the current content. Administrators only.
 #[tauri::command]
-pub async fn backup_restore(
-    store: Shared<'_>,
-    actor: Option<String>,
-    name: String,
-) -> Result<Value, ApiError> {
+pub async fn backup_restore(store: Shared<'_>, name: String) -> Result<Value, ApiError> {
     let store = Arc::clone(&store);
-    blocking("backup_restore".into(), move || {
-        store.restore(actor.as_deref(), &name)
-    })
-    .await
+    blocking("backup_restore".into(), move || store.restore(&name)).await
 }

@@ -44,27 +44,39 @@ pub fn run() {
             // backup is a day old while the app runs). Backups log only time and size.
             std::thread::spawn(move || {
                 match store.ensure_open(false) {
-                    Ok(()) => tracing::info!("database open"),
+                    Ok(()) => tracing::info!("database ready"),
                     Err(e) => {
                         tracing::warn!(code = %e.code, "database not opened");
                         return;
                     }
                 }
-                // At start unless one was made within the hour (several launches a day make one).
+                // At start unless one was made within the hour (several launches a day make
+                // one), then whenever the newest is a day old. An encrypted database is open
+                // only after the first sign-in: until then, look again every half minute.
                 let mut max_age = chrono::Duration::hours(1);
                 loop {
                     let started = std::time::Instant::now();
-                    match store.auto_backup(max_age) {
-                        Ok(Some(b)) => tracing::info!(
-                            ms = started.elapsed().as_millis() as u64,
-                            bytes = b.bytes,
-                            "backup made"
-                        ),
-                        Ok(None) => {}
-                        Err(e) => tracing::warn!(code = %e.code, "backup failed"),
-                    }
-                    max_age = chrono::Duration::hours(24);
-                    std::thread::sleep(std::time::Duration::from_secs(3600));
+                    let wait = match store.auto_backup(max_age) {
+                        Ok(Some(b)) => {
+                            tracing::info!(
+                                ms = started.elapsed().as_millis() as u64,
+                                bytes = b.bytes,
+                                "backup made"
+                            );
+                            max_age = chrono::Duration::hours(24);
+                            3600
+                        }
+                        Ok(None) if store.is_open() => {
+                            max_age = chrono::Duration::hours(24);
+                            3600
+                        }
+                        Ok(None) => 30,
+                        Err(e) => {
+                            tracing::warn!(code = %e.code, "backup failed");
+                            3600
+                        }
+                    };
+                    std::thread::sleep(std::time::Duration::from_secs(wait));
                 }
             });
             Ok(())
@@ -73,7 +85,18 @@ pub fn run() {
             commands::call,
             commands::app_status,
             commands::app_retry_open,
+            commands::app_setup,
             commands::app_load_demo,
+            commands::app_admins,
+            commands::app_encrypt,
+            commands::auth_names,
+            commands::auth_sign_in,
+            commands::auth_recover,
+            commands::auth_lock,
+            commands::auth_touch,
+            commands::auth_change_passphrase,
+            commands::auth_set_passphrase,
+            commands::auth_renew_recovery,
             commands::backup_list,
             commands::backup_now,
             commands::backup_restore,

@@ -1,18 +1,27 @@
-//! The desktop app's hold on its database file, kept apart from Tauri so it is tested without
-//! a window. It opens the file once at start (off the UI thread), remembers why opening failed
-//! instead of crashing (another program holds it, a newer Yihu wrote it, it is damaged), and
-//! hands out connections for commands: a small pool, so a slow command never blocks a read.
-//! No lock is held while a command runs; the pool's mutex only guards the push and pop.
+//! The desktop app's hold on its database file and on who is signed in, kept apart from Tauri
+//! so it is tested without a window. It opens the file off the UI thread, remembers why
+//! opening failed instead of crashing (another program holds it, a newer Yihu wrote it, it is
+//! damaged, its keyring is gone), and hands out connections for commands from a small pool.
+//!
+//! It also holds the session: the database key (unwrapped from the keyring by a passphrase or
+//! the recovery code) and the signed-in staff member. Every command runs as that person — the
+//! UI cannot name another — and nothing runs when nobody is signed in or the session has been
+//! idle past the configured lock time. Locking forgets the person, not the key: the database
+//! stays open for the backups, and signing in again asks for a passphrase.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
+use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
 use rusqlite::Connection;
 use serde::Serialize;
 use serde_json::Value;
 use uuid::Uuid;
+use yihu::api::reference::{Candidate, DEFAULT_IDLE_LOCK_MINUTES};
 use yihu::backup::{self, BackupInfo};
+use yihu::keyring::{DbKey, Keyring, SignInName};
+use yihu::vault::{self, FirstPassphrases, Protection, Secret};
 use yihu::{ApiError, Ctx, api, db, demo};
 
 /// Idle connections kept for reuse; more are opened when commands overlap and closed after.
@@ -36,9 +45,36 @@ pub struct AppStatus {
     pub db_path: String,
     /// Why the database cannot be used (state `"error"`).
     pub error: Option<ApiError>,
-    /// The database has no staff yet: a first start (offer "start empty" / "load demo data").
-    pub empty: bool,
+    /// What the window must ask first: `"setup"` (a new database: create the administrator or
+    /// load demo data), `"encrypt"` (a database from before encryption: an administrator sets
+    /// a passphrase), `"sign_in"`, or `"signed_in"`.
+    pub auth: &'static str,
+    /// The signed-in staff member (auth `"signed_in"`).
+    pub staff: Option<SignedIn>,
+    /// The database was made by the demo: the sign-in screen may show the demo passphrase.
+    pub demo: bool,
+    /// Who was signed in before the lock (to offer them first).
+    pub locked_staff_id: Option<String>,
     pub version: String,
+}
+
+/// The person working, as the window shows them.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SignedIn {
+    #[serde(flatten)]
+    pub staff: Candidate,
+    /// They must choose a new passphrase before anything else (an administrator set it).
+    pub must_change: bool,
+    pub idle_lock_minutes: u32,
+}
+
+/// What set-up returns: the recovery code (shown once) and, for the demo, its summary.
+#[derive(Debug, Clone, Serialize)]
+pub struct SetUp {
+    pub recovery_code: String,
+    pub staff: Option<SignedIn>,
+    pub demo: Option<Value>,
+    pub demo_passphrase: Option<&'static str>,
 }
 
 #[derive(Debug)]
@@ -49,14 +85,27 @@ enum Opened {
 }
 
 #[derive(Debug)]
+struct Session {
+    staff_id: Uuid,
+    last_active: Instant,
+    must_change: bool,
+}
+
+#[derive(Debug)]
 struct Inner {
     opened: Opened,
     idle: Vec<Connection>,
+    /// The key of the open database (None while it is still a plain file).
+    key: Option<DbKey>,
+    session: Option<Session>,
+    /// Who was signed in when the session was locked.
+    locked: Option<Uuid>,
+    idle_lock: Duration,
 }
 
 pub struct Store {
     path: PathBuf,
-    /// Serialises attempts to open the file (start-up, retry, the first command).
+    /// Serialises attempts to open the file (start-up, retry, sign-in, set-up).
     open_lock: Mutex<()>,
     inner: Mutex<Inner>,
 }
@@ -105,12 +154,24 @@ pub fn db_unavailable() -> ApiError {
     )
 }
 
+fn signed_out() -> ApiError {
+    ApiError::new("auth.signed_out", "nobody is signed in; sign in first")
+}
+
+fn locked() -> ApiError {
+    ApiError::new(
+        "auth.locked",
+        "the app locked itself after a time without use; sign in again",
+    )
+}
+
 /// The error `db::open` gave, as the UI gets it. The core already names the cases the UI
 /// explains: `db.busy` (another program holds the file locked), `db.too_new` (written by a
-/// newer Yihu), `db.damaged` (not a database, or corrupt); `db.open` (cannot open or create
-/// the file), `db.migrate`, `db.read_only`, `db.disk_full`. Anything else becomes `db.open`.
+/// newer Yihu), `db.damaged` (not a database, or corrupt), `db.keyring_missing`, `db.wrong_key`;
+/// `db.open` (cannot open or create the file), `db.migrate`, `db.read_only`, `db.disk_full`.
+/// Anything else becomes `db.open`.
 pub fn classify_open_error(e: ApiError) -> ApiError {
-    if e.code.starts_with("db.") {
+    if e.code.starts_with("db.") || e.code.starts_with("keyring.") {
         e
     } else {
         ApiError {
@@ -121,14 +182,10 @@ pub fn classify_open_error(e: ApiError) -> ApiError {
     }
 }
 
-/// Parse the acting staff id sent by the UI (`null` when nobody is signed in).
-pub fn parse_actor(actor: Option<&str>) -> Result<Option<Uuid>, ApiError> {
-    match actor {
-        None => Ok(None),
-        Some(s) => Uuid::parse_str(s.trim())
-            .map(Some)
-            .map_err(|_| ApiError::at("request.field.type", "actor", "actor must be a staff id")),
-    }
+/// Parse a staff id sent by the UI.
+pub fn parse_staff_id(id: &str, field: &str) -> Result<Uuid, ApiError> {
+    Uuid::parse_str(id.trim())
+        .map_err(|_| ApiError::at("request.field.type", field, "this must be a staff id"))
 }
 
 impl Store {
@@ -140,6 +197,10 @@ impl Store {
             inner: Mutex::new(Inner {
                 opened: Opened::NotYet,
                 idle: Vec::new(),
+                key: None,
+                session: None,
+                locked: None,
+                idle_lock: Duration::from_secs(u64::from(DEFAULT_IDLE_LOCK_MINUTES) * 60),
             }),
         }
     }
@@ -149,74 +210,134 @@ impl Store {
     }
 
     /// Open the file unless that was already done; with `retry`, also try again after a
-    /// failure. Blocking: call it on a worker thread. Returns the open error, if any.
+    /// failure. An encrypted database is opened only with its key ([`Store::sign_in`]); until
+    /// then this does nothing. Blocking: call it on a worker thread.
     pub fn ensure_open(&self, retry: bool) -> Result<(), ApiError> {
         let _attempt = lock(&self.open_lock);
-        let attempt = match &lock(&self.inner).opened {
-            Opened::Ready => return Ok(()),
-            Opened::Failed(e) if !retry => return Err(e.clone()),
-            Opened::Failed(_) | Opened::NotYet => true,
-        };
-        if attempt {
-            let result = db::open(&self.path).map_err(classify_open_error);
-            let mut inner = lock(&self.inner);
-            match result {
-                Ok(conn) => {
-                    inner.opened = Opened::Ready;
-                    inner.idle.push(conn);
-                }
-                Err(e) => {
-                    inner.opened = Opened::Failed(e.clone());
-                    inner.idle.clear();
-                    return Err(e);
-                }
+        {
+            let inner = lock(&self.inner);
+            match &inner.opened {
+                Opened::Ready => return Ok(()),
+                Opened::Failed(e) if !retry => return Err(e.clone()),
+                Opened::Failed(_) | Opened::NotYet => {}
             }
         }
-        Ok(())
+        let known_key = lock(&self.inner).key.clone();
+        let key = match vault::protection(&self.path) {
+            Protection::Encrypted => match known_key {
+                Some(k) => Some(k),
+                // Nothing to open before someone signs in; the keyring must be readable.
+                None => {
+                    return match Keyring::load(&self.path) {
+                        Ok(_) => {
+                            lock(&self.inner).opened = Opened::NotYet;
+                            Ok(())
+                        }
+                        Err(e) => Err(self.failed(e)),
+                    };
+                }
+            },
+            Protection::KeyringMissing => return Err(self.failed(vault::keyring_missing())),
+            Protection::Missing | Protection::Plain => None,
+        };
+        self.open_with(key)
+    }
+
+    /// Record that opening failed with `e` (the UI shows why).
+    fn failed(&self, e: ApiError) -> ApiError {
+        let e = classify_open_error(e);
+        let mut inner = lock(&self.inner);
+        inner.opened = Opened::Failed(e.clone());
+        inner.idle.clear();
+        e
+    }
+
+    /// Open the file with `key` (None: plain) into the pool. The caller holds `open_lock`.
+    fn open_with(&self, key: Option<DbKey>) -> Result<(), ApiError> {
+        match db::open_keyed(&self.path, key.as_ref()) {
+            Ok(conn) => {
+                let mut inner = lock(&self.inner);
+                inner.opened = Opened::Ready;
+                inner.idle.clear();
+                inner.idle.push(conn);
+                inner.key = key;
+                Ok(())
+            }
+            Err(e) => Err(self.failed(e)),
+        }
+    }
+
+    /// Whether the database is open (an encrypted one: after the first sign-in).
+    pub fn is_open(&self) -> bool {
+        self.is_ready()
+    }
+
+    fn is_ready(&self) -> bool {
+        matches!(lock(&self.inner).opened, Opened::Ready)
     }
 
     /// A connection for one command. Opens the file first if needed; `app.db_unavailable`
-    /// when it could not be opened.
+    /// when it could not be opened, `auth.signed_out` when it is encrypted and nobody has
+    /// signed in yet.
     pub fn checkout(&self) -> Result<Conn<'_>, ApiError> {
         if self.ensure_open(false).is_err() {
             return Err(db_unavailable());
         }
-        if let Some(conn) = lock(&self.inner).idle.pop() {
-            return Ok(Conn {
-                store: self,
-                conn: Some(conn),
-            });
-        }
+        let key = {
+            let mut inner = lock(&self.inner);
+            if !matches!(inner.opened, Opened::Ready) {
+                return Err(signed_out());
+            }
+            if let Some(conn) = inner.idle.pop() {
+                return Ok(Conn {
+                    store: self,
+                    conn: Some(conn),
+                });
+            }
+            inner.key.clone()
+        };
         // Every pooled connection is busy: open one more (outside any lock).
-        let conn = db::open(&self.path).map_err(classify_open_error)?;
+        let conn = db::open_keyed(&self.path, key.as_ref()).map_err(classify_open_error)?;
         Ok(Conn {
             store: self,
             conn: Some(conn),
         })
     }
 
-    /// The state the UI shows at start: ready (and whether the database is empty) or why not.
+    /// The state the UI shows at start: what it must ask first, or why the database cannot
+    /// be used.
     pub fn status(&self, version: &str) -> AppStatus {
         let mut status = AppStatus {
             state: "ready",
             db_path: self.path.display().to_string(),
             error: None,
-            empty: false,
+            auth: "sign_in",
+            staff: None,
+            demo: false,
+            locked_staff_id: lock(&self.inner).locked.map(|id| id.to_string()),
             version: version.to_string(),
         };
-        let staff = self
-            .ensure_open(false)
-            .and_then(|()| self.checkout())
-            .and_then(|conn| {
-                conn.query_row("SELECT count(*) FROM staff", [], |r| r.get::<_, i64>(0))
-                    .map_err(ApiError::from)
-            });
-        match staff {
-            Ok(n) => status.empty = n == 0,
-            Err(e) => {
-                status.state = "error";
-                status.error = Some(e);
+        let outcome = (|| -> Result<(), ApiError> {
+            self.ensure_open(false)?;
+            match vault::protection(&self.path) {
+                Protection::Encrypted => {
+                    status.demo = Keyring::load(&self.path)?.is_some_and(|k| k.demo);
+                    status.staff = self.signed_in()?;
+                    if status.staff.is_some() {
+                        status.auth = "signed_in";
+                    }
+                }
+                _ => {
+                    let conn = self.checkout()?;
+                    let n: i64 = conn.query_row("SELECT count(*) FROM staff", [], |r| r.get(0))?;
+                    status.auth = if n == 0 { "setup" } else { "encrypt" };
+                }
             }
+            Ok(())
+        })();
+        if let Err(e) = outcome {
+            status.state = "error";
+            status.error = Some(e);
         }
         status
     }
@@ -228,43 +349,466 @@ impl Store {
         self.status(version)
     }
 
-    /// Run one command of the core as `actor`.
-    pub fn call(
-        &self,
-        command: &str,
-        request: &Value,
-        actor: Option<&str>,
-    ) -> Result<Value, ApiError> {
-        let actor = parse_actor(actor)?;
-        let body = serde_json::to_string(request)?;
-        let ctx = Ctx::system(actor);
-        let mut conn = self.checkout()?;
-        api::dispatch(&mut conn, &ctx, command, &body)
+    // ------------------------------------------------------------------ the session
+
+    /// The signed-in staff member, if the session is live (not locked by idleness).
+    fn signed_in(&self) -> Result<Option<SignedIn>, ApiError> {
+        let (id, must_change, idle) = {
+            let mut inner = lock(&self.inner);
+            let idle_lock = inner.idle_lock;
+            match &inner.session {
+                Some(s) if s.last_active.elapsed() > idle_lock => {
+                    inner.locked = inner.session.take().map(|s| s.staff_id);
+                    return Ok(None);
+                }
+                Some(s) => (s.staff_id, s.must_change, idle_lock),
+                None => return Ok(None),
+            }
+        };
+        let staff = self.candidate(id)?;
+        Ok(Some(SignedIn {
+            staff,
+            must_change,
+            idle_lock_minutes: (idle.as_secs() / 60) as u32,
+        }))
     }
+
+    /// `id` as an active staff member of the open database.
+    fn candidate(&self, id: Uuid) -> Result<Candidate, ApiError> {
+        let mut conn = self.checkout()?;
+        let list = api::dispatch(&mut conn, &Ctx::system(None), "session.candidates", "{}")?;
+        let list: Vec<Candidate> = serde_json::from_value(list)?;
+        list.into_iter()
+            .find(|c| c.id == id.to_string())
+            .ok_or_else(|| ApiError::new("auth.actor.inactive", "this staff member is deactivated"))
+    }
+
+    /// The acting staff member for a command, refreshing the idle timer; refused when nobody
+    /// is signed in, the session went idle past the lock time, or a new passphrase is due.
+    fn actor(&self) -> Result<Uuid, ApiError> {
+        let mut inner = lock(&self.inner);
+        let idle_lock = inner.idle_lock;
+        match inner.session.as_mut() {
+            None => Err(signed_out()),
+            Some(s) if s.last_active.elapsed() > idle_lock => {
+                inner.locked = inner.session.take().map(|s| s.staff_id);
+                Err(locked())
+            }
+            Some(s) if s.must_change => Err(ApiError::new(
+                "auth.must_change_passphrase",
+                "choose a new passphrase first",
+            )),
+            Some(s) => {
+                s.last_active = Instant::now();
+                Ok(s.staff_id)
+            }
+        }
+    }
+
+    /// The people who can sign in (from the keyring; no database access needed).
+    pub fn sign_in_names(&self) -> Result<Vec<SignInName>, ApiError> {
+        Ok(Keyring::load(&self.path)?
+            .map(|k| k.names())
+            .unwrap_or_default())
+    }
+
+    /// Start a session for `staff_id`, now that `key` has opened the database.
+    fn start_session(
+        &self,
+        key: DbKey,
+        staff_id: Uuid,
+        must_change: bool,
+    ) -> Result<SignedIn, ApiError> {
+        {
+            let _attempt = lock(&self.open_lock);
+            let open_already = self.is_ready() && lock(&self.inner).key.is_some();
+            if !open_already {
+                self.open_with(Some(key))?;
+            }
+        }
+        let staff = self.candidate(staff_id)?;
+        let idle = {
+            let mut conn = self.checkout()?;
+            let ctx = Ctx::system(Some(staff_id));
+            let settings = api::dispatch(&mut conn, &ctx, "settings.get", "{}")?;
+            settings["idle_lock_minutes"]
+                .as_u64()
+                .unwrap_or(u64::from(DEFAULT_IDLE_LOCK_MINUTES))
+        };
+        let mut inner = lock(&self.inner);
+        inner.idle_lock = Duration::from_secs(idle * 60);
+        inner.session = Some(Session {
+            staff_id,
+            last_active: Instant::now(),
+            must_change,
+        });
+        inner.locked = None;
+        Ok(SignedIn {
+            staff,
+            must_change,
+            idle_lock_minutes: idle as u32,
+        })
+    }
+
+    /// Sign in with a passphrase. A wrong one is `auth.wrong_passphrase` (field `passphrase`).
+    pub fn sign_in(&self, staff_id: &str, passphrase: &str) -> Result<SignedIn, ApiError> {
+        let staff_id = parse_staff_id(staff_id, "staff_id")?;
+        let ring = Keyring::load(&self.path)?.ok_or_else(|| {
+            ApiError::new("auth.not_encrypted", "this database has no passphrases yet")
+        })?;
+        let key = ring.unlock_staff(staff_id, passphrase)?;
+        self.start_session(key, staff_id, ring.must_change(staff_id))
+    }
+
+    /// Forgotten passphrase: the recovery code opens the key, and the administrator
+    /// `staff_id` gets the new passphrase and is signed in.
+    pub fn recover(
+        &self,
+        code: &str,
+        staff_id: &str,
+        new_passphrase: &str,
+    ) -> Result<SignedIn, ApiError> {
+        let staff_id = parse_staff_id(staff_id, "staff_id")?;
+        yihu::keyring::check_passphrase(new_passphrase, "new_passphrase")?;
+        let key = vault::unlock(&self.path, &Secret::RecoveryCode(code))?;
+        {
+            let _attempt = lock(&self.open_lock);
+            if !self.is_ready() {
+                self.open_with(Some(key.clone()))?;
+            }
+        }
+        let staff = self.candidate(staff_id)?;
+        if staff.role != yihu::types::Role::Admin {
+            return Err(ApiError::at(
+                "auth.forbidden",
+                "staff_id",
+                "the recovery code resets an administrator's passphrase",
+            ));
+        }
+        self.rewrap(&key, staff_id, &staff.name, new_passphrase, false)?;
+        self.start_session(key, staff_id, false)
+    }
+
+    /// Lock now (the window's idle timer, or "sign out").
+    pub fn lock_session(&self) {
+        let mut inner = lock(&self.inner);
+        if let Some(s) = inner.session.take() {
+            inner.locked = Some(s.staff_id);
+        }
+    }
+
+    /// The person is still working (typing in a form sends no command).
+    pub fn touch(&self) -> Result<(), ApiError> {
+        self.actor().map(|_| ()).or_else(|e| match e.code.as_str() {
+            "auth.must_change_passphrase" => Ok(()),
+            _ => Err(e),
+        })
+    }
+
+    /// Store `passphrase` for `staff_id` in the keyring (the same key, wrapped anew).
+    fn rewrap(
+        &self,
+        key: &DbKey,
+        staff_id: Uuid,
+        name: &str,
+        passphrase: &str,
+        must_change: bool,
+    ) -> Result<(), ApiError> {
+        let mut ring = Keyring::load(&self.path)?.ok_or_else(|| {
+            ApiError::new("auth.not_encrypted", "this database has no passphrases yet")
+        })?;
+        ring.set_staff(key, staff_id, name, passphrase, must_change)?;
+        ring.save(&self.path)?;
+        // Keep the backup folder's copy in step, so a backup opens with today's passphrases.
+        backup::copy_keyring(&self.path, &self.backup_dir())
+    }
+
+    /// The signed-in person changes their own passphrase (the current one is asked again).
+    pub fn change_passphrase(&self, current: &str, new: &str) -> Result<SignedIn, ApiError> {
+        let staff_id = {
+            let inner = lock(&self.inner);
+            inner
+                .session
+                .as_ref()
+                .map(|s| s.staff_id)
+                .ok_or_else(signed_out)?
+        };
+        yihu::keyring::check_passphrase(new, "new_passphrase")?;
+        if new == current {
+            return Err(ApiError::at(
+                "auth.passphrase_unchanged",
+                "new_passphrase",
+                "the new passphrase must differ from the current one",
+            ));
+        }
+        let ring = Keyring::load(&self.path)?.ok_or_else(signed_out)?;
+        let key = ring
+            .unlock_staff(staff_id, current)
+            .map_err(|e| e.with_field("current_passphrase"))?;
+        let staff = self.candidate(staff_id)?;
+        self.rewrap(&key, staff_id, &staff.name, new, false)?;
+        if let Some(s) = lock(&self.inner).session.as_mut() {
+            s.must_change = false;
+            s.last_active = Instant::now();
+        }
+        self.signed_in()?.ok_or_else(signed_out)
+    }
+
+    /// An administrator gives `staff_id` a passphrase (they must change it at first sign-in).
+    pub fn set_passphrase(&self, staff_id: &str, passphrase: &str) -> Result<(), ApiError> {
+        let target = parse_staff_id(staff_id, "staff_id")?;
+        let actor = self.actor()?;
+        {
+            let mut conn = self.checkout()?;
+            api::authorise_file_operation(
+                &mut conn,
+                &Ctx::system(Some(actor)),
+                api::Access::Admin,
+            )?;
+        }
+        let staff = self
+            .candidate(target)
+            .map_err(|e| e.with_field("staff_id"))?;
+        let key = lock(&self.inner).key.clone().ok_or_else(signed_out)?;
+        self.rewrap(&key, target, &staff.name, passphrase, target != actor)
+    }
+
+    /// A new recovery code (the old one stops working); administrators only. Shown once.
+    pub fn renew_recovery_code(&self) -> Result<String, ApiError> {
+        let actor = self.actor()?;
+        {
+            let mut conn = self.checkout()?;
+            api::authorise_file_operation(
+                &mut conn,
+                &Ctx::system(Some(actor)),
+                api::Access::Admin,
+            )?;
+        }
+        let key = lock(&self.inner).key.clone().ok_or_else(signed_out)?;
+        let mut ring = Keyring::load(&self.path)?.ok_or_else(signed_out)?;
+        let code = ring.renew_recovery(&key)?;
+        ring.save(&self.path)?;
+        backup::copy_keyring(&self.path, &self.backup_dir())?;
+        Ok(code.to_string())
+    }
+
+    // ------------------------------------------------------------------ set-up
+
+    /// The administrators of a plain database (the "encrypt" step picks one).
+    pub fn plain_admins(&self) -> Result<Vec<Candidate>, ApiError> {
+        self.require_plain()?;
+        let mut conn = self.checkout()?;
+        let list = api::dispatch(&mut conn, &Ctx::system(None), "session.candidates", "{}")?;
+        let list: Vec<Candidate> = serde_json::from_value(list)?;
+        Ok(list
+            .into_iter()
+            .filter(|c| c.role == yihu::types::Role::Admin)
+            .collect())
+    }
+
+    fn require_plain(&self) -> Result<(), ApiError> {
+        match vault::protection(&self.path) {
+            Protection::Missing | Protection::Plain => Ok(()),
+            _ => Err(ApiError::new(
+                "keyring.exists",
+                "this database is already encrypted",
+            )),
+        }
+    }
+
+    /// Close every pooled connection and encrypt the plain database; reopen it with the key.
+    fn encrypt(&self, first: FirstPassphrases<'_>) -> Result<(DbKey, String), ApiError> {
+        let _attempt = lock(&self.open_lock);
+        {
+            let mut inner = lock(&self.inner);
+            inner.idle.clear();
+            inner.opened = Opened::NotYet;
+        }
+        let (key, code) = vault::encrypt_database(&self.path, &self.backup_dir(), first)?;
+        self.open_with(Some(key.clone()))?;
+        Ok((key, code.to_string()))
+    }
+
+    /// First start: create the administrator with their passphrase, encrypt the new database
+    /// and sign them in. Returns the recovery code, to be shown once.
+    pub fn setup(&self, admin: &Value, passphrase: &str) -> Result<SetUp, ApiError> {
+        self.require_plain()?;
+        yihu::keyring::check_passphrase(passphrase, "passphrase")?;
+        let staff = {
+            let mut conn = self.checkout()?;
+            let mut body = admin.clone();
+            body["role"] = Value::from("admin");
+            api::dispatch(
+                &mut conn,
+                &Ctx::system(None),
+                "staff.create",
+                &body.to_string(),
+            )?
+        };
+        let id = staff["id"]
+            .as_str()
+            .map(|s| parse_staff_id(s, "id"))
+            .ok_or_else(|| ApiError::internal("staff.create returned no id"))??;
+        let name = staff["name"].as_str().unwrap_or_default().to_string();
+        let (key, code) = self.encrypt(FirstPassphrases::One {
+            staff_id: id,
+            name: &name,
+            passphrase,
+        })?;
+        let signed = self.start_session(key, id, false)?;
+        Ok(SetUp {
+            recovery_code: code,
+            staff: Some(signed),
+            demo: None,
+            demo_passphrase: None,
+        })
+    }
+
+    /// A database from before encryption: the administrator `staff_id` sets their passphrase,
+    /// the file and its backups are encrypted, and they are signed in.
+    pub fn encrypt_existing(&self, staff_id: &str, passphrase: &str) -> Result<SetUp, ApiError> {
+        let id = parse_staff_id(staff_id, "staff_id")?;
+        yihu::keyring::check_passphrase(passphrase, "passphrase")?;
+        let admin = self
+            .plain_admins()?
+            .into_iter()
+            .find(|c| c.id == id.to_string())
+            .ok_or_else(|| {
+                ApiError::at(
+                    "auth.forbidden",
+                    "staff_id",
+                    "choose an active administrator",
+                )
+            })?;
+        let (key, code) = self.encrypt(FirstPassphrases::One {
+            staff_id: id,
+            name: &admin.name,
+            passphrase,
+        })?;
+        let signed = self.start_session(key, id, false)?;
+        Ok(SetUp {
+            recovery_code: code,
+            staff: Some(signed),
+            demo: None,
+            demo_passphrase: None,
+        })
+    }
+
+    /// Fill the new database with demo data (seed 1, anchored on `today`) and encrypt it;
+    /// every demo staff member's passphrase is the demo one. Nobody is signed in after.
+    pub fn load_demo(&self, households: u32, today: NaiveDate) -> Result<SetUp, ApiError> {
+        if households > MAX_DEMO_HOUSEHOLDS {
+            return Err(ApiError::at(
+                "request.field.range",
+                "households",
+                format!("households must be at most {MAX_DEMO_HOUSEHOLDS}"),
+            ));
+        }
+        self.require_plain()?;
+        let summary = {
+            let mut conn = self.checkout()?;
+            demo::build(
+                &mut conn,
+                &demo::Options {
+                    households,
+                    seed: 1,
+                    today,
+                },
+            )?
+        };
+        let (_, code) = self.encrypt(FirstPassphrases::Demo)?;
+        Ok(SetUp {
+            recovery_code: code,
+            staff: None,
+            demo: Some(serde_json::to_value(&summary)?),
+            demo_passphrase: Some(vault::DEMO_PASSPHRASE),
+        })
+    }
+
+    // ------------------------------------------------------------------ commands
+
+    /// Run one command of the core as the signed-in staff member.
+    pub fn call(&self, command: &str, request: &Value) -> Result<Value, ApiError> {
+        let actor = self.actor()?;
+        let body = serde_json::to_string(request)?;
+        let ctx = Ctx::system(Some(actor));
+        let result = {
+            let mut conn = self.checkout()?;
+            api::dispatch(&mut conn, &ctx, command, &body)?
+        };
+        self.after(command, request, &result);
+        Ok(result)
+    }
+
+    /// What the shell keeps in step with a command that succeeded: the idle lock time, and
+    /// the keyring when someone is deactivated (they can no longer unwrap the key).
+    fn after(&self, command: &str, request: &Value, result: &Value) {
+        match command {
+            "settings.update" => {
+                if let Some(m) = result["idle_lock_minutes"].as_u64() {
+                    lock(&self.inner).idle_lock = Duration::from_secs(m * 60);
+                }
+            }
+            "staff.update" if request["active"] == Value::Bool(false) => {
+                let removed = request["id"]
+                    .as_str()
+                    .and_then(|id| Uuid::parse_str(id).ok())
+                    .map(|id| -> Result<bool, ApiError> {
+                        let Some(mut ring) = Keyring::load(&self.path)? else {
+                            return Ok(false);
+                        };
+                        let removed = ring.remove_staff(id);
+                        if removed {
+                            ring.save(&self.path)?;
+                            backup::copy_keyring(&self.path, &self.backup_dir())?;
+                        }
+                        Ok(removed)
+                    });
+                if let Some(Err(e)) = removed {
+                    tracing::warn!(code = %e.code, "the keyring was not updated");
+                }
+            }
+            _ => {}
+        }
+    }
+
+    // ------------------------------------------------------------------ backups
 
     /// The backup folder: `backups/` next to the database file.
     pub fn backup_dir(&self) -> PathBuf {
         backup::default_dir(&self.path)
     }
 
-    /// Back up with `conn` and rotate the folder.
+    /// Back up with `conn` and rotate the folder; the keyring is copied beside the backups.
     fn backup_with(&self, conn: &Connection) -> Result<BackupInfo, ApiError> {
         let (dir, now) = (self.backup_dir(), chrono::Utc::now());
-        let made = backup::create(conn, &dir, now)?;
+        let key = lock(&self.inner).key.clone();
+        let made = backup::create(conn, &dir, now, key.as_ref())?;
+        backup::copy_keyring(&self.path, &dir)?;
         backup::rotate(&dir, now)?;
         Ok(made)
     }
 
-    /// "Back up now" from the Backup page (administrators only).
-    pub fn backup_now(&self, actor: Option<&str>) -> Result<BackupInfo, ApiError> {
+    /// Check that the signed-in person is an administrator, for the Backup page.
+    fn authorise_admin(&self) -> Result<(), ApiError> {
+        let actor = self.actor()?;
         let mut conn = self.checkout()?;
-        let ctx = Ctx::system(parse_actor(actor)?);
-        api::authorise_file_operation(&mut conn, &ctx, api::Access::Admin)?;
+        api::authorise_file_operation(&mut conn, &Ctx::system(Some(actor)), api::Access::Admin)
+    }
+
+    /// "Back up now" from the Backup page (administrators only).
+    pub fn backup_now(&self) -> Result<BackupInfo, ApiError> {
+        self.authorise_admin()?;
+        let conn = self.checkout()?;
         self.backup_with(&conn)
     }
 
-    /// The app's own backup: made when the newest one is older than `max_age`.
+    /// The app's own backup: made when the database is open and the newest backup is older
+    /// than `max_age`. `Ok(None)`: nothing to do (yet).
     pub fn auto_backup(&self, max_age: chrono::Duration) -> Result<Option<BackupInfo>, ApiError> {
+        if !self.is_ready() {
+            return Ok(None);
+        }
         if let Some(at) = backup::newest_at(&self.backup_dir())?
             && chrono::Utc::now().naive_utc().signed_duration_since(at) < max_age
         {
@@ -276,10 +820,8 @@ impl Store {
 
     /// The backups for the Backup page (administrators only): the folder and its files,
     /// newest first.
-    pub fn backups(&self, actor: Option<&str>) -> Result<BackupList, ApiError> {
-        let mut conn = self.checkout()?;
-        let ctx = Ctx::system(parse_actor(actor)?);
-        api::authorise_file_operation(&mut conn, &ctx, api::Access::Admin)?;
+    pub fn backups(&self) -> Result<BackupList, ApiError> {
+        self.authorise_admin()?;
         Ok(BackupList {
             dir: self.backup_dir().display().to_string(),
             backups: backup::list(&self.backup_dir())?,
@@ -289,46 +831,32 @@ impl Store {
     /// Replace the database with the backup `name` from the backup folder (administrators
     /// only). The file is checked first and the current content backed up; other windows'
     /// connections see the restored data on their next command.
-    pub fn restore(&self, actor: Option<&str>, name: &str) -> Result<Value, ApiError> {
+    pub fn restore(&self, name: &str) -> Result<Value, ApiError> {
+        self.authorise_admin()?;
         let mut conn = self.checkout()?;
-        let ctx = Ctx::system(parse_actor(actor)?);
-        api::authorise_file_operation(&mut conn, &ctx, api::Access::Admin)?;
         let dir = self.backup_dir();
         let chosen = backup::list(&dir)?
             .into_iter()
             .find(|b| b.name == name)
             .ok_or_else(|| ApiError::at("backup.not_found", "name", "there is no such backup"))?;
-        let done = backup::restore(&mut conn, Path::new(&chosen.path), &dir, chrono::Utc::now())?;
+        let key = lock(&self.inner).key.clone();
+        let done = backup::restore(
+            &mut conn,
+            Path::new(&chosen.path),
+            &dir,
+            chrono::Utc::now(),
+            key.as_ref(),
+        )?;
         // Idle connections may hold statements prepared against the old schema: start afresh.
         lock(&self.inner).idle.clear();
         Ok(serde_json::to_value(done)?)
-    }
-
-    /// Fill an empty database with demo data (seed 1, anchored on `today`).
-    pub fn load_demo(&self, households: u32, today: NaiveDate) -> Result<Value, ApiError> {
-        if households > MAX_DEMO_HOUSEHOLDS {
-            return Err(ApiError::at(
-                "request.field.range",
-                "households",
-                format!("households must be at most {MAX_DEMO_HOUSEHOLDS}"),
-            ));
-        }
-        let mut conn = self.checkout()?;
-        let summary = demo::build(
-            &mut conn,
-            &demo::Options {
-                households,
-                seed: 1,
-                today,
-            },
-        )?;
-        Ok(serde_json::to_value(&summary)?)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
     use std::io::Write;
 
     /// A temporary folder removed on drop. (Not the tempfile crate: as a dev-dependency it
@@ -374,11 +902,14 @@ mod tests {
         let mut f = std::fs::File::create(&path).expect("create");
         f.write_all(&bytes).expect("write");
         drop(f);
-        assert_eq!(open_code(&path), "db.damaged");
+        // Without a keyring, random bytes may be damage or an encrypted file whose keyring is
+        // gone: the error says both.
+        assert_eq!(open_code(&path), "db.keyring_missing");
         let store = Store::new(path.clone());
         let status = store.status("0.0.0");
         assert_eq!(status.state, "error");
-        assert_eq!(status.error.map(|e| e.code).as_deref(), Some("db.damaged"));
+        let e = status.error.expect("error");
+        assert!(e.message.contains("damaged"), "{e:?}");
         // The file is left as it was.
         assert_eq!(std::fs::metadata(&path).expect("meta").len(), 8192);
     }
@@ -407,17 +938,19 @@ mod tests {
         let status = store.status("0.0.0");
         assert_eq!(status.state, "error");
         assert_eq!(status.error.map(|e| e.code).as_deref(), Some("db.busy"));
-        // Commands meanwhile say the database is unavailable, without retrying behind the UI.
-        let err = store
-            .call("staff.list", &serde_json::json!({}), None)
-            .unwrap_err();
-        assert_eq!(err.code, "app.db_unavailable");
+        // Commands meanwhile run for nobody, without retrying behind the UI.
+        let err = store.call("staff.list", &json!({})).unwrap_err();
+        assert_eq!(err.code, "auth.signed_out");
+        assert_eq!(
+            store.checkout().map(|_| ()).unwrap_err().code,
+            "app.db_unavailable"
+        );
         // The other program finishes; the user presses "try again".
         other.execute_batch("COMMIT").expect("commit");
         drop(other);
         let status = store.retry_open("0.0.0");
         assert_eq!(status.state, "ready", "{status:?}");
-        assert!(status.empty);
+        assert_eq!(status.auth, "setup");
     }
 
     #[test]
@@ -453,50 +986,211 @@ mod tests {
         assert_eq!(e.code, "db.too_new");
     }
 
-    #[test]
-    fn fresh_database_is_ready_and_empty_then_commands_run() {
-        let (_dir, path) = temp_db();
-        let store = Store::new(path);
-        let status = store.status("1.2.3");
-        assert_eq!(status.state, "ready");
-        assert!(status.empty);
-        assert_eq!(status.version, "1.2.3");
-        assert!(status.error.is_none());
-        // The first staff member may be created by anyone (bootstrap).
-        let admin = store
-            .call(
-                "staff.create",
-                &serde_json::json!({"name": "管理员", "role": "admin", "division_code": "321324203"}),
-                None,
-            )
-            .expect("bootstrap admin");
-        assert!(!store.status("1.2.3").empty);
-        let id = admin["id"].as_str().expect("id").to_string();
-        let list = store
-            .call("staff.list", &serde_json::json!({}), Some(&id))
-            .expect("staff.list as admin");
-        assert!(list.to_string().contains(&id));
+    const PASS: &str = "correct horse battery";
+
+    /// A store on a new database set up by its administrator (signed in); returns the
+    /// administrator's id.
+    fn set_up(path: &Path) -> (Store, String) {
+        let store = Store::new(path.to_path_buf());
+        let done = store
+            .setup(&json!({"name": "管理员", "division_code": "32"}), PASS)
+            .expect("setup");
+        let admin = done.staff.expect("signed in").staff.id;
+        (store, admin)
     }
 
     #[test]
-    fn bad_actor_and_unknown_command_are_api_errors() {
+    fn first_start_sets_up_an_encrypted_database_and_the_passphrase_signs_in() {
         let (_dir, path) = temp_db();
-        let store = Store::new(path);
+        let store = Store::new(path.clone());
+        assert_eq!(store.status("1.2.3").auth, "setup");
+        // A short passphrase is refused at its field and nothing is created.
         let e = store
-            .call("staff.list", &serde_json::json!({}), Some("not-a-uuid"))
+            .setup(&json!({"name": "管理员", "division_code": "32"}), "short")
+            .unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("passphrase"));
+        assert_eq!(store.status("1.2.3").auth, "setup");
+        let done = store
+            .setup(&json!({"name": "管理员", "division_code": "32"}), PASS)
+            .expect("setup");
+        assert_eq!(done.recovery_code.len(), 35);
+        let me = done.staff.expect("signed in");
+        assert_eq!(me.staff.role, yihu::types::Role::Admin);
+        let status = store.status("1.2.3");
+        assert_eq!((status.state, status.auth), ("ready", "signed_in"));
+        assert!(!db::is_plain_sqlite(&path), "the file is encrypted");
+        let list = store.call("staff.list", &json!({})).expect("staff.list");
+        assert!(list.to_string().contains(&me.staff.id));
+        drop(store);
+
+        // The next start: nobody is signed in and nothing runs until someone does.
+        let store = Store::new(path.clone());
+        let status = store.status("1.2.3");
+        assert_eq!((status.state, status.auth), ("ready", "sign_in"));
+        assert_eq!(
+            store.call("staff.list", &json!({})).unwrap_err().code,
+            "auth.signed_out"
+        );
+        let names = store.sign_in_names().expect("names");
+        assert_eq!(names.len(), 1);
+        let e = store
+            .sign_in(&me.staff.id, "correct horse battery!")
             .unwrap_err();
         assert_eq!(
             (e.code.as_str(), e.field.as_deref()),
-            ("request.field.type", Some("actor"))
+            ("auth.wrong_passphrase", Some("passphrase"))
         );
-        let e = store
-            .call("no.such", &serde_json::json!({}), None)
-            .unwrap_err();
+        assert_eq!(store.status("1.2.3").auth, "sign_in");
+        store.sign_in(&me.staff.id, PASS).expect("sign in");
+        store.call("staff.list", &json!({})).expect("runs now");
+        let e = store.call("no.such", &json!({})).unwrap_err();
         assert_eq!(e.code, "command.unknown");
+        // The recovery code lets the administrator choose a new passphrase.
+        drop(store);
+        let store = Store::new(path);
+        store
+            .recover(&done.recovery_code, &me.staff.id, "a brand new one")
+            .expect("recover");
+        store.lock_session();
+        assert!(store.sign_in(&me.staff.id, PASS).is_err());
+        store
+            .sign_in(&me.staff.id, "a brand new one")
+            .expect("new passphrase");
     }
 
     #[test]
-    fn demo_loads_once_and_refuses_too_many_households() {
+    fn the_session_locks_after_the_idle_time_and_forgets_the_person_not_the_key() {
+        let (_dir, path) = temp_db();
+        let (store, admin) = set_up(&path);
+        lock(&store.inner).idle_lock = Duration::from_millis(60);
+        store.call("staff.list", &json!({})).expect("active");
+        std::thread::sleep(Duration::from_millis(120));
+        assert_eq!(
+            store.call("staff.list", &json!({})).unwrap_err().code,
+            "auth.locked"
+        );
+        let status = store.status("0");
+        assert_eq!(status.auth, "sign_in");
+        assert_eq!(status.locked_staff_id.as_deref(), Some(admin.as_str()));
+        // The database stays open (backups go on) while nobody is signed in.
+        assert!(store.is_open());
+        assert!(
+            store
+                .auto_backup(chrono::Duration::hours(1))
+                .expect("backup")
+                .is_some()
+        );
+        store.sign_in(&admin, PASS).expect("sign in again");
+        // The administrator's setting takes effect at once.
+        let s = store.call("settings.get", &json!({})).expect("settings");
+        let mut s2 = s.clone();
+        s2["idle_lock_minutes"] = json!(5);
+        store.call("settings.update", &s2).expect("update");
+        assert_eq!(lock(&store.inner).idle_lock, Duration::from_secs(300));
+        // Touching keeps it alive; locking ends it.
+        store.touch().expect("touch");
+        store.lock_session();
+        assert_eq!(store.touch().unwrap_err().code, "auth.signed_out");
+    }
+
+    #[test]
+    fn staff_get_passphrases_from_an_administrator_and_must_change_them() {
+        let (_dir, path) = temp_db();
+        let (store, admin) = set_up(&path);
+        let cw = store
+            .call(
+                "staff.create",
+                &json!({"name": "社工", "role": "caseworker", "division_code": "321324203"}),
+            )
+            .expect("caseworker");
+        let cw = cw["id"].as_str().expect("id").to_string();
+        store
+            .set_passphrase(&cw, "given by the admin")
+            .expect("set");
+        store.lock_session();
+        let me = store.sign_in(&cw, "given by the admin").expect("sign in");
+        assert!(me.must_change);
+        assert_eq!(
+            store.call("household.list", &json!({})).unwrap_err().code,
+            "auth.must_change_passphrase"
+        );
+        let e = store
+            .change_passphrase("wrong current", "my own choice")
+            .unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("current_passphrase"));
+        let e = store
+            .change_passphrase("given by the admin", "given by the admin")
+            .unwrap_err();
+        assert_eq!(e.code, "auth.passphrase_unchanged");
+        let me = store
+            .change_passphrase("given by the admin", "my own choice")
+            .expect("change");
+        assert!(!me.must_change);
+        store.call("household.list", &json!({})).expect("works now");
+        // A caseworker cannot give anyone a passphrase.
+        assert!(
+            store
+                .set_passphrase(&admin, "taking over now")
+                .unwrap_err()
+                .code
+                .starts_with("auth.")
+        );
+        // Deactivating someone takes their passphrase away.
+        store.lock_session();
+        store.sign_in(&admin, PASS).expect("admin");
+        store
+            .call(
+                "staff.update",
+                &json!({"id": cw, "staff": {"name": "社工", "role": "caseworker", "division_code": "321324203"}, "active": false}),
+            )
+            .expect("deactivate");
+        store.lock_session();
+        assert_eq!(
+            store.sign_in(&cw, "my own choice").unwrap_err().code,
+            "auth.no_passphrase"
+        );
+    }
+
+    #[test]
+    fn a_database_from_before_encryption_is_encrypted_by_an_administrator() {
+        let (_dir, path) = temp_db();
+        let (admin, cw) = {
+            let mut conn = db::open(&path).expect("plain");
+            let ctx = Ctx::system(None);
+            let a = api::dispatch(
+                &mut conn,
+                &ctx,
+                "staff.create",
+                r#"{"name": "管理员", "role": "admin", "division_code": "32"}"#,
+            )
+            .expect("admin");
+            let a = a["id"].as_str().expect("id").to_string();
+            let ctx = Ctx::system(Some(Uuid::parse_str(&a).expect("uuid")));
+            let c = api::dispatch(
+                &mut conn,
+                &ctx,
+                "staff.create",
+                r#"{"name": "社工", "role": "caseworker", "division_code": "321324203"}"#,
+            )
+            .expect("cw");
+            (a, c["id"].as_str().expect("id").to_string())
+        };
+        let store = Store::new(path.clone());
+        assert_eq!(store.status("0").auth, "encrypt");
+        let admins = store.plain_admins().expect("admins");
+        assert_eq!(admins.len(), 1);
+        let e = store.encrypt_existing(&cw, PASS).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("staff_id"));
+        let done = store.encrypt_existing(&admin, PASS).expect("encrypt");
+        assert!(!done.recovery_code.is_empty());
+        assert!(!db::is_plain_sqlite(&path));
+        assert_eq!(store.status("0").auth, "signed_in");
+        let list = store.call("staff.list", &json!({})).expect("list");
+        assert!(list.to_string().contains(&cw));
+    }
+
+    #[test]
+    fn demo_loads_once_encrypted_with_the_demo_passphrase() {
         let (_dir, path) = temp_db();
         let store = Store::new(path);
         let today = NaiveDate::from_ymd_opt(2026, 11, 28).expect("date");
@@ -505,14 +1199,21 @@ mod tests {
             (e.code.as_str(), e.field.as_deref()),
             ("request.field.range", Some("households"))
         );
-        let summary = store.load_demo(5, today).expect("demo");
+        let done = store.load_demo(5, today).expect("demo");
+        let summary = done.demo.expect("summary");
         assert!(
             summary["households"].as_i64().unwrap_or_default() >= 5,
             "{summary}"
         );
-        assert!(!store.status("0").empty);
+        let status = store.status("0");
+        assert_eq!((status.auth, status.demo), ("sign_in", true));
+        let names = store.sign_in_names().expect("names");
+        let anyone = names.first().expect("a name");
+        store
+            .sign_in(&anyone.staff_id.to_string(), yihu::vault::DEMO_PASSPHRASE)
+            .expect("demo passphrase");
         let e = store.load_demo(5, today).unwrap_err();
-        assert_eq!(e.code, "demo.not_empty");
+        assert_eq!(e.code, "keyring.exists");
     }
 
     #[test]
@@ -528,29 +1229,23 @@ mod tests {
     #[test]
     fn backups_for_administrators_automatic_ones_and_a_restore() {
         let (_dir, path) = temp_db();
-        let store = Store::new(path);
-        use serde_json::json;
-        let admin = store
-            .call(
-                "staff.create",
-                &json!({"name": "管理员", "role": "admin", "division_code": "32"}),
-                None,
-            )
-            .expect("admin");
-        let admin = admin["id"].as_str().expect("id").to_string();
+        let (store, admin) = set_up(&path);
         let cw = store
             .call(
                 "staff.create",
                 &json!({"name": "社工", "role": "caseworker", "division_code": "321324203"}),
-                Some(&admin),
             )
             .expect("caseworker");
         let cw = cw["id"].as_str().expect("id").to_string();
-        // The automatic backup: made once, then not again within the day.
+        store.set_passphrase(&cw, "caseworker pass").expect("set");
+        // The automatic backup: made once, then not again within the day; encrypted, with the
+        // keyring beside it.
         let first = store
             .auto_backup(chrono::Duration::hours(24))
             .expect("auto")
             .expect("made");
+        assert!(!db::is_plain_sqlite(Path::new(&first.path)));
+        assert!(store.backup_dir().join("yihu.db.keys").is_file());
         assert!(
             store
                 .auto_backup(chrono::Duration::hours(24))
@@ -558,38 +1253,52 @@ mod tests {
                 .is_none()
         );
         // Only administrators see, make and restore backups.
+        store.lock_session();
+        store.sign_in(&cw, "caseworker pass").expect("cw");
+        store
+            .change_passphrase("caseworker pass", "caseworker own")
+            .expect("change");
         for e in [
-            store.backups(Some(&cw)).map(|_| ()).unwrap_err(),
-            store.backup_now(Some(&cw)).map(|_| ()).unwrap_err(),
-            store
-                .restore(Some(&cw), &first.name)
-                .map(|_| ())
-                .unwrap_err(),
-            store.backups(None).map(|_| ()).unwrap_err(),
+            store.backups().map(|_| ()).unwrap_err(),
+            store.backup_now().map(|_| ()).unwrap_err(),
+            store.restore(&first.name).map(|_| ()).unwrap_err(),
         ] {
             assert!(e.code.starts_with("auth."), "{e:?}");
         }
-        let list = store.backups(Some(&admin)).expect("list");
-        assert_eq!(list.backups.len(), 1);
-        assert_eq!(list.backups[0].name, first.name);
         // Work after the backup, then restore it: the work is gone, the backup's staff remain.
         store
             .call(
                 "household.create",
                 &json!({"division_code": "321324203", "address": "一组", "causes": ["illness"],
                     "referral_source": "self", "priority": "low"}),
-                Some(&cw),
             )
             .expect("household");
-        let err = store.restore(Some(&admin), "yihu-nope.db").unwrap_err();
+        store.lock_session();
+        assert!(
+            store
+                .backups()
+                .map(|_| ())
+                .unwrap_err()
+                .code
+                .starts_with("auth.")
+        );
+        store.sign_in(&admin, PASS).expect("admin");
+        let list = store.backups().expect("list");
+        assert_eq!(list.backups.len(), 1);
+        assert_eq!(list.backups[0].name, first.name);
+        let err = store.restore("yihu-nope.db").unwrap_err();
         assert_eq!(err.code, "backup.not_found");
-        let done = store.restore(Some(&admin), &first.name).expect("restore");
+        let done = store.restore(&first.name).expect("restore");
         assert!(done["saved_before"]["name"].is_string(), "{done}");
+        store.lock_session();
+        store.sign_in(&cw, "caseworker own").expect("cw again");
         let page = store
-            .call("household.list", &json!({}), Some(&cw))
+            .call("household.list", &json!({}))
             .expect("list after restore");
         assert_eq!(page["total"], json!(0));
+        store.lock_session();
+        store.sign_in(&admin, PASS).expect("admin");
         // The copy of what was replaced is listed too.
-        assert_eq!(store.backups(Some(&admin)).expect("list").backups.len(), 2);
+        assert_eq!(store.backups().expect("list").backups.len(), 2);
     }
 }

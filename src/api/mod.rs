@@ -581,7 +581,7 @@ commands! {
     "service.update" => rf::service_update, rf::ServiceUpdate, Manager, true, |_| Target::None, json!({"id": ID, "service": {"name": "志愿者上门助浴", "category": "daily_care"}, "active": true});
     "service.list" => rf::service_list, rf::ActiveFilter, Staff, false, |_| Target::None, json!({});
     "settings.get" => rf::settings_get, rf::Empty, Staff, false, |_| Target::None, json!({});
-    "settings.update" => rf::settings_update, rf::Settings, Admin, true, |_| Target::None, json!({"cadence_days": {"high": 7, "medium": 30, "low": 90}, "occurrence_horizon_days": 90});
+    "settings.update" => rf::settings_update, rf::Settings, Admin, true, |_| Target::None, json!({"cadence_days": {"high": 7, "medium": 30, "low": 90}, "occurrence_horizon_days": 90, "idle_lock_minutes": 15});
 
     "household.create" => hh::household_create, hh::HouseholdInput, Case, true, |r| Target::Placement { division_code: r.division_code.clone(), caseworker_id: r.caseworker_id }, json!({
         "division_code": "321324203", "address": "车门社区 3 组 12 号", "phone": "13900000000",

@@ -721,6 +721,17 @@ pub struct Settings {
     pub cadence_days: Cadence,
     /// How far ahead occurrences of recurring actions are generated.
     pub occurrence_horizon_days: u32,
+    /// Minutes without use after which the desktop app locks and asks for the passphrase
+    /// again (1 to 240; 15 when not given).
+    #[serde(default = "default_idle_lock_minutes")]
+    pub idle_lock_minutes: u32,
+}
+
+/// The idle lock when nobody set one.
+pub const DEFAULT_IDLE_LOCK_MINUTES: u32 = 15;
+
+fn default_idle_lock_minutes() -> u32 {
+    DEFAULT_IDLE_LOCK_MINUTES
 }
 
 fn setting(env: &Env, key: &str, default: u32) -> ApiResult<u32> {
@@ -741,6 +752,7 @@ pub fn load_settings(env: &Env) -> ApiResult<Settings> {
             low: setting(env, "cadence_days.low", 90)?,
         },
         occurrence_horizon_days: setting(env, "occurrence_horizon_days", 90)?,
+        idle_lock_minutes: setting(env, "idle_lock_minutes", DEFAULT_IDLE_LOCK_MINUTES)?,
     })
 }
 
@@ -769,12 +781,20 @@ pub fn settings_update(env: &Env, req: Settings) -> ApiResult<Settings> {
             "occurrence_horizon_days must be 7 to 366 days",
         ));
     }
+    if !(1..=240).contains(&req.idle_lock_minutes) {
+        return Err(ApiError::at(
+            "validation.out_of_range",
+            "idle_lock_minutes",
+            "idle_lock_minutes must be 1 to 240 minutes",
+        ));
+    }
     let before = load_settings(env)?;
     for (key, value) in [
         ("cadence_days.high", req.cadence_days.high),
         ("cadence_days.medium", req.cadence_days.medium),
         ("cadence_days.low", req.cadence_days.low),
         ("occurrence_horizon_days", req.occurrence_horizon_days),
+        ("idle_lock_minutes", req.idle_lock_minutes),
     ] {
         env.tx.execute(
             "INSERT INTO setting(key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",

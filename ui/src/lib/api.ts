@@ -3,7 +3,7 @@
 // (bindings/commands.ts), so the UI and the core cannot disagree on a shape.
 import { invoke } from "@tauri-apps/api/core";
 import type { ApiError, CommandName, Commands } from "./bindings/commands";
-import { session } from "./session.svelte";
+import type { Candidate } from "./bindings/Candidate";
 
 /** An error from the core (or the shell), carrying its stable code and the field it concerns. */
 export class CommandError extends Error {
@@ -26,29 +26,84 @@ export function toCommandError(e: unknown): CommandError {
   return new CommandError({ code: "app.ipc", message: String(e) });
 }
 
-/** Run one command of the core as the person working at this computer. */
+/** Codes that mean the session ended (idle lock, or nobody signed in): the window then
+ * shows the sign-in screen. */
+export const SESSION_ENDED = new Set(["auth.locked", "auth.signed_out"]);
+let onSessionEnded: (() => void) | null = null;
+
+/** What to do when a command finds the session ended (set once by the window). */
+export function whenSessionEnds(f: () => void) {
+  onSessionEnded = f;
+}
+
+/** Invoke a shell command, turning any failure into a CommandError (and noticing the end of
+ * the session). */
+async function shell<T>(name: string, args?: Record<string, unknown>): Promise<T> {
+  try {
+    return await invoke<T>(name, args);
+  } catch (e) {
+    const err = toCommandError(e);
+    if (SESSION_ENDED.has(err.code)) onSessionEnded?.();
+    throw err;
+  }
+}
+
+/** Run one command of the core. The shell runs it as the signed-in person: the UI cannot
+ * say who acts. */
 export async function call<K extends CommandName>(
   command: K,
   request: Commands[K]["request"],
 ): Promise<Commands[K]["response"]> {
-  try {
-    return await invoke<Commands[K]["response"]>("call", {
-      command,
-      request,
-      actor: session.staff?.id ?? null,
-    });
-  } catch (e) {
-    throw toCommandError(e);
-  }
+  return await shell<Commands[K]["response"]>("call", { command, request });
+}
+
+/** The signed-in person. */
+export interface SignedIn extends Candidate {
+  must_change: boolean;
+  idle_lock_minutes: number;
 }
 
 export interface AppStatus {
   state: "ready" | "error";
   db_path: string;
   error: ApiError | null;
-  empty: boolean;
+  /** What the window asks first. */
+  auth: "setup" | "encrypt" | "sign_in" | "signed_in";
+  staff: SignedIn | null;
+  demo: boolean;
+  locked_staff_id: string | null;
   version: string;
 }
+
+/** The outcome of set-up: the recovery code, shown once. */
+export interface SetUp {
+  recovery_code: string;
+  staff: SignedIn | null;
+  demo: unknown;
+  demo_passphrase: string | null;
+}
+
+export interface SignInName {
+  staff_id: string;
+  name: string;
+}
+
+export const auth = {
+  names: () => shell<SignInName[]>("auth_names"),
+  signIn: (staff_id: string, passphrase: string) => shell<SignedIn>("auth_sign_in", { staff_id, passphrase }),
+  recover: (recovery_code: string, staff_id: string, new_passphrase: string) =>
+    shell<SignedIn>("auth_recover", { recovery_code, staff_id, new_passphrase }),
+  lock: () => shell<void>("auth_lock"),
+  touch: () => shell<void>("auth_touch"),
+  changePassphrase: (current_passphrase: string, new_passphrase: string) =>
+    shell<SignedIn>("auth_change_passphrase", { current_passphrase, new_passphrase }),
+  setPassphrase: (staff_id: string, passphrase: string) => shell<void>("auth_set_passphrase", { staff_id, passphrase }),
+  renewRecovery: () => shell<string>("auth_renew_recovery"),
+  setup: (admin: { name: string; division_code: string; phone: string | null }, passphrase: string) =>
+    shell<SetUp>("app_setup", { admin, passphrase }),
+  admins: () => shell<Candidate[]>("app_admins"),
+  encrypt: (staff_id: string, passphrase: string) => shell<SetUp>("app_encrypt", { staff_id, passphrase }),
+};
 
 export async function appStatus(): Promise<AppStatus> {
   return await invoke<AppStatus>("app_status");
@@ -58,12 +113,8 @@ export async function retryOpen(): Promise<AppStatus> {
   return await invoke<AppStatus>("app_retry_open");
 }
 
-export async function loadDemo(households: number): Promise<unknown> {
-  try {
-    return await invoke("app_load_demo", { households });
-  } catch (e) {
-    throw toCommandError(e);
-  }
+export async function loadDemo(households: number): Promise<SetUp> {
+  return await shell<SetUp>("app_load_demo", { households });
 }
 
 /** One backup file (from the shell's backup folder). */
@@ -81,27 +132,15 @@ export interface BackupList {
 
 /** The backup folder and its backups, newest first (administrators only). */
 export async function backupList(): Promise<BackupList> {
-  try {
-    return await invoke<BackupList>("backup_list", { actor: session.staff?.id ?? null });
-  } catch (e) {
-    throw toCommandError(e);
-  }
+  return await shell<BackupList>("backup_list");
 }
 
 /** Back up now (administrators only). */
 export async function backupNow(): Promise<BackupInfo> {
-  try {
-    return await invoke<BackupInfo>("backup_now", { actor: session.staff?.id ?? null });
-  } catch (e) {
-    throw toCommandError(e);
-  }
+  return await shell<BackupInfo>("backup_now");
 }
 
 /** Replace the database with the named backup (administrators only). */
 export async function backupRestore(name: string): Promise<unknown> {
-  try {
-    return await invoke("backup_restore", { actor: session.staff?.id ?? null, name });
-  } catch (e) {
-    throw toCommandError(e);
-  }
+  return await shell("backup_restore", { name });
 }

@@ -9,4 +9,9 @@ cadence_days: Cadence,
 /**
  * How far ahead occurrences of recurring actions are generated.
  */
-occurrence_horizon_days: number, };
+occurrence_horizon_days: number, 
+/**
+ * Minutes without use after which the desktop app locks and asks for the passphrase
+ * again (1 to 240; 15 when not given).
+ */
+idle_lock_minutes: number, };

@@ -3,6 +3,7 @@
 // so a missing or extra translation fails `svelte-check`.
 import type { EnumLabels } from "./enums";
 import { enEnums, zhEnums } from "./enums";
+import * as authm from "./messages/auth";
 import * as common from "./messages/common";
 import * as errors from "./messages/errors";
 import * as fields from "./messages/fields";
@@ -18,6 +19,7 @@ import * as today from "./messages/today";
 import * as visit from "./messages/visit";
 
 const zh = {
+  ...authm.zh,
   ...common.zh,
   ...errors.zh,
   ...fields.zh,
@@ -34,6 +36,7 @@ const zh = {
 };
 export type MessageKey = keyof typeof zh;
 const en: Record<MessageKey, string> = {
+  ...authm.en,
   ...common.en,
   ...errors.en,
   ...fields.en,

@@ -36,7 +36,6 @@ export const zh = {
   "settings.me.name": "姓名",
   "settings.me.role": "角色",
   "settings.me.division": "所属区划",
-  "settings.me.hint": "换另一位工作人员使用这台电脑时，请先切换用户，记录才会算在正确的人名下。",
 
   "settings.col.status": "状态",
   "settings.col.actions": "操作",
@@ -140,7 +139,6 @@ export const en: Record<keyof typeof zh, string> = {
   "settings.me.name": "Name",
   "settings.me.role": "Role",
   "settings.me.division": "Division",
-  "settings.me.hint": "When someone else starts working at this computer, switch user first so that records are made in their name.",
 
   "settings.col.status": "Status",
   "settings.col.actions": "Actions",
