@@ -17,6 +17,7 @@ use yihu::api::household::{
 };
 use yihu::api::reference::Cadence;
 use yihu::api::visit::{Scope, followup_sql};
+use yihu::keyring::{DbKey, Keyring};
 use yihu::types::{HouseholdStatus, Priority};
 use yihu::{Ctx, api, db, demo};
 
@@ -73,6 +74,43 @@ fn fixture() -> &'static Fixture {
 
 fn conn() -> Connection {
     db::open(&fixture().path).expect("open")
+}
+
+/// The benchmark database encrypted with SQLCipher (a copy made once beside it, with a
+/// keyring whose one slot opens with a fixed passphrase), and its key.
+fn encrypted() -> &'static (PathBuf, DbKey) {
+    static E: OnceLock<(PathBuf, DbKey)> = OnceLock::new();
+    E.get_or_init(|| {
+        const PASS: &str = "benchmark passphrase";
+        let plain = &fixture().path;
+        let path = plain.with_extension("encrypted.db");
+        if Keyring::load(&path).ok().flatten().is_none() {
+            eprintln!(
+                "encrypting a copy of the benchmark database at {}",
+                path.display()
+            );
+            let key = DbKey::random();
+            let conn = db::open(plain).expect("open");
+            db::export_encrypted(&conn, &path, &key).expect("encrypted copy");
+            let (mut ring, _) = Keyring::create(&key).expect("keyring");
+            ring.set_staff(&key, uuid::Uuid::nil(), "bench", PASS, false)
+                .expect("slot");
+            ring.save(&path).expect("save keyring");
+        }
+        let ring = Keyring::load(&path).expect("keyring").expect("keyring");
+        let key = ring.unlock_staff(uuid::Uuid::nil(), PASS).expect("unlock");
+        (path, key)
+    })
+}
+
+/// A connection to the benchmark database, plain or encrypted.
+fn open_fixture(encrypted_copy: bool) -> Connection {
+    if encrypted_copy {
+        let (path, key) = encrypted();
+        db::open_keyed(path, Some(key)).expect("open encrypted")
+    } else {
+        conn()
+    }
 }
 
 fn ctx(actor: &str) -> Ctx {
@@ -133,8 +171,8 @@ fn list_json(q: Option<&str>) -> String {
     }
 }
 
-fn bench_list(b: divan::Bencher, q: Option<&str>) {
-    let mut c = conn();
+fn bench_list(b: divan::Bencher, q: Option<&str>, encrypted_copy: bool) {
+    let mut c = open_fixture(encrypted_copy);
     let ctx = ctx(&fixture().county_supervisor);
     let body = list_json(q);
     b.bench_local(|| api::dispatch(&mut c, &ctx, "household.list", &body).expect("list"));
@@ -162,7 +200,7 @@ fn bench_list_raw(b: divan::Bencher, q: Option<&str>) {
 
 #[divan::bench]
 fn list_filtered(b: divan::Bencher) {
-    bench_list(b, None);
+    bench_list(b, None, false);
 }
 #[divan::bench]
 fn list_filtered_raw(b: divan::Bencher) {
@@ -170,7 +208,7 @@ fn list_filtered_raw(b: divan::Bencher) {
 }
 #[divan::bench]
 fn search_name(b: divan::Bencher) {
-    bench_list(b, Some("王秀"));
+    bench_list(b, Some("王秀"), false);
 }
 #[divan::bench]
 fn search_name_raw(b: divan::Bencher) {
@@ -178,7 +216,7 @@ fn search_name_raw(b: divan::Bencher) {
 }
 #[divan::bench]
 fn search_pinyin(b: divan::Bencher) {
-    bench_list(b, Some("wangxiu"));
+    bench_list(b, Some("wangxiu"), false);
 }
 #[divan::bench]
 fn search_pinyin_raw(b: divan::Bencher) {
@@ -186,7 +224,7 @@ fn search_pinyin_raw(b: divan::Bencher) {
 }
 #[divan::bench]
 fn search_initials(b: divan::Bencher) {
-    bench_list(b, Some("wxy"));
+    bench_list(b, Some("wxy"), false);
 }
 #[divan::bench]
 fn search_initials_raw(b: divan::Bencher) {
@@ -194,7 +232,7 @@ fn search_initials_raw(b: divan::Bencher) {
 }
 #[divan::bench]
 fn search_case_no(b: divan::Bencher) {
-    bench_list(b, Some("321324-2025-00"));
+    bench_list(b, Some("321324-2025-00"), false);
 }
 #[divan::bench]
 fn search_case_no_raw(b: divan::Bencher) {
@@ -203,9 +241,9 @@ fn search_case_no_raw(b: divan::Bencher) {
 
 // ---------------------------------------------------------------- due and overdue
 
-fn bench_followup(b: divan::Bencher, caseworker: bool) {
+fn bench_followup(b: divan::Bencher, caseworker: bool, encrypted_copy: bool) {
     let f = fixture();
-    let mut c = conn();
+    let mut c = open_fixture(encrypted_copy);
     let (actor, cmd, body) = if caseworker {
         (
             f.caseworker.clone(),
@@ -245,7 +283,7 @@ fn bench_followup_raw(b: divan::Bencher, caseworker: bool) {
 
 #[divan::bench]
 fn due_for_caseworker(b: divan::Bencher) {
-    bench_followup(b, true);
+    bench_followup(b, true, false);
 }
 #[divan::bench]
 fn due_for_caseworker_raw(b: divan::Bencher) {
@@ -253,11 +291,35 @@ fn due_for_caseworker_raw(b: divan::Bencher) {
 }
 #[divan::bench]
 fn due_for_county(b: divan::Bencher) {
-    bench_followup(b, false);
+    bench_followup(b, false, false);
 }
 #[divan::bench]
 fn due_for_county_raw(b: divan::Bencher) {
     bench_followup_raw(b, false);
+}
+
+// ---------------------------------------------------------------- the cost of encryption
+
+/// The same commands on the SQLCipher copy of the database (compare with the plain ones).
+#[divan::bench]
+fn list_filtered_encrypted(b: divan::Bencher) {
+    bench_list(b, None, true);
+}
+#[divan::bench]
+fn search_name_encrypted(b: divan::Bencher) {
+    bench_list(b, Some("王秀"), true);
+}
+#[divan::bench]
+fn search_pinyin_encrypted(b: divan::Bencher) {
+    bench_list(b, Some("wangxiu"), true);
+}
+#[divan::bench]
+fn due_for_caseworker_encrypted(b: divan::Bencher) {
+    bench_followup(b, true, true);
+}
+#[divan::bench]
+fn due_for_county_encrypted(b: divan::Bencher) {
+    bench_followup(b, false, true);
 }
 
 // ---------------------------------------------------------------- writes: synchronous=FULL
@@ -267,6 +329,9 @@ fn due_for_county_raw(b: divan::Bencher) {
 struct WriteFixture {
     _dir: tempfile::TempDir,
     path: PathBuf,
+    /// The same database encrypted with SQLCipher, and its key.
+    encrypted_path: PathBuf,
+    key: DbKey,
     caseworker: String,
     household: String,
 }
@@ -306,9 +371,14 @@ fn write_fixture() -> &'static WriteFixture {
             "division_code": "321324203", "address": "一组", "causes": ["illness"],
             "referral_source": "screening", "priority": "high"}),
         );
+        let encrypted_path = dir.path().join("writes-encrypted.db");
+        let key = DbKey::random();
+        db::export_encrypted(&conn, &encrypted_path, &key).expect("encrypted copy");
         WriteFixture {
             _dir: dir,
             path,
+            encrypted_path,
+            key,
             caseworker: cw,
             household: h["id"].as_str().expect("id").to_string(),
         }
@@ -316,12 +386,21 @@ fn write_fixture() -> &'static WriteFixture {
 }
 
 /// Logging a visit (one transaction: the visit, the household's last visit, the audit row),
-/// with the connection's `synchronous` setting as given. Yihu runs FULL; NORMAL is the
-/// comparison for the cost of an fsync per commit.
-#[divan::bench(args = ["FULL", "NORMAL"])]
-fn write_visit_log(b: divan::Bencher, sync: &str) {
+/// with the connection's `synchronous` setting as given. Yihu runs FULL on an encrypted file;
+/// NORMAL and the plain file are the comparisons for the cost of an fsync per commit and of
+/// encryption.
+#[divan::bench(args = ["FULL", "NORMAL", "FULL encrypted", "NORMAL encrypted"])]
+fn write_visit_log(b: divan::Bencher, setting: &str) {
     let f = write_fixture();
-    let mut c = db::open(&f.path).expect("open");
+    let (sync, encrypted_copy) = match setting.split_once(' ') {
+        Some((sync, _)) => (sync, true),
+        None => (setting, false),
+    };
+    let mut c = if encrypted_copy {
+        db::open_keyed(&f.encrypted_path, Some(&f.key)).expect("open encrypted")
+    } else {
+        db::open(&f.path).expect("open")
+    };
     c.pragma_update(None, "synchronous", sync)
         .expect("synchronous");
     let ctx = Ctx::fixed(Some(f.caseworker.parse().expect("uuid")), today());

@@ -23,8 +23,9 @@ struct Cli {
     #[arg(long, global = true)]
     db: Option<PathBuf>,
     /// The acting staff member's id (default: $YIHU_AS). On an encrypted database their
-    /// passphrase is read from $YIHU_PASSPHRASE (never from the command line); $YIHU_RECOVERY_CODE
-    /// opens it too, without an actor.
+    /// passphrase is read from $YIHU_PASSPHRASE (never from the command line); without --as,
+    /// any staff member's passphrase opens it (commands then run for nobody), and so does
+    /// $YIHU_RECOVERY_CODE.
     #[arg(long = "as", global = true)]
     as_staff: Option<String>,
     #[command(subcommand)]
@@ -75,6 +76,17 @@ enum Cmd {
     /// acting administrator (--as) gets the passphrase in $YIHU_PASSPHRASE; the recovery code
     /// is printed once. Close the app first.
     Encrypt,
+    /// Give a staff member a passphrase on an encrypted database (an administrator, --as, with
+    /// their own passphrase in $YIHU_PASSPHRASE; the new one in $YIHU_NEW_PASSPHRASE). The
+    /// same key is wrapped anew; the database is not rewritten.
+    Passphrase {
+        /// The staff member's id.
+        #[arg(long)]
+        staff: String,
+        /// They must choose another passphrase at their next sign-in in the app.
+        #[arg(long)]
+        temporary: bool,
+    },
     /// Check the database: SQLite integrity, foreign keys and the domain invariants.
     Check,
     /// Back up the database into the backup folder (checked with integrity_check), then rotate
@@ -190,10 +202,13 @@ fn cli_key(path: &std::path::Path, actor: Option<Uuid>) -> Result<Option<DbKey>,
             return vault::unlock(path, &vault::Secret::RecoveryCode(&code)).map(Some);
         }
         (None, Some(passphrase), Some(staff_id)) => (passphrase, staff_id),
-        _ => {
+        (None, Some(passphrase), None) => {
+            return vault::unlock(path, &vault::Secret::AnyPassphrase(&passphrase)).map(Some);
+        }
+        (None, None, _) => {
             return Err(ApiError::new(
                 "auth.passphrase_required",
-                "this database is encrypted: give --as with $YIHU_PASSPHRASE (that staff member's passphrase), or $YIHU_RECOVERY_CODE",
+                "this database is encrypted: set $YIHU_PASSPHRASE (the --as staff member's passphrase), or $YIHU_RECOVERY_CODE",
             ));
         }
     };
@@ -375,6 +390,59 @@ fn run(cli: Cli) -> Result<(), ApiError> {
                 "keyring": yihu::keyring::path_for(&path).display().to_string(),
                 "recovery_code": code.as_str(),
             }))?);
+            Ok(())
+        }
+        Cmd::Passphrase { staff, temporary } => {
+            let actor = parse_actor(as_staff)?.ok_or_else(|| {
+                ApiError::at(
+                    "request.field.missing",
+                    "as",
+                    "--as (an administrator) is required",
+                )
+            })?;
+            let target = Uuid::parse_str(staff.trim()).map_err(|_| {
+                ApiError::at("request.field.type", "staff", "--staff must be a staff id")
+            })?;
+            let new = env("YIHU_NEW_PASSPHRASE").ok_or_else(|| {
+                ApiError::at(
+                    "request.field.missing",
+                    "new_passphrase",
+                    "set $YIHU_NEW_PASSPHRASE to the new passphrase",
+                )
+            })?;
+            let (mut conn, key) = open_db(&path, Some(actor))?;
+            let key = key.ok_or_else(|| {
+                ApiError::new(
+                    "auth.not_encrypted",
+                    "this database is not encrypted; run yihu encrypt first",
+                )
+            })?;
+            api::authorise_file_operation(
+                &mut conn,
+                &Ctx::system(Some(actor)),
+                api::Access::Admin,
+            )?;
+            let name: String = conn
+                .query_row(
+                    "SELECT name FROM staff WHERE id = ?1 AND active = 1",
+                    [target.to_string()],
+                    |r| r.get(0),
+                )
+                .map_err(|_| {
+                    ApiError::at(
+                        "auth.actor.inactive",
+                        "staff",
+                        "no active staff member has this id",
+                    )
+                })?;
+            let mut ring =
+                yihu::keyring::Keyring::load(&path)?.ok_or_else(vault::keyring_missing)?;
+            ring.set_staff(&key, target, &name, &new, temporary)?;
+            ring.save(&path)?;
+            yihu::backup::copy_keyring(&path, &yihu::backup::default_dir(&path))?;
+            out(&serde_json::to_string_pretty(
+                &serde_json::json!({"staff": target, "temporary": temporary}),
+            )?);
             Ok(())
         }
         Cmd::Check => {

@@ -20,6 +20,8 @@ pub enum Secret<'a> {
     Passphrase { staff_id: Uuid, passphrase: &'a str },
     /// The recovery code shown at set-up.
     RecoveryCode(&'a str),
+    /// Some staff member's passphrase, whoever's it is.
+    AnyPassphrase(&'a str),
 }
 
 /// How the database at a path is protected.
@@ -65,6 +67,7 @@ pub fn unlock(db_path: &Path, secret: &Secret<'_>) -> ApiResult<DbKey> {
             passphrase,
         } => ring.unlock_staff(*staff_id, passphrase),
         Secret::RecoveryCode(code) => ring.unlock_recovery(code),
+        Secret::AnyPassphrase(passphrase) => ring.unlock_any(passphrase).map(|(_, key)| key),
     }
 }
 

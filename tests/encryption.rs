@@ -312,6 +312,54 @@ fn the_command_line_needs_the_passphrase_of_the_acting_staff_member() {
         "{}",
         String::from_utf8_lossy(&ok.stderr)
     );
+    // Without --as, anyone's passphrase opens the file; commands then run for nobody.
+    let anyone = yihu()
+        .args(["call", "session.candidates", "{}"])
+        .env("YIHU_PASSPHRASE", vault::DEMO_PASSPHRASE)
+        .output()
+        .expect("call");
+    assert!(
+        anyone.status.success(),
+        "{}",
+        String::from_utf8_lossy(&anyone.stderr)
+    );
+    // An administrator gives the caseworker a passphrase of their own; the old one stops.
+    let admin = summary["admin_id"].as_str().expect("admin").to_string();
+    let set = yihu()
+        .args(["passphrase", "--staff", &cw, "--as", &admin])
+        .env("YIHU_PASSPHRASE", vault::DEMO_PASSPHRASE)
+        .env("YIHU_NEW_PASSPHRASE", "only the caseworker knows")
+        .output()
+        .expect("passphrase");
+    assert!(
+        set.status.success(),
+        "{}",
+        String::from_utf8_lossy(&set.stderr)
+    );
+    let old = yihu()
+        .args(["call", "household.list", "{}", "--as", &cw])
+        .env("YIHU_PASSPHRASE", vault::DEMO_PASSPHRASE)
+        .output()
+        .expect("call");
+    assert_eq!(stderr_code(&old), "auth.wrong_passphrase");
+    let new = yihu()
+        .args(["call", "household.list", "{}", "--as", &cw])
+        .env("YIHU_PASSPHRASE", "only the caseworker knows")
+        .output()
+        .expect("call");
+    assert!(
+        new.status.success(),
+        "{}",
+        String::from_utf8_lossy(&new.stderr)
+    );
+    // A caseworker cannot give anyone a passphrase.
+    let refused = yihu()
+        .args(["passphrase", "--staff", &admin, "--as", &cw])
+        .env("YIHU_PASSPHRASE", "only the caseworker knows")
+        .env("YIHU_NEW_PASSPHRASE", "taking over the admin")
+        .output()
+        .expect("passphrase");
+    assert!(stderr_code(&refused).starts_with("auth."));
     let check = yihu()
         .args(["check"])
         .env("YIHU_RECOVERY_CODE", &code)

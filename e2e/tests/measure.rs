@@ -6,7 +6,7 @@
 
 use std::time::{Duration, Instant};
 
-use yihu_e2e::{App, E2eResult, TempDb, json, today, yihu_call, yihu_demo};
+use yihu_e2e::{App, E2eResult, PASSPHRASE, TempDb, json, today, yihu_call, yihu_demo, yihu_with};
 
 /// Resident memory (kB) of the app and the WebKit processes it started, summed.
 fn rss_kb() -> (u64, Vec<(String, u64)>) {
@@ -47,7 +47,7 @@ async fn start_and_open_today(db: TempDb, who: &str, label: &str) -> E2eResult<A
         .await?;
     let ready = started.elapsed();
     app.wait_for_within(
-        r#"[data-state="whoami"] button[data-staff]"#,
+        r#"[data-state="sign-in"] button[data-staff]"#,
         Duration::from_secs(120),
     )
     .await?;
@@ -61,7 +61,15 @@ async fn start_and_open_today(db: TempDb, who: &str, label: &str) -> E2eResult<A
         app.type_into(r#"[data-testid="who-filter"]"#, who).await?;
     }
     app.click(&format!(r#"button[data-staff="{who}"]"#)).await?;
+    app.type_into(r#"[data-testid="signin-passphrase"]"#, PASSPHRASE)
+        .await?;
+    let sign_in = Instant::now();
+    app.click(r#"[data-testid="signin-submit"]"#).await?;
     app.wait_for(r#"[data-testid="shell"] h1"#).await?;
+    println!(
+        "[{label}] sign-in (Argon2id unwrap, open the encrypted database): {} ms",
+        sign_in.elapsed().as_millis()
+    );
     // Today is usable once its sections (or its all-clear) are on screen.
     app.wait_for_within(
         r#"main .card, main [role="status"].empty"#,
@@ -129,6 +137,10 @@ async fn start_memory_and_search_figures() -> E2eResult<()> {
         // A prebuilt 100k demo database, copied so the run cannot change it.
         Ok(src) => {
             std::fs::copy(&src, &big.path)?;
+            let keys = format!("{src}.keys");
+            if std::path::Path::new(&keys).exists() {
+                std::fs::copy(&keys, big.path.with_extension("db.keys"))?;
+            }
         }
         Err(_) => {
             let t = Instant::now();
@@ -144,11 +156,22 @@ async fn start_memory_and_search_figures() -> E2eResult<()> {
         .and_then(|s| s["id"].as_str())
         .map(str::to_string)
         .unwrap_or_default();
-    yihu_call(
+    let sup = yihu_call(
         &big.path,
         "staff.create",
         &json!({"name": "省级督导", "role": "supervisor", "division_code": "32"}),
         Some(&admin),
+    )?;
+    yihu_with(
+        &big.path,
+        &[
+            "passphrase",
+            "--staff",
+            sup["id"].as_str().unwrap_or_default(),
+            "--as",
+            &admin,
+        ],
+        &[("YIHU_NEW_PASSPHRASE", PASSPHRASE)],
     )?;
     let app = start_and_open_today(big, "省级督导", "100k").await?;
     tokio::time::sleep(Duration::from_secs(2)).await;

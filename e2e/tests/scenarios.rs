@@ -6,7 +6,8 @@
 use std::time::Duration;
 
 use yihu_e2e::{
-    App, E2eResult, TempDb, Value, describe_violations, json, today, yihu_call, yihu_demo,
+    App, E2eResult, PASSPHRASE, TempDb, Value, describe_violations, json, today, yihu_call,
+    yihu_demo, yihu_with,
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -158,7 +159,7 @@ async fn wait_value(app: &App, css: &str, value: &str) -> E2eResult<()> {
         .await
 }
 
-/// Pick who is working, on the "who is using this computer" screen.
+/// Sign out whoever is working (if anyone), then sign in as `name` with the tests' passphrase.
 async fn sign_in_as(app: &App, name: &str) -> E2eResult<()> {
     if app.count(r#"[data-testid="shell"]"#).await? > 0 {
         app.click(r#"[data-testid="switch-user"]"#).await?;
@@ -168,12 +169,21 @@ async fn sign_in_as(app: &App, name: &str) -> E2eResult<()> {
     if app.count(r#"[data-testid="who-filter"]"#).await? > 0 {
         app.type_into(r#"[data-testid="who-filter"]"#, name).await?;
     }
-    if let Err(e) = app.click(&format!(r#"button[data-staff="{name}"]"#)).await {
+    let signed_in = async {
+        app.click(&format!(r#"button[data-staff="{name}"]"#))
+            .await?;
+        app.type_into(r#"[data-testid="signin-passphrase"]"#, PASSPHRASE)
+            .await?;
+        app.click(r#"[data-testid="signin-submit"]"#).await?;
+        app.wait_for(r#"[data-testid="shell"]"#).await?;
+        E2eResult::Ok(())
+    }
+    .await;
+    if let Err(e) = signed_in {
         app.screenshot("fail-sign-in").await?;
         let page = app.exec("return document.body.innerText").await?;
         return Err(format!("{e}; the page said: {page}").into());
     }
-    app.wait_for(r#"[data-testid="shell"]"#).await?;
     Ok(())
 }
 
@@ -264,8 +274,8 @@ async fn article_household_entered_reviewed_visited_and_found() -> E2eResult<()>
     let staff = seed_staff(&db)?;
     let today = today();
     let app = App::start_on(db).await?;
-    app.wait_for(r#"[data-state="whoami"]"#).await?;
-    app.screenshot("zh-whoami").await?;
+    app.wait_for(r#"[data-state="sign-in"]"#).await?;
+    app.screenshot("zh-sign-in").await?;
     sign_in_as(&app, "周敏").await?;
 
     // --- Referral: the household.
@@ -754,7 +764,19 @@ async fn first_start_creates_the_administrator() -> E2eResult<()> {
     app.screenshot("zh-first-start").await?;
     assert_accessible(&app, "zh-first-start").await?;
     app.click(r#"[data-testid="start-empty"]"#).await?;
-    // Nothing typed: the core's error shows at the name.
+    // Nothing typed: the passphrase is refused first (nothing is created without one).
+    app.click("form button.primary").await?;
+    app.wait_for("#admin-pass-new-error").await?;
+    // Two passphrases that differ are refused at the confirmation, before anything is sent.
+    app.type_into(r#"[data-testid="admin-pass-new"]"#, PASSPHRASE)
+        .await?;
+    app.type_into(r#"[data-testid="admin-pass-confirm"]"#, "yihu-dem0")
+        .await?;
+    app.click("form button.primary").await?;
+    app.wait_for("#admin-pass-confirm-error").await?;
+    app.type_into(r#"[data-testid="admin-pass-confirm"]"#, PASSPHRASE)
+        .await?;
+    // No name: the core's error shows at the name.
     app.click("form button.primary").await?;
     app.wait_for("#admin-name-error").await?;
     app.type_into("#admin-name", "测试管理员").await?;
@@ -763,9 +785,28 @@ async fn first_start_creates_the_administrator() -> E2eResult<()> {
     wait_value(&app, r#"select[data-level="county"]"#, "321324").await?;
     picker_settled(&app).await?;
     app.click("form button.primary").await?;
+    // The recovery code is shown once; going on needs the "I have kept it" box ticked.
+    let code = app.text_of(r#"[data-testid="recovery-code"]"#).await?;
+    assert_eq!(code.trim().len(), 35, "{code}");
+    app.screenshot("zh-recovery-code").await?;
+    assert_accessible(&app, "zh-recovery-code").await?;
+    tick(&app, r#"[data-testid="recovery-kept"]"#).await?;
+    app.click(r#"[data-testid="recovery-done"]"#).await?;
     app.wait_for(r#"[data-testid="shell"]"#).await?;
     let who = app.text_of(r#"[data-testid="whoami"]"#).await?;
     assert!(who.contains("测试管理员"), "{who}");
+    // The database on disk is encrypted, and the recovery code opens it.
+    let head = std::fs::read(&app.db)?;
+    assert!(
+        !head.starts_with(b"SQLite format 3"),
+        "the file is plain SQLite"
+    );
+    let by_code = yihu_with(
+        &app.db,
+        &["call", "session.candidates", "{}"],
+        &[("YIHU_PASSPHRASE", ""), ("YIHU_RECOVERY_CODE", code.trim())],
+    )?;
+    assert_eq!(by_code[0]["name"], json!("测试管理员"));
     let staff = yihu_call(&app.db, "session.candidates", &json!({}), None)?;
     assert_eq!(staff[0]["name"], json!("测试管理员"));
     assert_eq!(staff[0]["role"], json!("admin"));
@@ -786,8 +827,9 @@ async fn a_damaged_database_is_explained_in_the_window() -> E2eResult<()> {
     let app = App::start_on(db).await?;
     app.wait_for(r#"[data-state="db-error"]"#).await?;
     let text = app.text_of(r#"[data-state="db-error"]"#).await?;
+    // Without a keyring, noise may be damage or an encrypted file whose keyring is lost.
     assert!(text.contains("损坏"), "{text}");
-    assert!(text.contains("db.damaged"), "{text}");
+    assert!(text.contains("db.keyring_missing"), "{text}");
     assert!(text.contains("yihu.db"), "the page names the file: {text}");
     app.screenshot("zh-db-damaged").await?;
     assert_accessible(&app, "zh-db-damaged").await?;
@@ -951,5 +993,65 @@ async fn a_caseworker_cannot_open_another_caseworkers_household() -> E2eResult<(
     ))
     .await?;
     wait_text(&app, r#"[data-testid="household"]"#, "三组 3 号").await?;
+    app.quit().await
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sign-in: a wrong passphrase is refused at its field; the app locks itself when left idle,
+// and the shell (not only the window) then refuses commands
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sign_in_refuses_a_wrong_passphrase_and_the_app_locks_when_idle() -> E2eResult<()> {
+    let db = TempDb::new()?;
+    let staff = seed_staff(&db)?;
+    let mut settings = yihu_call(&db.path, "settings.get", &json!({}), Some(&staff.admin))?;
+    settings["idle_lock_minutes"] = json!(1);
+    yihu_call(&db.path, "settings.update", &settings, Some(&staff.admin))?;
+    let app = App::start_on(db).await?;
+    app.wait_for(r#"[data-state="sign-in"]"#).await?;
+    app.click(r#"button[data-staff="周敏"]"#).await?;
+    app.type_into(r#"[data-testid="signin-passphrase"]"#, "not-the-one")
+        .await?;
+    app.click(r#"[data-testid="signin-submit"]"#).await?;
+    wait_text(&app, "#signin-passphrase-error", "口令不对").await?;
+    assert_eq!(app.count(r#"[data-testid="shell"]"#).await?, 0);
+    app.screenshot("zh-sign-in-wrong").await?;
+    assert_accessible(&app, "zh-sign-in-wrong").await?;
+    app.type_into(r#"[data-testid="signin-passphrase"]"#, PASSPHRASE)
+        .await?;
+    app.click(r#"[data-testid="signin-submit"]"#).await?;
+    app.wait_for(r#"[data-testid="shell"]"#).await?;
+    let who = app.text_of(r#"[data-testid="whoami"]"#).await?;
+    assert!(who.contains("周敏"), "{who}");
+
+    // Left alone for the minute: the window locks and names why; the person is chosen already.
+    let started = std::time::Instant::now();
+    app.wait_for_within(
+        r#"[data-testid="locked-note"]"#,
+        std::time::Duration::from_secs(90),
+    )
+    .await?;
+    let waited = started.elapsed().as_secs();
+    assert!(waited >= 50, "locked after {waited} s, before the minute");
+    app.wait_for(r#"[data-testid="signin-form"]"#).await?;
+    app.screenshot("zh-locked").await?;
+    // The shell refuses a command sent straight over IPC now.
+    let refused = app
+        .driver
+        .execute_async(
+            r#"const done = arguments[arguments.length - 1];
+               window.__TAURI_INTERNALS__.invoke('call', {command: 'household.list', request: {}})
+                 .then(() => done('ran'), (e) => done(e && e.code));"#,
+            Vec::new(),
+        )
+        .await?;
+    assert_eq!(refused.json(), &json!("auth.signed_out"));
+    // The passphrase opens it again, as the same person.
+    app.type_into(r#"[data-testid="signin-passphrase"]"#, PASSPHRASE)
+        .await?;
+    app.click(r#"[data-testid="signin-submit"]"#).await?;
+    app.wait_for(r#"[data-testid="shell"]"#).await?;
+    let who = app.text_of(r#"[data-testid="whoami"]"#).await?;
+    assert!(who.contains("周敏"), "{who}");
     app.quit().await
 }

@@ -182,6 +182,13 @@ pub fn classify_open_error(e: ApiError) -> ApiError {
     }
 }
 
+/// Whether `command` runs for nobody (access `Anyone`): reference data such as divisions.
+fn needs_nobody(command: &str) -> bool {
+    yihu::commands()
+        .iter()
+        .any(|c| c.name == command && c.access == api::Access::Anyone)
+}
+
 /// Parse a staff id sent by the UI.
 pub fn parse_staff_id(id: &str, field: &str) -> Result<Uuid, ApiError> {
     Uuid::parse_str(id.trim())
@@ -727,11 +734,16 @@ impl Store {
 
     // ------------------------------------------------------------------ commands
 
-    /// Run one command of the core as the signed-in staff member.
+    /// Run one command of the core as the signed-in staff member. The few commands that need
+    /// nobody (the division tree, for the first start's form) also run before sign-in.
     pub fn call(&self, command: &str, request: &Value) -> Result<Value, ApiError> {
-        let actor = self.actor()?;
+        let actor = match self.actor() {
+            Ok(actor) => Some(actor),
+            Err(e) if e.code == "auth.signed_out" && needs_nobody(command) => None,
+            Err(e) => return Err(e),
+        };
         let body = serde_json::to_string(request)?;
-        let ctx = Ctx::system(Some(actor));
+        let ctx = Ctx::system(actor);
         let result = {
             let mut conn = self.checkout()?;
             api::dispatch(&mut conn, &ctx, command, &body)?
@@ -1004,6 +1016,10 @@ mod tests {
         let (_dir, path) = temp_db();
         let store = Store::new(path.clone());
         assert_eq!(store.status("1.2.3").auth, "setup");
+        // The set-up form's division picker works before anyone exists.
+        store
+            .call("division.get", &json!({"code": "32"}))
+            .expect("divisions before sign-in");
         // A short passphrase is refused at its field and nothing is created.
         let e = store
             .setup(&json!({"name": "管理员", "division_code": "32"}), "short")
@@ -1029,6 +1045,15 @@ mod tests {
         assert_eq!((status.state, status.auth), ("ready", "sign_in"));
         assert_eq!(
             store.call("staff.list", &json!({})).unwrap_err().code,
+            "auth.signed_out"
+        );
+        // Reference data that needs nobody is there before sign-in on a new database only:
+        // an encrypted one is not open until someone signs in.
+        assert_eq!(
+            store
+                .call("division.get", &json!({"code": "32"}))
+                .unwrap_err()
+                .code,
             "auth.signed_out"
         );
         let names = store.sign_in_names().expect("names");

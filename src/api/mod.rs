@@ -20,8 +20,7 @@ pub mod household;
 pub mod reference;
 pub mod visit;
 
-/// Who may run a command, by role. Division scope (a caseworker only sees their own
-/// households) is not enforced yet: it arrives with sign-in and roles.
+/// Who may run a command, by role (scope — which households — is checked by `check_scope`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Access {
