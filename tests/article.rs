@@ -83,8 +83,24 @@ fn the_two_households_of_the_article_read_back_whole() {
         .clone();
     assert_eq!(son["age"], 12);
     assert_eq!(son["is_child"], true);
-    assert_eq!(son["disability_type"], "physical");
-    assert_eq!(son["id_number"].as_str().map(str::len), Some(18));
+    // Sensitive fields are held back until revealed; the ID number shows masked.
+    assert_eq!(son["disability_type"], json!(null));
+    assert_eq!(
+        son["hidden"],
+        json!(["id_number", "health_conditions", "disability"])
+    );
+    let masked = son["id_number"].as_str().expect("masked id");
+    assert!(
+        masked.len() == 18 && masked[4..14] == *"**********",
+        "{masked}"
+    );
+    let shown = app.ok(&cw1, "member.reveal", json!({"id": son["id"]}));
+    assert_eq!(shown["disability_type"], "physical");
+    assert_eq!(
+        shown["id_number"].as_str().map(|s| s.contains('*')),
+        Some(false)
+    );
+    assert_eq!(shown["hidden"], json!([]));
     assert_eq!(d["members"][0]["age"], 43);
     assert_eq!(d["members"][0]["is_primary_carer"], true);
     // Six needs found at the pre-Spring-Festival visit; two are met since.

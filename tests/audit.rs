@@ -493,3 +493,74 @@ fn verify_finds_removed_inserted_and_rehashed_rows() {
         json!({"kind": "broken", "seq": 5, "count": 1})
     );
 }
+
+#[test]
+fn sensitive_fields_are_held_back_until_revealed_and_each_reveal_is_audited() {
+    let mut app = App::new();
+    let cw = app.staff("社工", "caseworker", CHEMEN);
+    let other = app.staff("另一位社工", "caseworker", CHEMEN);
+    let h = app.household(&cw, "high");
+    let first17 = "32132419850601002";
+    let idn = format!(
+        "{first17}{}",
+        yihu::idcard::check_char(first17).expect("17 digits")
+    );
+    let m = app.ok(
+        &cw,
+        "member.add",
+        json!({"household_id": h, "member": {"name": "测试户主", "relation": "head", "sex": "female",
+            "birth_date": "1985-06-01", "id_number": idn, "health_conditions": "乳腺癌术后",
+            "disability_type": "physical", "disability_grade": 2}}),
+    );
+    let mid = id(&m);
+    // Every response shows the member masked: the ID number's ends only, no health or disability.
+    let shown = app.ok(&cw, "household.get", json!({"id": h}));
+    let listed = &shown["members"][0];
+    let text = shown.to_string();
+    assert!(!text.contains(&idn) && !text.contains("乳腺癌"), "{text}");
+    assert_eq!(listed["id_number"], json!(yihu::idcard::mask(&idn)));
+    assert_eq!(
+        listed["hidden"],
+        json!(["id_number", "health_conditions", "disability"])
+    );
+    assert!(!m.to_string().contains(&idn));
+    // An edit with everything typed again: the history names the change but shows no value.
+    app.ok(
+        &cw,
+        "member.update",
+        json!({"id": mid, "member": {"name": "测试户主", "relation": "head", "sex": "female",
+            "birth_date": "1985-06-01", "id_number": idn, "health_conditions": "乳腺癌术后，已康复",
+            "disability_type": "physical", "disability_grade": 2}}),
+    );
+    let history = app.ok(&cw, "audit.list", json!({"household_id": h}));
+    let text = history.to_string();
+    assert!(
+        !text.contains(&idn) && !text.contains("乳腺癌"),
+        "the history shows a sensitive value: {text}"
+    );
+    let update = history
+        .as_array()
+        .and_then(|rows| rows.iter().find(|r| r["command"] == "member.update"))
+        .expect("the update row");
+    assert_eq!(update["hidden_changes"], json!(["health_conditions"]));
+    assert_eq!(update["after"]["health_conditions"], json!("***"));
+    // The owner reveals: full values, and the reveal is in the history with the fields named.
+    let full = app.ok(&cw, "member.reveal", json!({"id": mid}));
+    assert_eq!(full["id_number"], json!(idn));
+    assert_eq!(full["health_conditions"], json!("乳腺癌术后，已康复"));
+    assert_eq!(full["disability_grade"], json!(2));
+    let history = app.ok(&cw, "audit.list", json!({"household_id": h}));
+    let top = &history[0];
+    assert_eq!(top["command"], json!("member.reveal"));
+    assert_eq!(top["actor_id"], json!(cw));
+    assert_eq!(top["entity_id"], json!(mid));
+    assert_eq!(
+        top["after"]["revealed"],
+        json!(["id_number", "health_conditions", "disability"])
+    );
+    // Someone without the household is refused, and nothing is recorded.
+    let before = app.count("SELECT count(*) FROM audit");
+    let e = app.err(&other, "member.reveal", json!({"id": mid}));
+    assert_eq!(e.code, "auth.out_of_scope");
+    assert_eq!(app.count("SELECT count(*) FROM audit"), before);
+}

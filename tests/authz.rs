@@ -384,6 +384,13 @@ fn cases(w: &World) -> Vec<(&'static str, Who, Reach, bool, Value)> {
             json!({"id": w.member, "member": {"name": "测试女儿", "relation": "daughter", "sex": "female", "birth_date": "2010-05-01"}}),
         ),
         (
+            "member.reveal",
+            Case,
+            AsHousehold,
+            true,
+            json!({"id": w.member}),
+        ),
+        (
             "member.remove",
             Case,
             AsHousehold,

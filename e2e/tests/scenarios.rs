@@ -399,6 +399,32 @@ async fn article_household_entered_reviewed_visited_and_found() -> E2eResult<()>
     app.click(r#"[data-testid="visit-save"]"#).await?;
     app.wait_for(r#"[data-testid="household"]"#).await?;
 
+    // --- The ID numbers show masked until the caseworker reveals them; the reveal is in the
+    // household's history.
+    let masked = app.text_of(r#"[data-testid="member-id-masked"]"#).await?;
+    assert!(
+        masked.contains("**********") && !masked.contains(&head_id),
+        "{masked}"
+    );
+    let page = app.exec("return document.body.innerText").await?;
+    assert!(
+        !page.as_str().unwrap_or_default().contains(&son_id),
+        "a full ID number is on screen before any reveal"
+    );
+    app.click(r#"[data-testid="member-reveal"]"#).await?;
+    wait_text(&app, r#"[data-testid="member-id-masked"]"#, &head_id).await?;
+    wait_text(
+        &app,
+        r#"[data-testid="history-row"][data-command="member.reveal"]"#,
+        "身份证号",
+    )
+    .await?;
+    let row = app
+        .text_of(r#"[data-testid="history-row"][data-command="member.reveal"]"#)
+        .await?;
+    assert!(row.contains("周敏") && row.contains("魏秀兰"), "{row}");
+    app.screenshot("zh-history-reveal").await?;
+
     // --- Found again by the pinyin initials of the head's name.
     nav(&app, "households").await?;
     app.type_into(r#"[data-testid="hh-search"]"#, "wxl").await?;
@@ -431,15 +457,19 @@ async fn article_household_entered_reviewed_visited_and_found() -> E2eResult<()>
     assert_eq!(h["household"]["supports"][0]["monthly_fen"], json!(240_000));
     let members = h["members"].as_array().cloned().unwrap_or_default();
     assert_eq!(members.len(), 4);
-    let ids: Vec<&str> = members
-        .iter()
-        .filter_map(|m| m["id_number"].as_str())
-        .collect();
+    // household.get shows them masked; member.reveal (audited) gives the full numbers.
+    let mut ids = Vec::new();
+    for m in &members {
+        let full = yihu_call(
+            &app.db,
+            "member.reveal",
+            &json!({"id": m["id"]}),
+            Some(&staff.cw),
+        )?;
+        ids.push(full["id_number"].as_str().unwrap_or_default().to_string());
+    }
     for id in [&head_id, &husband_id, &son_id, &daughter_id] {
-        assert!(
-            ids.contains(&id.as_str()),
-            "member with 身份证 {id} missing"
-        );
+        assert!(ids.contains(id), "member with 身份证 {id} missing");
     }
     let head = members
         .iter()

@@ -33,8 +33,54 @@ pub struct AuditRow {
     pub entity_type: String,
     pub entity_id: String,
     pub household_id: Option<String>,
+    /// The record before and after, with sensitive values masked (the ID number as
+    /// `3213**********1234`, health, disability and notes as `***`).
     pub before: Option<Value>,
     pub after: Option<Value>,
+    /// The sensitive fields whose (masked) values changed in this row.
+    pub hidden_changes: Vec<String>,
+}
+
+/// Keys whose values the audit trail holds but never shows: masked in `before`/`after`.
+const SENSITIVE_KEYS: [&str; 5] = [
+    "id_number",
+    "health_conditions",
+    "disability_type",
+    "disability_grade",
+    "notes",
+];
+
+/// Mask the sensitive values in one record (and the records nested in it).
+fn mask(v: &mut Value) {
+    match v {
+        Value::Object(map) => {
+            for (k, x) in map.iter_mut() {
+                if SENSITIVE_KEYS.contains(&k.as_str()) {
+                    *x = match x {
+                        Value::Null => Value::Null,
+                        Value::String(s) if k == "id_number" => {
+                            Value::String(crate::idcard::mask(s))
+                        }
+                        _ => Value::String("***".into()),
+                    };
+                } else {
+                    mask(x);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(mask),
+        _ => {}
+    }
+}
+
+/// The sensitive keys of `before` and `after` (top level) whose values differ.
+fn sensitive_changes(before: Option<&Value>, after: Option<&Value>) -> Vec<String> {
+    let get = |v: Option<&Value>, k: &str| v.and_then(|v| v.get(k)).cloned().unwrap_or(Value::Null);
+    SENSITIVE_KEYS
+        .iter()
+        .filter(|k| before.is_some() && after.is_some() && get(before, k) != get(after, k))
+        .map(|k| k.to_string())
+        .collect()
 }
 
 pub fn audit_list(env: &Env, req: AuditQuery) -> ApiResult<Vec<AuditRow>> {
@@ -81,7 +127,13 @@ pub fn audit_list(env: &Env, req: AuditQuery) -> ApiResult<Vec<AuditRow>> {
                 limit
             ],
             |r| {
-                let parse = |s: Option<String>| s.and_then(|s| serde_json::from_str(&s).ok());
+                let parse = |s: Option<String>| -> Option<Value> {
+                    s.and_then(|s| serde_json::from_str(&s).ok())
+                };
+                let (mut before, mut after) = (parse(r.get(8)?), parse(r.get(9)?));
+                let hidden_changes = sensitive_changes(before.as_ref(), after.as_ref());
+                before.iter_mut().for_each(mask);
+                after.iter_mut().for_each(mask);
                 Ok(AuditRow {
                     seq: r.get(0)?,
                     at: r.get(1)?,
@@ -91,8 +143,9 @@ pub fn audit_list(env: &Env, req: AuditQuery) -> ApiResult<Vec<AuditRow>> {
                     entity_type: r.get(5)?,
                     entity_id: r.get(6)?,
                     household_id: r.get(7)?,
-                    before: parse(r.get(8)?),
-                    after: parse(r.get(9)?),
+                    before,
+                    after,
+                    hidden_changes,
                 })
             },
         )?

@@ -512,6 +512,33 @@ pub struct Member {
     pub is_target: bool,
     pub removed_on: Option<NaiveDate>,
     pub removed_reason: Option<RemovalReason>,
+    /// Sensitive fields held back from this response (`id_number` is then masked, e.g.
+    /// `3213**********1234`; `health_conditions` and `disability` are left out). `member.reveal`
+    /// shows them, and is audited.
+    #[serde(default)]
+    pub hidden: Vec<String>,
+}
+
+/// The sensitive fields of a member (PIPL Art. 28: identity, health, disability), as named in
+/// [`Member::hidden`].
+pub const SENSITIVE_MEMBER_FIELDS: [&str; 3] = ["id_number", "health_conditions", "disability"];
+
+impl Member {
+    /// This member as lists and screens show them by default: the ID number masked, health
+    /// conditions and disability withheld, each named in `hidden`.
+    pub fn masked(mut self) -> Member {
+        if let Some(n) = &self.id_number {
+            self.id_number = Some(idcard::mask(n));
+            self.hidden.push("id_number".into());
+        }
+        if self.health_conditions.take().is_some() {
+            self.hidden.push("health_conditions".into());
+        }
+        if self.disability_type.take().is_some() | self.disability_grade.take().is_some() {
+            self.hidden.push("disability".into());
+        }
+        self
+    }
 }
 
 const MEMBER_COLS: &str = "id, household_id, name, relation, sex, birth_date, id_number, phone, health_conditions,
@@ -546,6 +573,7 @@ fn member_from_row(r: &Row, today: NaiveDate) -> rusqlite::Result<Member> {
         is_target: r.get(15)?,
         removed_on: r.get(16)?,
         removed_reason: r.get(17)?,
+        hidden: Vec::new(),
     })
 }
 
@@ -774,7 +802,7 @@ pub fn member_add(env: &Env, req: MemberInput) -> ApiResult<Member> {
     rebuild_search_terms(env, &h.id)?;
     let m = find_member(env, &id)?.ok_or_else(|| ApiError::internal("member vanished"))?;
     env.audit::<(), _>("member", &id, Some(&h.id), None, Some(&m))?;
-    Ok(m)
+    Ok(m.masked())
 }
 
 pub fn member_update(env: &Env, req: MemberUpdate) -> ApiResult<Member> {
@@ -803,7 +831,7 @@ pub fn member_update(env: &Env, req: MemberUpdate) -> ApiResult<Member> {
             f.is_target, env.now()
         ],
     )?;
-    member_changed(env, &before)
+    member_changed(env, &before).map(Member::masked)
 }
 
 #[derive(Debug, Deserialize, ts_rs::TS)]
@@ -829,7 +857,25 @@ pub fn member_remove(env: &Env, req: MemberRemove) -> ApiResult<Member> {
         "UPDATE member SET removed_on = ?2, removed_reason = ?3, updated_at = ?4 WHERE id = ?1",
         params![before.id, env.ctx.today, req.reason, env.now()],
     )?;
-    member_changed(env, &before)
+    member_changed(env, &before).map(Member::masked)
+}
+
+/// A member with their sensitive fields shown, for someone who may see the household. The
+/// reveal is audited (who, when, whose fields — not the values) and shows in the household's
+/// history.
+pub fn member_reveal(env: &Env, req: crate::api::reference::ById) -> ApiResult<Member> {
+    env.actor()?;
+    let m = find_member(env, &req.id.to_string())?
+        .ok_or_else(|| ApiError::not_found("member", "id"))?;
+    let revealed = m.clone().masked().hidden;
+    env.audit::<(), _>(
+        "member",
+        &m.id,
+        Some(&m.household_id),
+        None,
+        Some(&serde_json::json!({"name": m.name, "revealed": revealed})),
+    )?;
+    Ok(m)
 }
 
 /// After a member changed: the household's change time, its search document, the audit row.
@@ -988,6 +1034,7 @@ pub fn household_get(env: &Env, req: ById) -> ApiResult<HouseholdDetail> {
     let all_members = members_of(env, &household.id, true)?;
     let (members, removed_members): (Vec<_>, Vec<_>) = all_members
         .into_iter()
+        .map(Member::masked)
         .partition(|m| m.removed_on.is_none());
     let needs = case::needs_of(env, &household.id)?;
     let plans = case::plan_summaries(env, &household.id)?;

@@ -597,6 +597,7 @@ commands! {
         "id_number": "32132419800305002X", "is_primary_carer": true}});
     "member.update" => hh::member_update, hh::MemberUpdate, Case, true, |r| Target::Member(r.id), json!({"id": ID, "member": {
         "name": "林秀英", "relation": "head", "sex": "female", "birth_date": "1980-03-05"}});
+    "member.reveal" => hh::member_reveal, rf::ById, Case, true, |r| Target::Member(r.id), json!({"id": ID});
     "member.remove" => hh::member_remove, hh::MemberRemove, Case, true, |r| Target::Member(r.id), json!({"id": ID, "reason": "moved_out"});
 
     "need.add" => ca::need_add, ca::NeedInput, Case, true, |r| Target::Household(r.household_id), json!({"household_id": ID, "member_id": ID2, "category": "medical", "description": "丈夫需要住院治疗", "priority": "high"});

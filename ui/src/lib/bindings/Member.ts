@@ -13,4 +13,10 @@ age: number, id_number: string | null, phone: string | null, health_conditions: 
 /**
  * Computed: under 18 today.
  */
-is_child: boolean, is_target: boolean, removed_on: string | null, removed_reason: RemovalReason | null, };
+is_child: boolean, is_target: boolean, removed_on: string | null, removed_reason: RemovalReason | null, 
+/**
+ * Sensitive fields held back from this response (`id_number` is then masked, e.g.
+ * `3213**********1234`; `health_conditions` and `disability` are left out). `member.reveal`
+ * shows them, and is audited.
+ */
+hidden: Array<string>, };

@@ -106,6 +106,7 @@ export interface Commands {
   "household.list": { request: HouseholdQuery; response: HouseholdPage };
   "member.add": { request: MemberInput; response: Member };
   "member.update": { request: MemberUpdate; response: Member };
+  "member.reveal": { request: ById; response: Member };
   "member.remove": { request: MemberRemove; response: Member };
   "need.add": { request: NeedInput; response: Need };
   "need.update": { request: NeedUpdate; response: Need };
