@@ -567,6 +567,13 @@ fn cases(w: &World) -> Vec<(&'static str, Who, Reach, bool, Value)> {
             json!({"household_id": w.ha}),
         ),
         (
+            "visit.reveal_notes",
+            Case,
+            AsHousehold,
+            true,
+            json!({"household_id": w.ha}),
+        ),
+        (
             "followup.caseworker",
             Case,
             AsHousehold,

@@ -567,8 +567,18 @@ fn text_at_its_limit_is_accepted() {
         "visit.log",
         json!({"household_id": f.h1, "notes": "好".repeat(10_000)}),
     );
+    assert_eq!(v["visit"]["hidden"], json!(["notes"]));
+    let shown = f.app.ok(
+        &cw,
+        "visit.reveal_notes",
+        json!({"household_id": f.h1, "limit": 50}),
+    );
+    let logged = shown
+        .as_array()
+        .and_then(|all| all.iter().find(|x| x["id"] == v["visit"]["id"]))
+        .expect("the logged visit");
     assert_eq!(
-        v["visit"]["notes"].as_str().map(|s| s.chars().count()),
+        logged["notes"].as_str().map(|s| s.chars().count()),
         Some(10_000)
     );
 }

@@ -357,8 +357,19 @@ fn visits_record_what_happened() {
         app.ok(&cw, "household.get", json!({"id": other}))["household"]["last_visit_on"],
         json!(null)
     );
+    // Notes are held back from lists; revealing them is audited.
     let list = app.ok(&cw, "visit.list", json!({"household_id": other}));
-    assert_eq!(list[0]["notes"], "家中无人");
+    assert_eq!(list[0]["notes"], json!(null));
+    assert_eq!(list[0]["hidden"], json!(["notes"]));
+    let shown = app.ok(&cw, "visit.reveal_notes", json!({"household_id": other}));
+    assert_eq!(shown[0]["notes"], "家中无人");
+    let history = app.ok(
+        &cw,
+        "audit.list",
+        json!({"household_id": other, "limit": 1}),
+    );
+    assert_eq!(history[0]["command"], "visit.reveal_notes");
+    assert_eq!(history[0]["after"]["visits"], 1);
 }
 
 #[test]

@@ -423,6 +423,17 @@ async fn article_household_entered_reviewed_visited_and_found() -> E2eResult<()>
         .text_of(r#"[data-testid="history-row"][data-command="member.reveal"]"#)
         .await?;
     assert!(row.contains("周敏") && row.contains("魏秀兰"), "{row}");
+    // Visit notes too: hidden in the timeline until shown, and the showing is in History.
+    app.wait_for(r#"[data-testid="visit-notes-hidden"]"#)
+        .await?;
+    app.click(r#"[data-testid="visits-reveal"]"#).await?;
+    wait_text(&app, r#"[data-testid="visit-item"]"#, "儿子精神尚可").await?;
+    wait_text(
+        &app,
+        r#"[data-testid="history-row"][data-command="visit.reveal_notes"]"#,
+        "查看了 1 次走访的备注",
+    )
+    .await?;
     app.screenshot("zh-history-reveal").await?;
 
     // --- Found again by the pinyin initials of the head's name.

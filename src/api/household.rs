@@ -1066,8 +1066,11 @@ pub fn household_get(env: &Env, req: ById) -> ApiResult<HouseholdDetail> {
         })
         .map(|n| n.id.clone())
         .collect();
-    let recent_visits = visit::visits_of(env, &household.id, 20, None)?;
-    let next_scheduled_visit = visit::next_scheduled(env, &household.id)?;
+    let recent_visits: Vec<visit::Visit> = visit::visits_of(env, &household.id, 20, None)?
+        .into_iter()
+        .map(visit::Visit::masked)
+        .collect();
+    let next_scheduled_visit = visit::next_scheduled(env, &household.id)?.map(visit::Visit::masked);
     let settings = rf::load_settings(env)?;
     let (next_visit_due_on, overdue) = visit::cadence_state(&household, &settings, env.ctx.today);
     Ok(HouseholdDetail {

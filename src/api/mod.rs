@@ -632,6 +632,7 @@ commands! {
         "household_id": ID, "visited_on": "2026-01-10", "kind": "home_visit", "members_seen": [ID2],
         "notes": "孩子精神好转", "occurrences_delivered": [], "next_visit_on": "2026-01-17"});
     "visit.set_outcome" => vi::visit_set_outcome, vi::VisitOutcome, Case, true, |r| Target::Visit(r.id), json!({"id": ID, "to": "not_at_home", "note": "家中无人"});
+    "visit.reveal_notes" => vi::visit_reveal_notes, vi::VisitQuery, Case, true, |r| Target::Household(r.household_id), json!({"household_id": ID, "limit": 20});
     "visit.list" => vi::visit_list, vi::VisitQuery, Case, false, |r| Target::Household(r.household_id), json!({"household_id": ID, "limit": 20});
     "followup.caseworker" => vi::followup_caseworker, vi::FollowupCaseworker, Case, false, |r| r.caseworker_id.map_or(Target::None, Target::Caseworker), json!({"caseworker_id": ID, "within_days": 7});
     "followup.division" => vi::followup_division, vi::FollowupDivision, Supervisor, false, |r| Target::Division(r.division_code.clone()), json!({"division_code": "321324", "within_days": 7});

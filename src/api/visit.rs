@@ -46,6 +46,20 @@ pub struct Visit {
     pub needs_found: Vec<String>,
     /// Occurrences delivered during this visit.
     pub occurrences_delivered: Vec<String>,
+    /// Sensitive fields held back from this response (`notes`); `visit.reveal_notes` shows
+    /// them, and is audited.
+    #[serde(default)]
+    pub hidden: Vec<String>,
+}
+
+impl Visit {
+    /// This visit as lists and screens show it by default: its notes withheld.
+    pub fn masked(mut self) -> Visit {
+        if self.notes.take().is_some() {
+            self.hidden.push("notes".into());
+        }
+        self
+    }
 }
 
 const VISIT_COLS: &str =
@@ -79,6 +93,7 @@ fn visit_from_row(r: &Row) -> rusqlite::Result<Visit> {
         created_at: r.get(11)?,
         needs_found: Vec::new(),
         occurrences_delivered: Vec::new(),
+        hidden: Vec::new(),
     })
 }
 
@@ -213,7 +228,7 @@ fn insert_scheduled(
     )?;
     let vi = find_visit(env, &id)?.ok_or_else(|| ApiError::internal("visit vanished"))?;
     env.audit::<(), _>("visit", &id, Some(household_id), None, Some(&vi))?;
-    Ok(vi)
+    Ok(vi.masked())
 }
 
 pub fn visit_schedule(env: &Env, req: VisitSchedule) -> ApiResult<Visit> {
@@ -479,9 +494,9 @@ pub fn visit_log(env: &Env, req: VisitLog) -> ApiResult<VisitLogged> {
         Some(&visit),
     )?;
     Ok(VisitLogged {
-        visit,
+        visit: visit.masked(),
         needs_found,
-        next_visit,
+        next_visit: next_visit.map(Visit::masked),
     })
 }
 
@@ -529,7 +544,7 @@ pub fn visit_set_outcome(env: &Env, req: VisitOutcome) -> ApiResult<Visit> {
         Some(&before),
         Some(&after),
     )?;
-    Ok(after)
+    Ok(after.masked())
 }
 
 #[derive(Debug, Deserialize, ts_rs::TS)]
@@ -543,7 +558,8 @@ pub struct VisitQuery {
     pub before: Option<NaiveDate>,
 }
 
-pub fn visit_list(env: &Env, req: VisitQuery) -> ApiResult<Vec<Visit>> {
+/// The visits `req` asks for, notes and all (the household, the limit checked).
+fn queried_visits(env: &Env, req: &VisitQuery) -> ApiResult<(String, Vec<Visit>)> {
     let h = require_household(env, "household_id", &req.household_id.to_string())?;
     let limit = req.limit.unwrap_or(50);
     if !(1..=500).contains(&limit) {
@@ -553,7 +569,29 @@ pub fn visit_list(env: &Env, req: VisitQuery) -> ApiResult<Vec<Visit>> {
             "limit is 1 to 500",
         ));
     }
-    visits_of(env, &h.id, limit, req.before)
+    let visits = visits_of(env, &h.id, limit, req.before)?;
+    Ok((h.id, visits))
+}
+
+pub fn visit_list(env: &Env, req: VisitQuery) -> ApiResult<Vec<Visit>> {
+    let (_, visits) = queried_visits(env, &req)?;
+    Ok(visits.into_iter().map(Visit::masked).collect())
+}
+
+/// The same visits as `visit.list`, with their notes. Audited once per call: who, when, the
+/// household and how many visits' notes were shown — not the notes.
+pub fn visit_reveal_notes(env: &Env, req: VisitQuery) -> ApiResult<Vec<Visit>> {
+    env.actor()?;
+    let (household_id, visits) = queried_visits(env, &req)?;
+    let shown = visits.iter().filter(|v| v.notes.is_some()).count();
+    env.audit::<(), _>(
+        "household",
+        &household_id,
+        Some(&household_id),
+        None,
+        Some(&serde_json::json!({"revealed": ["notes"], "visits": shown})),
+    )?;
+    Ok(visits)
 }
 
 // ---------------------------------------------------------------- follow-up

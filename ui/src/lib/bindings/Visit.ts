@@ -11,4 +11,9 @@ needs_found: Array<string>,
 /**
  * Occurrences delivered during this visit.
  */
-occurrences_delivered: Array<string>, };
+occurrences_delivered: Array<string>, 
+/**
+ * Sensitive fields held back from this response (`notes`); `visit.reveal_notes` shows
+ * them, and is audited.
+ */
+hidden: Array<string>, };

@@ -132,6 +132,7 @@ export interface Commands {
   "visit.schedule": { request: VisitSchedule; response: Visit };
   "visit.log": { request: VisitLog; response: VisitLogged };
   "visit.set_outcome": { request: VisitOutcome; response: Visit };
+  "visit.reveal_notes": { request: VisitQuery; response: Array<Visit> };
   "visit.list": { request: VisitQuery; response: Array<Visit> };
   "followup.caseworker": { request: FollowupCaseworker; response: Followup };
   "followup.division": { request: FollowupDivision; response: Followup };
