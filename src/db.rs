@@ -109,6 +109,9 @@ fn connect(path: &Path, key: Option<&DbKey>) -> Result<Connection, ApiError> {
 
 /// Key the schema `schema` of `conn` (before anything reads it).
 pub fn apply_key(conn: &Connection, schema: &str, key: &DbKey) -> Result<(), ApiError> {
+    // SQLCipher writes its own errors (e.g. a key that does not fit) to stderr; the caller
+    // reports them as coded errors, and the CLI's stderr carries only its one JSON error.
+    let _ = conn.execute_batch("PRAGMA cipher_log_level = NONE");
     conn.pragma_update(Some(schema), "key", key.pragma_value().as_str())
         .map_err(|e| ApiError::new("db.open", format!("cannot key the database: {e}")))
 }
