@@ -320,28 +320,25 @@ fn run(cli: Cli) -> Result<(), ApiError> {
             today,
             encrypt,
         } => {
-            let today = parse_today(today)?.unwrap_or_else(|| Ctx::system(None).today);
-            let (mut conn, _) = open_db(&path, parse_actor(as_staff)?)?;
+            let options = demo::Options {
+                households,
+                seed,
+                today: parse_today(today)?.unwrap_or_else(|| Ctx::system(None).today),
+            };
             let started = std::time::Instant::now();
-            let summary = demo::build(
-                &mut conn,
-                &demo::Options {
-                    households,
-                    seed,
-                    today,
-                },
-            )?;
+            let (summary, code) = if encrypt {
+                let (summary, code) =
+                    vault::create_demo(&path, |conn| demo::build(conn, &options))?;
+                (summary, Some(code))
+            } else {
+                let (mut conn, _) = open_db(&path, parse_actor(as_staff)?)?;
+                (demo::build(&mut conn, &options)?, None)
+            };
             let mut result = serde_json::to_value(&summary)?;
             result["seconds"] =
                 serde_json::json!((started.elapsed().as_secs_f64() * 100.0).round() / 100.0);
             result["db"] = serde_json::json!(path.display().to_string());
-            drop(conn);
-            if encrypt {
-                let (_, code) = vault::encrypt_database(
-                    &path,
-                    &yihu::backup::default_dir(&path),
-                    vault::FirstPassphrases::Demo,
-                )?;
+            if let Some(code) = code {
                 result["passphrase"] = serde_json::json!(vault::DEMO_PASSPHRASE);
                 result["recovery_code"] = serde_json::json!(code.as_str());
             }

@@ -71,6 +71,44 @@ pub fn unlock(db_path: &Path, secret: &Secret<'_>) -> ApiResult<DbKey> {
     }
 }
 
+/// A new encrypted demo database at `db_path` (nothing there yet): `fill` writes the demo into
+/// it through a keyed connection, then every active staff member gets the demo passphrase in
+/// a new keyring (with a recovery code, returned to show once). Faster than filling a plain
+/// file and encrypting it after. If it stops part-way, delete the file and run it again.
+pub fn create_demo<T>(
+    db_path: &Path,
+    fill: impl FnOnce(&mut rusqlite::Connection) -> ApiResult<T>,
+) -> ApiResult<(T, Zeroizing<String>)> {
+    if protection(db_path) != Protection::Missing {
+        return Err(ApiError::new(
+            "demo.not_empty",
+            "an encrypted demo goes into a new database file",
+        ));
+    }
+    let key = DbKey::random();
+    let mut conn = crate::db::open_keyed(db_path, Some(&key))?;
+    let filled = fill(&mut conn)?;
+    let staff = active_staff(&conn)?;
+    drop(conn);
+    let (mut ring, code) = Keyring::create(&key)?;
+    ring.set_many(&key, &staff, DEMO_PASSPHRASE)?;
+    ring.demo = true;
+    ring.save(db_path)?;
+    Ok((filled, code))
+}
+
+/// Every active staff member's id and name.
+fn active_staff(conn: &rusqlite::Connection) -> ApiResult<Vec<(Uuid, String)>> {
+    Ok(conn
+        .prepare("SELECT id, name FROM staff WHERE active = 1")?
+        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get(1)?)))?
+        .filter_map(|row| match row {
+            Ok((id, name)) => Uuid::parse_str(&id).ok().map(|id| Ok((id, name))),
+            Err(e) => Some(Err(e)),
+        })
+        .collect::<Result<_, _>>()?)
+}
+
 /// Who gets a passphrase when a plain database is encrypted.
 pub enum FirstPassphrases<'a> {
     /// One staff member (the administrator doing it), who then knows it.
@@ -115,14 +153,7 @@ pub fn encrypt_database(
         } => ring.set_staff(&key, staff_id, name, passphrase, false)?,
         FirstPassphrases::Demo => {
             let conn = crate::db::open(db_path)?;
-            let staff: Vec<(Uuid, String)> = conn
-                .prepare("SELECT id, name FROM staff WHERE active = 1")?
-                .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get(1)?)))?
-                .filter_map(|row| match row {
-                    Ok((id, name)) => Uuid::parse_str(&id).ok().map(|id| Ok((id, name))),
-                    Err(e) => Some(Err(e)),
-                })
-                .collect::<Result<_, _>>()?;
+            let staff = active_staff(&conn)?;
             drop(conn);
             ring.set_many(&key, &staff, DEMO_PASSPHRASE)?;
             ring.demo = true;
