@@ -371,3 +371,47 @@ fn the_command_line_needs_the_passphrase_of_the_acting_staff_member() {
         String::from_utf8_lossy(&check.stderr)
     );
 }
+
+#[test]
+fn databases_of_every_earlier_schema_are_encrypted_without_loss() {
+    for name in ["schema-1.db", "schema-2.db", "schema-3.db"] {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("yihu.db");
+        std::fs::copy(
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/fixtures")
+                .join(name),
+            &path,
+        )
+        .expect("copy fixture");
+        let before = contents(&path);
+        let admin: String = rusqlite::Connection::open(&path)
+            .expect("open")
+            .query_row(
+                "SELECT id FROM staff WHERE role = 'admin' AND active = 1 LIMIT 1",
+                [],
+                |r| r.get(0),
+            )
+            .expect("an administrator");
+        let (key, _) = vault::encrypt_database(
+            &path,
+            &backup::default_dir(&path),
+            FirstPassphrases::One {
+                staff_id: Uuid::parse_str(&admin).expect("uuid"),
+                name: "管理员",
+                passphrase: PASSPHRASE,
+            },
+        )
+        .expect("encrypt");
+        assert!(!db::is_plain_sqlite(&path), "{name}");
+        assert_eq!(
+            first_difference(&before, &contents_keyed(&path, Some(&key))),
+            None,
+            "{name}"
+        );
+        // It then opens (upgraded to this schema) and passes every check.
+        let conn = db::open_keyed(&path, Some(&key)).expect("open encrypted");
+        let problems = yihu::check::run(&conn).expect("check");
+        assert!(problems.is_empty(), "{name}: {problems:?}");
+    }
+}
