@@ -488,6 +488,23 @@ impl Keyring {
         Ok(())
     }
 
+    /// Show `staff_id` as `name` on the sign-in screen (after a rename). Returns whether they
+    /// have a slot here and its name changed.
+    pub fn rename_staff(&mut self, staff_id: Uuid, name: &str) -> bool {
+        let mut changed = false;
+        for s in self
+            .slots
+            .iter_mut()
+            .filter(|s| s.kind == SlotKind::Staff && s.staff_id == Some(staff_id))
+        {
+            if s.name.as_deref() != Some(name) {
+                s.name = Some(name.to_string());
+                changed = true;
+            }
+        }
+        changed
+    }
+
     /// Take away `staff_id`'s passphrase (they can no longer sign in here). Returns whether
     /// they had one.
     pub fn remove_staff(&mut self, staff_id: Uuid) -> bool {
@@ -586,6 +603,10 @@ mod tests {
         let new_code = ring.renew_recovery(&key).expect("renew");
         assert!(ring.unlock_recovery(&old_code).is_err());
         ring.unlock_recovery(&new_code).expect("new code");
+        assert!(ring.rename_staff(a, "甲乙"));
+        assert!(!ring.rename_staff(a, "甲乙"));
+        assert_eq!(ring.names()[0].name, "甲乙");
+        // The name is not bound to the wrapped key: renaming keeps the passphrase working.
         let (who, _) = ring.unlock_any("second passphrase").expect("any");
         assert_eq!(who, a);
         assert_eq!(

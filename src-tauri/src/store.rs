@@ -748,35 +748,45 @@ impl Store {
             let mut conn = self.checkout()?;
             api::dispatch(&mut conn, &ctx, command, &body)?
         };
-        self.after(command, request, &result);
+        self.after(command, &result);
         Ok(result)
     }
 
     /// What the shell keeps in step with a command that succeeded: the idle lock time, and
-    /// the keyring when someone is deactivated (they can no longer unwrap the key).
-    fn after(&self, command: &str, request: &Value, result: &Value) {
+    /// the keyring when someone is renamed (the sign-in list) or deactivated (they can no
+    /// longer unwrap the key).
+    fn after(&self, command: &str, result: &Value) {
         match command {
             "settings.update" => {
                 if let Some(m) = result["idle_lock_minutes"].as_u64() {
                     lock(&self.inner).idle_lock = Duration::from_secs(m * 60);
                 }
             }
-            "staff.update" if request["active"] == Value::Bool(false) => {
-                let removed = request["id"]
+            "staff.update" => {
+                let Some(id) = result["id"]
                     .as_str()
                     .and_then(|id| Uuid::parse_str(id).ok())
-                    .map(|id| -> Result<bool, ApiError> {
-                        let Some(mut ring) = Keyring::load(&self.path)? else {
-                            return Ok(false);
-                        };
-                        let removed = ring.remove_staff(id);
-                        if removed {
-                            ring.save(&self.path)?;
-                            backup::copy_keyring(&self.path, &self.backup_dir())?;
-                        }
-                        Ok(removed)
-                    });
-                if let Some(Err(e)) = removed {
+                else {
+                    return;
+                };
+                let name = result["name"].as_str().unwrap_or_default().to_string();
+                let deactivated = result["active"] == Value::Bool(false);
+                let updated = (|| -> Result<(), ApiError> {
+                    let Some(mut ring) = Keyring::load(&self.path)? else {
+                        return Ok(());
+                    };
+                    let changed = if deactivated {
+                        ring.remove_staff(id)
+                    } else {
+                        ring.rename_staff(id, &name)
+                    };
+                    if changed {
+                        ring.save(&self.path)?;
+                        backup::copy_keyring(&self.path, &self.backup_dir())?;
+                    }
+                    Ok(())
+                })();
+                if let Err(e) = updated {
                     tracing::warn!(code = %e.code, "the keyring was not updated");
                 }
             }
@@ -1160,9 +1170,17 @@ mod tests {
                 .code
                 .starts_with("auth.")
         );
-        // Deactivating someone takes their passphrase away.
+        // A rename shows on the sign-in screen; deactivating someone takes their passphrase away.
         store.lock_session();
         store.sign_in(&admin, PASS).expect("admin");
+        store
+            .call(
+                "staff.update",
+                &json!({"id": cw, "staff": {"name": "社工（改名）", "role": "caseworker", "division_code": "321324203"}, "active": true}),
+            )
+            .expect("rename");
+        let names = store.sign_in_names().expect("names");
+        assert!(names.iter().any(|n| n.name == "社工（改名）"), "{names:?}");
         store
             .call(
                 "staff.update",
