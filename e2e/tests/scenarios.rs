@@ -982,6 +982,50 @@ async fn the_administrator_backs_up_and_restores_from_the_backup_page() -> E2eRe
         Some(&staff.cw),
     )?;
     assert_eq!(report["total"], json!(0));
+
+    // A new colleague cannot sign in until the administrator sets a first passphrase, which
+    // they must change at that first sign-in.
+    yihu_call(
+        &app.db,
+        "staff.create",
+        &json!({"name": "新同事", "role": "caseworker", "division_code": "321324203"}),
+        Some(&staff.admin),
+    )?;
+    app.click(r#"button[data-tab="language"]"#).await?;
+    app.click(r#"button[data-tab="staff"]"#).await?;
+    app.wait_for(r#"tr[data-staff="新同事"] [data-testid="no-passphrase"]"#)
+        .await?;
+    app.click(r#"tr[data-staff="新同事"] [data-testid="staff-passphrase"]"#)
+        .await?;
+    app.type_into(r#"[data-testid="staff-pass-new"]"#, "first-one-given")
+        .await?;
+    app.type_into(r#"[data-testid="staff-pass-confirm"]"#, "first-one-given")
+        .await?;
+    app.click(r#"[data-testid="staff-passphrase-save"]"#)
+        .await?;
+    wait_text(&app, r#"[data-testid="passphrase-set"]"#, "新同事").await?;
+    assert_eq!(
+        app.count(r#"tr[data-staff="新同事"] [data-testid="no-passphrase"]"#)
+            .await?,
+        0
+    );
+    app.click(r#"[data-testid="switch-user"]"#).await?;
+    app.click(r#"button[data-staff="新同事"]"#).await?;
+    app.type_into(r#"[data-testid="signin-passphrase"]"#, "first-one-given")
+        .await?;
+    app.click(r#"[data-testid="signin-submit"]"#).await?;
+    app.wait_for(r#"[data-testid="cp-current"]"#).await?;
+    assert_eq!(app.count(r#"[data-testid="shell"]"#).await?, 0);
+    app.type_into(r#"[data-testid="cp-current"]"#, "first-one-given")
+        .await?;
+    app.type_into(r#"[data-testid="cp-new"]"#, "only-mine-now")
+        .await?;
+    app.type_into(r#"[data-testid="cp-confirm"]"#, "only-mine-now")
+        .await?;
+    app.click(r#"[data-testid="cp-submit"]"#).await?;
+    app.wait_for(r#"[data-testid="shell"]"#).await?;
+    let who = app.text_of(r#"[data-testid="whoami"]"#).await?;
+    assert!(who.contains("新同事"), "{who}");
     app.quit().await
 }
 
