@@ -111,7 +111,7 @@ async fn search_ms(app: &App, q: &str) -> E2eResult<f64> {
 #[ignore = "measurement for the issue note; run by hand with --ignored --nocapture"]
 async fn start_memory_and_search_figures() -> E2eResult<()> {
     // An empty database (an administrator and a caseworker with no household yet, so the app
-    // opens on "who is working"; administrators have no Today).
+    // opens on sign-in; administrators have no Today).
     let empty = TempDb::new()?;
     let admin = yihu_call(
         &empty.path,

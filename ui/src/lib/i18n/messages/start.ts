@@ -1,4 +1,4 @@
-// Strings of the first start, the "who is working" picker and the database error page.
+// Strings of the first start, the staff list of the sign-in screen and the database error page.
 export const zh = {
   "start.title": "欢迎使用一户一策",
   "start.intro": "这是一个新的数据库。可以从空白开始，也可以先载入演示数据熟悉功能。",
