@@ -455,9 +455,7 @@ impl Keyring {
             Kdf::fresh(),
         )?;
         slot.must_change = must_change;
-        self.slots
-            .retain(|s| !(s.kind == SlotKind::Staff && s.staff_id == Some(staff_id)));
-        self.slots.push(slot);
+        self.put_staff_slot(slot);
         Ok(())
     }
 
@@ -481,11 +479,23 @@ impl Keyring {
                 kdf.clone(),
                 &kek,
             )?;
-            self.slots
-                .retain(|s| !(s.kind == SlotKind::Staff && s.staff_id == Some(*id)));
-            self.slots.push(slot);
+            self.put_staff_slot(slot);
         }
         Ok(())
+    }
+
+    /// Add a staff slot, replacing that staff member's old one.
+    fn put_staff_slot(&mut self, slot: Slot) {
+        self.remove_staff_slots(slot.staff_id);
+        self.slots.push(slot);
+    }
+
+    /// Remove `staff_id`'s slot(s); returns how many there were.
+    fn remove_staff_slots(&mut self, staff_id: Option<Uuid>) -> usize {
+        let before = self.slots.len();
+        self.slots
+            .retain(|s| !(s.kind == SlotKind::Staff && s.staff_id == staff_id));
+        before - self.slots.len()
     }
 
     /// Show `staff_id` as `name` on the sign-in screen (after a rename). Returns whether they
@@ -508,10 +518,7 @@ impl Keyring {
     /// Take away `staff_id`'s passphrase (they can no longer sign in here). Returns whether
     /// they had one.
     pub fn remove_staff(&mut self, staff_id: Uuid) -> bool {
-        let before = self.slots.len();
-        self.slots
-            .retain(|s| !(s.kind == SlotKind::Staff && s.staff_id == Some(staff_id)));
-        self.slots.len() != before
+        self.remove_staff_slots(Some(staff_id)) > 0
     }
 }
 

@@ -197,29 +197,46 @@ fn cli_key(path: &std::path::Path, actor: Option<Uuid>) -> Result<Option<DbKey>,
         vault::Protection::KeyringMissing => return Err(vault::keyring_missing()),
         vault::Protection::Encrypted => {}
     }
-    let secret = match (env("YIHU_RECOVERY_CODE"), env("YIHU_PASSPHRASE"), actor) {
-        (Some(code), _, _) => {
-            return vault::unlock(path, &vault::Secret::RecoveryCode(&code)).map(Some);
-        }
-        (None, Some(passphrase), Some(staff_id)) => (passphrase, staff_id),
+    let key = match (env("YIHU_RECOVERY_CODE"), env("YIHU_PASSPHRASE"), actor) {
+        (Some(code), _, _) => vault::unlock(path, &vault::Secret::RecoveryCode(&code)),
+        (None, Some(passphrase), Some(staff_id)) => vault::unlock(
+            path,
+            &vault::Secret::Passphrase {
+                staff_id,
+                passphrase: &passphrase,
+            },
+        ),
         (None, Some(passphrase), None) => {
-            return vault::unlock(path, &vault::Secret::AnyPassphrase(&passphrase)).map(Some);
+            vault::unlock(path, &vault::Secret::AnyPassphrase(&passphrase))
         }
-        (None, None, _) => {
-            return Err(ApiError::new(
-                "auth.passphrase_required",
-                "this database is encrypted: set $YIHU_PASSPHRASE (the --as staff member's passphrase), or $YIHU_RECOVERY_CODE",
-            ));
-        }
+        (None, None, _) => Err(ApiError::new(
+            "auth.passphrase_required",
+            "this database is encrypted: set $YIHU_PASSPHRASE (the --as staff member's passphrase), or $YIHU_RECOVERY_CODE",
+        )),
     };
-    vault::unlock(
-        path,
-        &vault::Secret::Passphrase {
-            staff_id: secret.1,
-            passphrase: &secret.0,
-        },
-    )
-    .map(Some)
+    key.map(Some)
+}
+
+/// The `--as` administrator a file-level command needs (checked to be one by the caller).
+fn required_actor(as_staff: Option<String>) -> Result<Uuid, ApiError> {
+    parse_actor(as_staff)?.ok_or_else(|| {
+        ApiError::at(
+            "request.field.missing",
+            "as",
+            "--as (an administrator) is required",
+        )
+    })
+}
+
+/// A passphrase from the environment variable `var`, refused at `field` when not set.
+fn required_env(var: &str, field: &str, what: &str) -> Result<String, ApiError> {
+    env(var).ok_or_else(|| {
+        ApiError::at(
+            "request.field.missing",
+            field,
+            format!("set ${var} to {what}"),
+        )
+    })
 }
 
 /// Open the database at `path`, with its key when it is encrypted.
@@ -346,20 +363,12 @@ fn run(cli: Cli) -> Result<(), ApiError> {
             Ok(())
         }
         Cmd::Encrypt => {
-            let actor = parse_actor(as_staff)?.ok_or_else(|| {
-                ApiError::at(
-                    "request.field.missing",
-                    "as",
-                    "--as (an administrator) is required",
-                )
-            })?;
-            let passphrase = env("YIHU_PASSPHRASE").ok_or_else(|| {
-                ApiError::at(
-                    "request.field.missing",
-                    "passphrase",
-                    "set $YIHU_PASSPHRASE to the administrator's new passphrase",
-                )
-            })?;
+            let actor = required_actor(as_staff)?;
+            let passphrase = required_env(
+                "YIHU_PASSPHRASE",
+                "passphrase",
+                "the administrator's new passphrase",
+            )?;
             let name = {
                 let mut conn = db::open(&path)?;
                 api::authorise_file_operation(
@@ -390,23 +399,15 @@ fn run(cli: Cli) -> Result<(), ApiError> {
             Ok(())
         }
         Cmd::Passphrase { staff, temporary } => {
-            let actor = parse_actor(as_staff)?.ok_or_else(|| {
-                ApiError::at(
-                    "request.field.missing",
-                    "as",
-                    "--as (an administrator) is required",
-                )
-            })?;
+            let actor = required_actor(as_staff)?;
             let target = Uuid::parse_str(staff.trim()).map_err(|_| {
                 ApiError::at("request.field.type", "staff", "--staff must be a staff id")
             })?;
-            let new = env("YIHU_NEW_PASSPHRASE").ok_or_else(|| {
-                ApiError::at(
-                    "request.field.missing",
-                    "new_passphrase",
-                    "set $YIHU_NEW_PASSPHRASE to the new passphrase",
-                )
-            })?;
+            let new = required_env(
+                "YIHU_NEW_PASSPHRASE",
+                "new_passphrase",
+                "the new passphrase",
+            )?;
             let (mut conn, key) = open_db(&path, Some(actor))?;
             let key = key.ok_or_else(|| {
                 ApiError::new(

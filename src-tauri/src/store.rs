@@ -103,6 +103,22 @@ struct Inner {
     idle_lock: Duration,
 }
 
+impl Inner {
+    /// End the session if it has been idle past the lock time (remembering who it was, to
+    /// offer them first). Returns whether it just ended.
+    fn expire_idle(&mut self) -> bool {
+        if self
+            .session
+            .as_ref()
+            .is_some_and(|s| s.last_active.elapsed() > self.idle_lock)
+        {
+            self.locked = self.session.take().map(|s| s.staff_id);
+            return true;
+        }
+        false
+    }
+}
+
 pub struct Store {
     path: PathBuf,
     /// Serialises attempts to open the file (start-up, retry, sign-in, set-up).
@@ -276,10 +292,6 @@ impl Store {
 
     /// Whether the database is open (an encrypted one: after the first sign-in).
     pub fn is_open(&self) -> bool {
-        self.is_ready()
-    }
-
-    fn is_ready(&self) -> bool {
         matches!(lock(&self.inner).opened, Opened::Ready)
     }
 
@@ -362,13 +374,9 @@ impl Store {
     fn signed_in(&self) -> Result<Option<SignedIn>, ApiError> {
         let (id, must_change, idle) = {
             let mut inner = lock(&self.inner);
-            let idle_lock = inner.idle_lock;
+            inner.expire_idle();
             match &inner.session {
-                Some(s) if s.last_active.elapsed() > idle_lock => {
-                    inner.locked = inner.session.take().map(|s| s.staff_id);
-                    return Ok(None);
-                }
-                Some(s) => (s.staff_id, s.must_change, idle_lock),
+                Some(s) => (s.staff_id, s.must_change, inner.idle_lock),
                 None => return Ok(None),
             }
         };
@@ -394,13 +402,11 @@ impl Store {
     /// is signed in, the session went idle past the lock time, or a new passphrase is due.
     fn actor(&self) -> Result<Uuid, ApiError> {
         let mut inner = lock(&self.inner);
-        let idle_lock = inner.idle_lock;
+        if inner.expire_idle() {
+            return Err(locked());
+        }
         match inner.session.as_mut() {
             None => Err(signed_out()),
-            Some(s) if s.last_active.elapsed() > idle_lock => {
-                inner.locked = inner.session.take().map(|s| s.staff_id);
-                Err(locked())
-            }
             Some(s) if s.must_change => Err(ApiError::new(
                 "auth.must_change_passphrase",
                 "choose a new passphrase first",
@@ -428,7 +434,7 @@ impl Store {
     ) -> Result<SignedIn, ApiError> {
         {
             let _attempt = lock(&self.open_lock);
-            let open_already = self.is_ready() && lock(&self.inner).key.is_some();
+            let open_already = self.is_open() && lock(&self.inner).key.is_some();
             if !open_already {
                 self.open_with(Some(key))?;
             }
@@ -480,7 +486,7 @@ impl Store {
         let key = vault::unlock(&self.path, &Secret::RecoveryCode(code))?;
         {
             let _attempt = lock(&self.open_lock);
-            if !self.is_ready() {
+            if !self.is_open() {
                 self.open_with(Some(key.clone()))?;
             }
         }
@@ -525,8 +531,13 @@ impl Store {
             ApiError::new("auth.not_encrypted", "this database has no passphrases yet")
         })?;
         ring.set_staff(key, staff_id, name, passphrase, must_change)?;
+        self.save_keyring(&ring)
+    }
+
+    /// Write the keyring beside the database and keep the backup folder's copy in step, so a
+    /// backup opens with today's passphrases.
+    fn save_keyring(&self, ring: &Keyring) -> Result<(), ApiError> {
         ring.save(&self.path)?;
-        // Keep the backup folder's copy in step, so a backup opens with today's passphrases.
         backup::copy_keyring(&self.path, &self.backup_dir())
     }
 
@@ -564,15 +575,7 @@ impl Store {
     /// An administrator gives `staff_id` a passphrase (they must change it at first sign-in).
     pub fn set_passphrase(&self, staff_id: &str, passphrase: &str) -> Result<(), ApiError> {
         let target = parse_staff_id(staff_id, "staff_id")?;
-        let actor = self.actor()?;
-        {
-            let mut conn = self.checkout()?;
-            api::authorise_file_operation(
-                &mut conn,
-                &Ctx::system(Some(actor)),
-                api::Access::Admin,
-            )?;
-        }
+        let actor = self.authorise_admin()?;
         let staff = self
             .candidate(target)
             .map_err(|e| e.with_field("staff_id"))?;
@@ -582,20 +585,11 @@ impl Store {
 
     /// A new recovery code (the old one stops working); administrators only. Shown once.
     pub fn renew_recovery_code(&self) -> Result<String, ApiError> {
-        let actor = self.actor()?;
-        {
-            let mut conn = self.checkout()?;
-            api::authorise_file_operation(
-                &mut conn,
-                &Ctx::system(Some(actor)),
-                api::Access::Admin,
-            )?;
-        }
+        self.authorise_admin()?;
         let key = lock(&self.inner).key.clone().ok_or_else(signed_out)?;
         let mut ring = Keyring::load(&self.path)?.ok_or_else(signed_out)?;
         let code = ring.renew_recovery(&key)?;
-        ring.save(&self.path)?;
-        backup::copy_keyring(&self.path, &self.backup_dir())?;
+        self.save_keyring(&ring)?;
         Ok(code.to_string())
     }
 
@@ -781,8 +775,7 @@ impl Store {
                         ring.rename_staff(id, &name)
                     };
                     if changed {
-                        ring.save(&self.path)?;
-                        backup::copy_keyring(&self.path, &self.backup_dir())?;
+                        self.save_keyring(&ring)?;
                     }
                     Ok(())
                 })();
@@ -811,11 +804,13 @@ impl Store {
         Ok(made)
     }
 
-    /// Check that the signed-in person is an administrator, for the Backup page.
-    fn authorise_admin(&self) -> Result<(), ApiError> {
+    /// The signed-in person, checked to be an administrator (backups, passphrases, the
+    /// recovery code).
+    fn authorise_admin(&self) -> Result<Uuid, ApiError> {
         let actor = self.actor()?;
         let mut conn = self.checkout()?;
-        api::authorise_file_operation(&mut conn, &Ctx::system(Some(actor)), api::Access::Admin)
+        api::authorise_file_operation(&mut conn, &Ctx::system(Some(actor)), api::Access::Admin)?;
+        Ok(actor)
     }
 
     /// "Back up now" from the Backup page (administrators only).
@@ -828,7 +823,7 @@ impl Store {
     /// The app's own backup: made when the database is open and the newest backup is older
     /// than `max_age`. `Ok(None)`: nothing to do (yet).
     pub fn auto_backup(&self, max_age: chrono::Duration) -> Result<Option<BackupInfo>, ApiError> {
-        if !self.is_ready() {
+        if !self.is_open() {
             return Ok(None);
         }
         if let Some(at) = backup::newest_at(&self.backup_dir())?
