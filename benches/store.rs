@@ -15,6 +15,7 @@ use rusqlite::{Connection, params_from_iter};
 use yihu::api::household::{
     HOUSEHOLD_LIST_SELECT, HouseholdQuery, HouseholdSort, household_filter, household_order,
 };
+use yihu::api::insight::DashboardSql;
 use yihu::api::reference::Cadence;
 use yihu::api::visit::{Scope, followup_sql};
 use yihu::keyring::{DbKey, Keyring};
@@ -408,4 +409,88 @@ fn write_visit_log(b: divan::Bencher, setting: &str) {
         serde_json::json!({"household_id": f.household, "kind": "phone_call", "notes": "电话回访"})
             .to_string();
     b.bench_local(|| api::dispatch(&mut c, &ctx, "visit.log", &body).expect("visit.log"));
+}
+
+// ---------------------------------------------------------------- the dashboard
+
+/// A supervisor of all Jiangsu (the demo has county and township supervisors only), added to
+/// the benchmark database once, so the dashboard can be measured over all 100,000 households.
+const PROVINCE_SUPERVISOR: &str = "0190a0b0-0000-7000-8000-0000000b3e32";
+
+fn province_supervisor() -> &'static str {
+    static DONE: OnceLock<()> = OnceLock::new();
+    DONE.get_or_init(|| {
+        conn()
+            .execute(
+                "INSERT OR IGNORE INTO staff(id, name, role, division_code, active, created_at, updated_at)
+                 VALUES (?1, '基准省级督导', 'supervisor', '32', 1, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')",
+                [PROVINCE_SUPERVISOR],
+            )
+            .expect("province supervisor");
+    });
+    PROVINCE_SUPERVISOR
+}
+
+/// The dashboard's period: the 12 weeks up to today.
+fn dashboard_period() -> (NaiveDate, NaiveDate) {
+    let today = fixture().today;
+    (today - Duration::days(83), today)
+}
+
+fn bench_dashboard(b: divan::Bencher, division: &str, actor: &str) {
+    let mut c = conn();
+    let (from, to) = dashboard_period();
+    let body = serde_json::json!({"division_code": division, "period": {"from": from, "to": to}})
+        .to_string();
+    let ctx = ctx(actor);
+    b.bench_local(|| api::dispatch(&mut c, &ctx, "dashboard.get", &body).expect("dashboard"));
+}
+
+fn bench_dashboard_raw(b: divan::Bencher, division: &str) {
+    let c = conn();
+    let (lo, hi) = yihu::validate::subtree_range(division);
+    // The same scope the command adds for a supervisor of this division.
+    let in_area = format!(
+        "(h.division_code >= '{lo}' AND h.division_code < '{hi}') AND h.division_code >= ?1 AND h.division_code < ?2"
+    );
+    let sql = DashboardSql::new(&in_area);
+    let (from, to) = dashboard_period();
+    let period = [lo.clone(), hi.clone(), from.to_string(), to.to_string()].map(SqlValue::Text);
+    let today = [lo.clone(), hi.clone(), fixture().today.to_string()].map(SqlValue::Text);
+    let children = "SELECT code, name FROM division WHERE parent_code = ?1 ORDER BY code";
+    let settings = "SELECT key, value FROM setting";
+    b.bench_local(|| {
+        raw_rows(&c, settings, &[])
+            + raw_rows(
+                &c,
+                "SELECT name FROM division WHERE code = ?1",
+                &[SqlValue::Text(division.into())],
+            )
+            + raw_rows(&c, children, &[SqlValue::Text(division.into())])
+            + raw_rows(&c, &sql.households, &period)
+            + raw_rows(&c, &sql.not_visited, &period)
+            + raw_rows(&c, &sql.needs, &period)
+            + raw_rows(&c, &sql.weeks, &period)
+            + raw_rows(&c, &sql.stalled, &today)
+            + raw_rows(&c, &sql.staff, &period)
+            + raw_rows(&c, &sql.reviews, &period)
+    });
+}
+
+#[divan::bench]
+fn dashboard_county(b: divan::Bencher) {
+    let f = fixture();
+    bench_dashboard(b, &f.county, &f.county_supervisor);
+}
+#[divan::bench]
+fn dashboard_county_raw(b: divan::Bencher) {
+    bench_dashboard_raw(b, &fixture().county);
+}
+#[divan::bench(sample_count = 20)]
+fn dashboard_province(b: divan::Bencher) {
+    bench_dashboard(b, "32", province_supervisor());
+}
+#[divan::bench(sample_count = 20)]
+fn dashboard_province_raw(b: divan::Bencher) {
+    bench_dashboard_raw(b, "32");
 }

@@ -79,6 +79,16 @@ impl ApiError {
     }
 }
 
+impl From<rusqlite::types::FromSqlError> for ApiError {
+    fn from(e: rusqlite::types::FromSqlError) -> Self {
+        ApiError::from(rusqlite::Error::FromSqlConversionFailure(
+            0,
+            rusqlite::types::Type::Null,
+            Box::new(e),
+        ))
+    }
+}
+
 impl From<rusqlite::Error> for ApiError {
     fn from(e: rusqlite::Error) -> Self {
         use rusqlite::ErrorCode;

@@ -588,6 +588,13 @@ fn cases(w: &World) -> Vec<(&'static str, Who, Reach, bool, Value)> {
             json!({"division_code": SIHONG}),
         ),
         (
+            "dashboard.get",
+            Case,
+            AsArea,
+            false,
+            json!({"division_code": CHEMEN, "period": {"from": "2026-02-01", "to": "2026-03-02"}}),
+        ),
+        (
             "audit.list",
             Staff,
             AsHousehold,

@@ -374,7 +374,7 @@ fn the_command_line_needs_the_passphrase_of_the_acting_staff_member() {
 
 #[test]
 fn databases_of_every_earlier_schema_are_encrypted_without_loss() {
-    for name in ["schema-1.db", "schema-2.db", "schema-3.db"] {
+    for name in ["schema-1.db", "schema-2.db", "schema-3.db", "schema-4.db"] {
         let dir = tempfile::tempdir().expect("dir");
         let path = dir.path().join("yihu.db");
         std::fs::copy(

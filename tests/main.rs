@@ -10,6 +10,7 @@ mod bindings;
 mod cli;
 mod common;
 mod crash;
+mod dashboard;
 mod encryption;
 mod followup;
 mod fuzz_commands;

@@ -15,7 +15,12 @@ use yihu::{Ctx, api, check, db};
 use crate::common::{contents, date};
 
 /// (schema version, fixture file) for every schema before the current one.
-const FIXTURES: &[(i64, &str)] = &[(1, "schema-1.db"), (2, "schema-2.db"), (3, "schema-3.db")];
+const FIXTURES: &[(i64, &str)] = &[
+    (1, "schema-1.db"),
+    (2, "schema-2.db"),
+    (3, "schema-3.db"),
+    (4, "schema-4.db"),
+];
 
 fn fixture(name: &str) -> (TempDir, PathBuf) {
     let dir = tempfile::tempdir().expect("tempdir");

@@ -1126,12 +1126,117 @@ pub struct HouseholdQuery {
     /// Only households past their visit cadence (true) or within it (false).
     #[serde(default)]
     pub overdue: Option<bool>,
+    /// Households with a need matching this (drill-down from the dashboard's needs figures).
+    #[serde(default)]
+    pub needs: Option<NeedFilter>,
+    /// Open households with no completed visit in this period.
+    #[serde(default)]
+    pub not_visited: Option<Period>,
+    /// Households with an occurrence in this state falling due in the period.
+    #[serde(default)]
+    pub occurrences: Option<OccurrenceFilter>,
+    /// Households with a stalled service: an action in force whose latest occurrence before
+    /// today was missed or never recorded.
+    #[serde(default)]
+    pub stalled: bool,
     #[serde(default)]
     pub sort: HouseholdSort,
     #[serde(default)]
     pub offset: u32,
     #[serde(default)]
     pub limit: Option<u32>,
+}
+
+/// A closed date range (both ends included).
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize, Serialize, ts_rs::TS)]
+#[serde(deny_unknown_fields)]
+pub struct Period {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+}
+
+impl Period {
+    /// Both ends within 1900–2200 and in order; `max_days` bounds the span when given.
+    pub fn check(&self, field: &str, max_days: Option<i64>) -> ApiResult<Period> {
+        v::date_in_range(&format!("{field}.from"), self.from)?;
+        v::date_in_range(&format!("{field}.to"), self.to)?;
+        if self.from > self.to {
+            return Err(ApiError::at(
+                "validation.date.order",
+                format!("{field}.to"),
+                "to is before from",
+            ));
+        }
+        if let Some(max) = max_days
+            && (self.to - self.from).num_days() >= max
+        {
+            return Err(ApiError::at(
+                "validation.out_of_range",
+                format!("{field}.to"),
+                format!("the period is longer than {max} days"),
+            ));
+        }
+        Ok(*self)
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize, ts_rs::TS)]
+#[serde(deny_unknown_fields)]
+pub struct NeedFilter {
+    #[serde(default)]
+    pub category: Option<NeedCategory>,
+    /// Any of these states (any state when empty).
+    #[serde(default)]
+    pub status: Vec<NeedStatus>,
+    /// Only needs still open or in progress, of an open household, that no planned or active
+    /// action of the plan in force answers.
+    #[serde(default)]
+    pub uncovered: bool,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, ts_rs::TS)]
+#[serde(deny_unknown_fields)]
+pub struct OccurrenceFilter {
+    pub status: OccurrenceStatus,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+}
+
+/// SQL condition on need `n` (of household `h`): no action in force answers it.
+pub const NEED_UNCOVERED_SQL: &str = "(h.status <> 'closed' AND n.status IN ('open', 'in_progress')
+    AND NOT EXISTS (SELECT 1 FROM action_need an JOIN action a ON a.id = an.action_id
+        JOIN plan_version p ON p.id = a.plan_version_id
+        WHERE an.need_id = n.id AND p.status = 'approved' AND a.status IN ('planned', 'active')))";
+
+/// SQL condition on action `a` of plan version `p`: in force and stalled (the latest occurrence
+/// before today, parameter number `today_param`, was missed or is still unrecorded).
+pub fn action_stalled_sql(today_param: usize) -> String {
+    format!(
+        "(p.status = 'approved' AND a.status IN ('planned', 'active')
+          AND (SELECT o.status FROM occurrence o WHERE o.action_id = a.id AND o.due_on < ?{today_param}
+               ORDER BY o.due_on DESC LIMIT 1) IN ('due', 'missed'))"
+    )
+}
+
+/// SQL condition on household `h`: one of its actions has stalled ([`action_stalled_sql`]).
+pub fn stalled_sql(today_param: usize) -> String {
+    format!(
+        "EXISTS (SELECT 1 FROM action a JOIN plan_version p ON p.id = a.plan_version_id
+            WHERE a.household_id = h.id AND {})",
+        action_stalled_sql(today_param)
+    )
+}
+
+/// SQL condition on household `h`: open, and no completed visit between the two parameters.
+/// `last_visit_on` (the latest completed visit, checked by `yihu check`) settles most
+/// households without touching the visit table.
+pub fn not_visited_sql(from_param: usize, to_param: usize) -> String {
+    format!(
+        "(h.status <> 'closed' AND (h.last_visit_on IS NULL OR h.last_visit_on < ?{from_param}
+          OR (h.last_visit_on > ?{to_param} AND NOT EXISTS (SELECT 1 FROM visit v
+              WHERE v.household_id = h.id AND v.status = 'completed'
+                AND v.visited_on >= ?{from_param} AND v.visited_on <= ?{to_param}))))"
+    )
 }
 
 #[derive(Debug, Serialize, ts_rs::TS)]
@@ -1239,6 +1344,53 @@ pub fn household_filter(
         } else {
             format!("NOT ({cond})")
         });
+    }
+    if let Some(n) = &req.needs {
+        let mut conds = vec!["n.household_id = h.id".to_string()];
+        if let Some(c) = n.category {
+            conds.push(format!(
+                "n.category = {}",
+                p(SqlValue::Text(c.as_str().into()), &mut params)
+            ));
+        }
+        if !n.status.is_empty() {
+            conds.push(in_list(
+                n.status.iter().map(|s| s.as_str()).collect(),
+                "n.status",
+                &mut params,
+            ));
+        }
+        if n.uncovered {
+            conds.push(NEED_UNCOVERED_SQL.to_string());
+        }
+        clauses.push(format!(
+            "EXISTS (SELECT 1 FROM need n WHERE {})",
+            conds.join(" AND ")
+        ));
+    }
+    if let Some(period) = &req.not_visited {
+        let period = period.check("not_visited", None)?;
+        p(SqlValue::Text(period.from.to_string()), &mut params);
+        p(SqlValue::Text(period.to.to_string()), &mut params);
+        clauses.push(not_visited_sql(params.len() - 1, params.len()));
+    }
+    if let Some(o) = &req.occurrences {
+        let period = Period {
+            from: o.from,
+            to: o.to,
+        }
+        .check("occurrences", None)?;
+        let s = p(SqlValue::Text(o.status.as_str().into()), &mut params);
+        let a = p(SqlValue::Text(period.from.to_string()), &mut params);
+        let b = p(SqlValue::Text(period.to.to_string()), &mut params);
+        clauses.push(format!(
+            "EXISTS (SELECT 1 FROM occurrence o WHERE o.household_id = h.id AND o.status = {s}
+               AND o.due_on >= {a} AND o.due_on <= {b})"
+        ));
+    }
+    if req.stalled {
+        p(SqlValue::Text(today.to_string()), &mut params);
+        clauses.push(stalled_sql(params.len()));
     }
     let sql = if clauses.is_empty() {
         "1".to_string()

@@ -17,6 +17,7 @@ pub mod audit;
 pub mod bindings;
 pub mod case;
 pub mod household;
+pub mod insight;
 pub mod reference;
 pub mod visit;
 
@@ -557,6 +558,7 @@ macro_rules! commands {
 use audit as au;
 use case as ca;
 use household as hh;
+use insight as ins;
 use reference as rf;
 use visit as vi;
 
@@ -636,6 +638,8 @@ commands! {
     "visit.list" => vi::visit_list, vi::VisitQuery, Case, false, |r| Target::Household(r.household_id), json!({"household_id": ID, "limit": 20});
     "followup.caseworker" => vi::followup_caseworker, vi::FollowupCaseworker, Case, false, |r| r.caseworker_id.map_or(Target::None, Target::Caseworker), json!({"caseworker_id": ID, "within_days": 7});
     "followup.division" => vi::followup_division, vi::FollowupDivision, Supervisor, false, |r| Target::Division(r.division_code.clone()), json!({"division_code": "321324", "within_days": 7});
+
+    "dashboard.get" => ins::dashboard_get, ins::DashboardQuery, Case, false, |r| r.division_code.clone().map_or(Target::None, Target::Division), json!({"division_code": "321324", "period": {"from": "2026-09-01", "to": "2026-11-28"}});
 
     "audit.list" => au::audit_list, au::AuditQuery, Staff, false, |r| Target::household_opt(r.household_id), json!({"household_id": ID, "limit": 50});
 }

@@ -725,6 +725,27 @@ pub struct Settings {
     /// again (1 to 240; 15 when not given).
     #[serde(default = "default_idle_lock_minutes")]
     pub idle_lock_minutes: u32,
+    /// Open cases per caseworker: the load recommended and the most a caseworker should carry
+    /// (the dashboard marks caseworkers above each). 25 and 40 when not given (OpenSPP's
+    /// defaults).
+    #[serde(default)]
+    pub caseload: Caseload,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, ts_rs::TS)]
+#[serde(deny_unknown_fields)]
+pub struct Caseload {
+    pub recommended: u32,
+    pub maximum: u32,
+}
+
+impl Default for Caseload {
+    fn default() -> Self {
+        Caseload {
+            recommended: 25,
+            maximum: 40,
+        }
+    }
 }
 
 /// The idle lock when nobody set one.
@@ -753,6 +774,10 @@ pub fn load_settings(env: &Env) -> ApiResult<Settings> {
         },
         occurrence_horizon_days: setting(env, "occurrence_horizon_days", 90)?,
         idle_lock_minutes: setting(env, "idle_lock_minutes", DEFAULT_IDLE_LOCK_MINUTES)?,
+        caseload: Caseload {
+            recommended: setting(env, "caseload.recommended", Caseload::default().recommended)?,
+            maximum: setting(env, "caseload.maximum", Caseload::default().maximum)?,
+        },
     })
 }
 
@@ -788,6 +813,20 @@ pub fn settings_update(env: &Env, req: Settings) -> ApiResult<Settings> {
             "idle_lock_minutes must be 1 to 240 minutes",
         ));
     }
+    if !(1..=500).contains(&req.caseload.recommended) {
+        return Err(ApiError::at(
+            "validation.out_of_range",
+            "caseload.recommended",
+            "caseload.recommended must be 1 to 500 households",
+        ));
+    }
+    if !(req.caseload.recommended..=500).contains(&req.caseload.maximum) {
+        return Err(ApiError::at(
+            "validation.out_of_range",
+            "caseload.maximum",
+            "caseload.maximum must be at least the recommended load and at most 500",
+        ));
+    }
     let before = load_settings(env)?;
     for (key, value) in [
         ("cadence_days.high", req.cadence_days.high),
@@ -795,6 +834,8 @@ pub fn settings_update(env: &Env, req: Settings) -> ApiResult<Settings> {
         ("cadence_days.low", req.cadence_days.low),
         ("occurrence_horizon_days", req.occurrence_horizon_days),
         ("idle_lock_minutes", req.idle_lock_minutes),
+        ("caseload.recommended", req.caseload.recommended),
+        ("caseload.maximum", req.caseload.maximum),
     ] {
         env.tx.execute(
             "INSERT INTO setting(key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",

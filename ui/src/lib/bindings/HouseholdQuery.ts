@@ -2,6 +2,9 @@
 import type { Cause } from "./Cause";
 import type { HouseholdSort } from "./HouseholdSort";
 import type { HouseholdStatus } from "./HouseholdStatus";
+import type { NeedFilter } from "./NeedFilter";
+import type { OccurrenceFilter } from "./OccurrenceFilter";
+import type { Period } from "./Period";
 import type { Priority } from "./Priority";
 
 export type HouseholdQuery = { 
@@ -20,4 +23,21 @@ division_code: string | null, caseworker_id: string | null,
 /**
  * Only households past their visit cadence (true) or within it (false).
  */
-overdue: boolean | null, sort: HouseholdSort, offset: number, limit: number | null, };
+overdue: boolean | null, 
+/**
+ * Households with a need matching this (drill-down from the dashboard's needs figures).
+ */
+needs: NeedFilter | null, 
+/**
+ * Open households with no completed visit in this period.
+ */
+not_visited: Period | null, 
+/**
+ * Households with an occurrence in this state falling due in the period.
+ */
+occurrences: OccurrenceFilter | null, 
+/**
+ * Households with a stalled service: an action in force whose latest occurrence before
+ * today was missed or never recorded.
+ */
+stalled: boolean, sort: HouseholdSort, offset: number, limit: number | null, };

@@ -11,6 +11,8 @@ import type { AuditRow } from "./AuditRow";
 import type { ByHousehold } from "./ByHousehold";
 import type { ById } from "./ById";
 import type { Candidate } from "./Candidate";
+import type { Dashboard } from "./Dashboard";
+import type { DashboardQuery } from "./DashboardQuery";
 import type { Division } from "./Division";
 import type { DivisionAddVillage } from "./DivisionAddVillage";
 import type { DivisionChildren } from "./DivisionChildren";
@@ -136,6 +138,7 @@ export interface Commands {
   "visit.list": { request: VisitQuery; response: Array<Visit> };
   "followup.caseworker": { request: FollowupCaseworker; response: Followup };
   "followup.division": { request: FollowupDivision; response: Followup };
+  "dashboard.get": { request: DashboardQuery; response: Dashboard };
   "audit.list": { request: AuditQuery; response: Array<AuditRow> };
 }
 

@@ -1,0 +1,600 @@
+//! The supervisor's dashboard: one read of an area (a division and everything below it, within
+//! the actor's scope) that answers "which households did nobody visit, which services stopped,
+//! which needs does no action answer, who carries too many cases, which plans wait for review".
+//!
+//! Every figure here counts with the same SQL conditions the household list filters with
+//! (`household::NeedFilter`, `not_visited_sql`, `action_stalled_sql`, `cadence_due`), so the list
+//! behind a household figure has exactly that many rows. Needs, occurrences and actions are
+//! counted as themselves; their lists are the households that have them.
+
+use std::collections::HashMap;
+
+use chrono::{Datelike, Duration, NaiveDate};
+use rusqlite::types::Value as SqlValue;
+use rusqlite::{OptionalExtension, params_from_iter};
+use serde::{Deserialize, Serialize};
+
+use super::Env;
+use super::household::{
+    HEAD_NAME_SQL, NEED_UNCOVERED_SQL, Period, action_stalled_sql, not_visited_sql,
+};
+use super::reference::{self as rf, Caseload};
+use super::visit::cadence_due;
+use crate::error::{ApiError, ApiResult};
+use crate::types::*;
+use crate::validate as v;
+
+/// The longest period the dashboard covers (its weekly series has at most 53 weeks).
+pub const DASHBOARD_MAX_DAYS: i64 = 366;
+
+#[derive(Debug, Deserialize, ts_rs::TS)]
+#[serde(deny_unknown_fields)]
+pub struct DashboardQuery {
+    /// The area: this division and everything below it. The actor's own division when not given.
+    #[serde(default)]
+    pub division_code: Option<String>,
+    /// The period of the time-bound figures (households not visited, deliveries per week); at
+    /// most 366 days. Every other figure is the state as of today.
+    pub period: Period,
+}
+
+#[derive(Debug, Serialize, ts_rs::TS)]
+pub struct Dashboard {
+    pub division_code: String,
+    pub division_name: String,
+    pub period: Period,
+    pub today: NaiveDate,
+    pub households: HouseholdFigures,
+    pub needs: NeedFigures,
+    /// Occurrences falling due in the period, week by week (weeks start on Monday).
+    pub weeks: Vec<WeekRow>,
+    pub stalled: Stalled,
+    pub workload: Workload,
+    pub reviews: Reviews,
+}
+
+#[derive(Debug, Default, Serialize, ts_rs::TS)]
+pub struct HouseholdFigures {
+    /// Every household of the area, closed ones included.
+    pub total: u64,
+    /// Households not closed; the breakdowns below count these.
+    pub open: u64,
+    /// Every status, closed included, in life-cycle order.
+    pub by_status: Vec<StatusCount>,
+    pub by_priority: Vec<PriorityCount>,
+    /// A household with several causes counts under each.
+    pub by_cause: Vec<CauseCount>,
+    /// By the divisions one level below the area (households placed on the area itself count
+    /// under the area's own code).
+    pub by_division: Vec<DivisionCount>,
+    /// Past their visit cadence today.
+    pub overdue: u64,
+    /// No completed visit in the period.
+    pub not_visited: u64,
+    /// No caseworker assigned.
+    pub unassigned: u64,
+}
+
+#[derive(Debug, Serialize, ts_rs::TS)]
+pub struct StatusCount {
+    pub status: HouseholdStatus,
+    pub count: u64,
+}
+
+#[derive(Debug, Serialize, ts_rs::TS)]
+pub struct PriorityCount {
+    pub priority: Priority,
+    pub count: u64,
+}
+
+#[derive(Debug, Serialize, ts_rs::TS)]
+pub struct CauseCount {
+    pub cause: Cause,
+    pub count: u64,
+}
+
+#[derive(Debug, Serialize, ts_rs::TS)]
+pub struct DivisionCount {
+    pub code: String,
+    pub name: String,
+    pub count: u64,
+}
+
+/// The needs of the area's open households (a closed case's needs are its history).
+#[derive(Debug, Default, Serialize, ts_rs::TS)]
+pub struct NeedFigures {
+    /// One row per category that has any need, in the category order.
+    pub by_category: Vec<NeedRow>,
+    /// Open or in progress.
+    pub open: u64,
+    /// Open or in progress, in an open household, answered by no planned or active action of
+    /// the plan in force.
+    pub uncovered: u64,
+}
+
+#[derive(Debug, Serialize, ts_rs::TS)]
+pub struct NeedRow {
+    pub category: NeedCategory,
+    pub open: u64,
+    pub in_progress: u64,
+    pub met: u64,
+    pub unmet: u64,
+    pub withdrawn: u64,
+    pub uncovered: u64,
+}
+
+#[derive(Debug, Serialize, ts_rs::TS)]
+pub struct WeekRow {
+    /// The week's Monday.
+    pub week: NaiveDate,
+    /// The part of the week inside the period.
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub done: u64,
+    pub missed: u64,
+    pub skipped: u64,
+    /// Due before today and not recorded.
+    pub overdue: u64,
+    /// Due today or later, not yet recorded.
+    pub upcoming: u64,
+}
+
+#[derive(Debug, Default, Serialize, ts_rs::TS)]
+pub struct Stalled {
+    /// Actions in force whose latest occurrence before today was missed or never recorded.
+    pub actions: u64,
+    /// The households those actions belong to.
+    pub households: u64,
+}
+
+#[derive(Debug, Serialize, ts_rs::TS)]
+pub struct Workload {
+    pub caseload: Caseload,
+    /// Every active caseworker placed in the area, and anyone else holding its open cases;
+    /// most cases first.
+    pub caseworkers: Vec<WorkloadRow>,
+}
+
+#[derive(Debug, Serialize, ts_rs::TS)]
+pub struct WorkloadRow {
+    pub staff_id: String,
+    pub name: String,
+    pub active: bool,
+    /// Open (not closed) households assigned to them in the area.
+    pub open: u64,
+}
+
+#[derive(Debug, Default, Serialize, ts_rs::TS)]
+pub struct Reviews {
+    /// Plans submitted and not yet decided.
+    pub waiting: u64,
+    /// Waiting 0–2 days, 3–7, 8–14 and more than 14.
+    pub by_age: [u64; 4],
+    /// The longest-waiting plans (at most 10), oldest first.
+    pub oldest: Vec<ReviewWait>,
+}
+
+#[derive(Debug, Serialize, ts_rs::TS)]
+pub struct ReviewWait {
+    pub plan_id: String,
+    pub household_id: String,
+    pub case_no: String,
+    pub head_name: Option<String>,
+    pub submitted_on: NaiveDate,
+    pub days: u32,
+}
+
+/// The area a dashboard (or an export) covers: its code, name and the code range of its subtree.
+pub struct Area {
+    pub code: String,
+    pub name: String,
+    pub lo: String,
+    pub hi: String,
+}
+
+impl Area {
+    /// The division asked for, or the actor's own; refused at `field` when unknown.
+    pub fn resolve(env: &Env, field: &str, code: Option<&str>) -> ApiResult<Area> {
+        let code = match code {
+            Some(c) => v::division_code(field, c)?,
+            None => env.actor()?.division_code.clone(),
+        };
+        let name: String = env
+            .tx
+            .query_row("SELECT name FROM division WHERE code = ?1", [&code], |r| {
+                r.get(0)
+            })
+            .optional()?
+            .ok_or_else(|| ApiError::not_found("division", field))?;
+        let (lo, hi) = v::subtree_range(&code);
+        Ok(Area { code, name, lo, hi })
+    }
+
+    /// The WHERE condition for household `h` in this area and the actor's scope; its two
+    /// parameters are ?1 and ?2 (see [`Area::params`]).
+    pub fn households_sql(&self, env: &Env) -> String {
+        format!(
+            "{} AND h.division_code >= ?1 AND h.division_code < ?2",
+            env.household_scope_sql("h")
+        )
+    }
+
+    pub fn params(&self) -> Vec<SqlValue> {
+        vec![
+            SqlValue::Text(self.lo.clone()),
+            SqlValue::Text(self.hi.clone()),
+        ]
+    }
+}
+
+/// The SQL the dashboard runs (the benchmarks run the same text through raw rusqlite). Every
+/// statement takes the area's code range as ?1 and ?2; `not_visited` and `weeks` take the
+/// period as ?3 and ?4, `stalled` today as ?3.
+pub struct DashboardSql {
+    pub households: String,
+    pub not_visited: String,
+    pub needs: String,
+    pub weeks: String,
+    pub stalled: String,
+    pub staff: String,
+    pub reviews: String,
+}
+
+impl DashboardSql {
+    /// `in_area`: the condition on household `h` ([`Area::households_sql`]).
+    pub fn new(in_area: &str) -> DashboardSql {
+        DashboardSql {
+            households: format!(
+                "SELECT h.division_code, h.status, h.priority, h.causes, h.caseworker_id,
+                        h.last_visit_on, h.referred_on
+                 FROM household h WHERE {in_area}"
+            ),
+            not_visited: format!(
+                "SELECT count(*) FROM household h WHERE {in_area} AND {}",
+                not_visited_sql(3, 4)
+            ),
+            needs: format!(
+                "SELECT n.category, n.status, {NEED_UNCOVERED_SQL}, count(*)
+                 FROM household h JOIN need n ON n.household_id = h.id
+                 WHERE {in_area} AND h.status <> 'closed' GROUP BY 1, 2, 3"
+            ),
+            weeks: format!(
+                "SELECT o.due_on, o.status, count(*)
+                 FROM household h JOIN occurrence o ON o.household_id = h.id
+                 WHERE {in_area} AND o.due_on >= ?3 AND o.due_on <= ?4 GROUP BY 1, 2"
+            ),
+            stalled: format!(
+                "SELECT count(*), count(DISTINCT a.household_id)
+                 FROM household h JOIN action a ON a.household_id = h.id
+                 JOIN plan_version p ON p.id = a.plan_version_id
+                 WHERE {in_area} AND {}",
+                action_stalled_sql(3)
+            ),
+            staff: "SELECT id, name, active, role, division_code >= ?1 AND division_code < ?2
+                    FROM staff ORDER BY name, id"
+                .to_string(),
+            reviews: format!(
+                "SELECT p.id, p.household_id, h.case_no, {HEAD_NAME_SQL}, substr(p.submitted_at, 1, 10)
+                 FROM plan_version p JOIN household h ON h.id = p.household_id
+                 WHERE p.status = 'submitted' AND {in_area}
+                 ORDER BY p.submitted_at, p.id"
+            ),
+        }
+    }
+}
+
+pub fn dashboard_get(env: &Env, req: DashboardQuery) -> ApiResult<Dashboard> {
+    let period = req.period.check("period", Some(DASHBOARD_MAX_DAYS))?;
+    let area = Area::resolve(env, "division_code", req.division_code.as_deref())?;
+    let settings = rf::load_settings(env)?;
+    let today = env.ctx.today;
+    let sql = DashboardSql::new(&area.households_sql(env));
+
+    let (households, load) = household_figures(env, &area, &sql, &settings, period)?;
+    Ok(Dashboard {
+        households,
+        needs: need_figures(env, &area, &sql)?,
+        weeks: weeks(env, &area, &sql, period, today)?,
+        stalled: stalled(env, &area, &sql, today)?,
+        workload: workload(env, &area, &sql, load, settings.caseload)?,
+        reviews: reviews(env, &area, &sql, today)?,
+        division_code: area.code,
+        division_name: area.name,
+        period,
+        today,
+    })
+}
+
+/// One pass over the area's households (the covering index `household_division`).
+fn household_figures(
+    env: &Env,
+    area: &Area,
+    sql: &DashboardSql,
+    settings: &rf::Settings,
+    period: Period,
+) -> ApiResult<(HouseholdFigures, HashMap<String, u64>)> {
+    let today = env.ctx.today;
+    let children: Vec<(String, String)> = env
+        .tx
+        .prepare_cached("SELECT code, name FROM division WHERE parent_code = ?1 ORDER BY code")?
+        .query_map([&area.code], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    let child_len = children.first().map_or(usize::MAX, |(c, _)| c.len());
+    let mut by_child: HashMap<String, u64> = HashMap::new();
+    let mut by_status = [0u64; HouseholdStatus::ALL.len()];
+    let mut by_priority = [0u64; Priority::ALL.len()];
+    let mut by_cause = [0u64; Cause::ALL.len()];
+    let mut load: HashMap<String, u64> = HashMap::new();
+    let mut f = HouseholdFigures::default();
+
+    let mut st = env.tx.prepare_cached(&sql.households)?;
+    let mut rows = st.query(params_from_iter(area.params()))?;
+    while let Some(r) = rows.next()? {
+        let status: HouseholdStatus = r.get(1)?;
+        f.total += 1;
+        by_status[status as usize] += 1;
+        if status == HouseholdStatus::Closed {
+            continue;
+        }
+        f.open += 1;
+        let priority: Priority = r.get(2)?;
+        by_priority[priority as usize] += 1;
+        let causes: i64 = r.get(3)?;
+        for c in Cause::ALL {
+            if causes & c.bit() != 0 {
+                by_cause[*c as usize] += 1;
+            }
+        }
+        let code = r.get_ref(0)?.as_str()?;
+        let child = if code.len() >= child_len {
+            &code[..child_len]
+        } else {
+            code
+        };
+        match by_child.get_mut(child) {
+            Some(n) => *n += 1,
+            None => {
+                by_child.insert(child.to_string(), 1);
+            }
+        }
+        match r.get_ref(4)?.as_str_or_null()? {
+            Some(cw) => match load.get_mut(cw) {
+                Some(n) => *n += 1,
+                None => {
+                    load.insert(cw.to_string(), 1);
+                }
+            },
+            None => f.unassigned += 1,
+        }
+        let (_, overdue) = cadence_due(status, priority, r.get(5)?, r.get(6)?, settings, today);
+        f.overdue += u64::from(overdue);
+    }
+    drop(rows);
+
+    let mut params = area.params();
+    params.push(SqlValue::Text(period.from.to_string()));
+    params.push(SqlValue::Text(period.to.to_string()));
+    f.not_visited = env
+        .tx
+        .query_row(&sql.not_visited, params_from_iter(params), |r| {
+            r.get::<_, i64>(0)
+        })? as u64;
+
+    f.by_status = HouseholdStatus::ALL
+        .iter()
+        .map(|&status| StatusCount {
+            status,
+            count: by_status[status as usize],
+        })
+        .collect();
+    f.by_priority = Priority::ALL
+        .iter()
+        .map(|&priority| PriorityCount {
+            priority,
+            count: by_priority[priority as usize],
+        })
+        .collect();
+    f.by_cause = Cause::ALL
+        .iter()
+        .map(|&cause| CauseCount {
+            cause,
+            count: by_cause[cause as usize],
+        })
+        .collect();
+    // The area itself first when households sit directly on it, then every child in code order.
+    if let Some(n) = by_child.remove(&area.code) {
+        f.by_division.push(DivisionCount {
+            code: area.code.clone(),
+            name: area.name.clone(),
+            count: n,
+        });
+    }
+    for (code, name) in children {
+        let count = by_child.remove(&code).unwrap_or(0);
+        f.by_division.push(DivisionCount { code, name, count });
+    }
+    // Households on codes below the area that are not in the division table (none in a
+    // checked database) still count, under their own code.
+    let mut rest: Vec<_> = by_child.into_iter().collect();
+    rest.sort();
+    for (code, count) in rest {
+        f.by_division.push(DivisionCount {
+            name: code.clone(),
+            code,
+            count,
+        });
+    }
+    Ok((f, load))
+}
+
+fn need_figures(env: &Env, area: &Area, sql: &DashboardSql) -> ApiResult<NeedFigures> {
+    let mut st = env.tx.prepare_cached(&sql.needs)?;
+    let mut rows = st.query(params_from_iter(area.params()))?;
+    let mut by_cat: Vec<NeedRow> = NeedCategory::ALL
+        .iter()
+        .map(|&c| NeedRow {
+            category: c,
+            open: 0,
+            in_progress: 0,
+            met: 0,
+            unmet: 0,
+            withdrawn: 0,
+            uncovered: 0,
+        })
+        .collect();
+    let mut f = NeedFigures::default();
+    while let Some(r) = rows.next()? {
+        let category: NeedCategory = r.get(0)?;
+        let status: NeedStatus = r.get(1)?;
+        let uncovered: bool = r.get(2)?;
+        let n = r.get::<_, i64>(3)? as u64;
+        let row = &mut by_cat[category as usize];
+        match status {
+            NeedStatus::Open => row.open += n,
+            NeedStatus::InProgress => row.in_progress += n,
+            NeedStatus::Met => row.met += n,
+            NeedStatus::Unmet => row.unmet += n,
+            NeedStatus::Withdrawn => row.withdrawn += n,
+        }
+        if matches!(status, NeedStatus::Open | NeedStatus::InProgress) {
+            f.open += n;
+        }
+        if uncovered {
+            row.uncovered += n;
+            f.uncovered += n;
+        }
+    }
+    f.by_category = by_cat
+        .into_iter()
+        .filter(|r| r.open + r.in_progress + r.met + r.unmet + r.withdrawn > 0)
+        .collect();
+    Ok(f)
+}
+
+/// The Monday of `d`'s week.
+pub fn week_of(d: NaiveDate) -> NaiveDate {
+    d - Duration::days(i64::from(d.weekday().num_days_from_monday()))
+}
+
+fn weeks(
+    env: &Env,
+    area: &Area,
+    sql: &DashboardSql,
+    period: Period,
+    today: NaiveDate,
+) -> ApiResult<Vec<WeekRow>> {
+    let mut out = Vec::new();
+    let mut week = week_of(period.from);
+    while week <= period.to {
+        out.push(WeekRow {
+            week,
+            from: week.max(period.from),
+            to: (week + Duration::days(6)).min(period.to),
+            done: 0,
+            missed: 0,
+            skipped: 0,
+            overdue: 0,
+            upcoming: 0,
+        });
+        week += Duration::days(7);
+    }
+    let first = week_of(period.from);
+    let mut params = area.params();
+    params.push(SqlValue::Text(period.from.to_string()));
+    params.push(SqlValue::Text(period.to.to_string()));
+    let mut st = env.tx.prepare_cached(&sql.weeks)?;
+    let mut rows = st.query(params_from_iter(params))?;
+    while let Some(r) = rows.next()? {
+        let due: NaiveDate = r.get(0)?;
+        let status: OccurrenceStatus = r.get(1)?;
+        let n = r.get::<_, i64>(2)? as u64;
+        let i = ((week_of(due) - first).num_days() / 7) as usize;
+        let Some(row) = out.get_mut(i) else { continue };
+        match status {
+            OccurrenceStatus::Done => row.done += n,
+            OccurrenceStatus::Missed => row.missed += n,
+            OccurrenceStatus::Skipped => row.skipped += n,
+            OccurrenceStatus::Due if due < today => row.overdue += n,
+            OccurrenceStatus::Due => row.upcoming += n,
+        }
+    }
+    Ok(out)
+}
+
+fn stalled(env: &Env, area: &Area, sql: &DashboardSql, today: NaiveDate) -> ApiResult<Stalled> {
+    let mut params = area.params();
+    params.push(SqlValue::Text(today.to_string()));
+    let (actions, households) =
+        env.tx
+            .query_row(&sql.stalled, params_from_iter(params.iter()), |r| {
+                Ok((r.get::<_, i64>(0)? as u64, r.get::<_, i64>(1)? as u64))
+            })?;
+    Ok(Stalled {
+        actions,
+        households,
+    })
+}
+
+fn workload(
+    env: &Env,
+    area: &Area,
+    sql: &DashboardSql,
+    load: HashMap<String, u64>,
+    caseload: Caseload,
+) -> ApiResult<Workload> {
+    // A caseworker sees only their own line.
+    let own = env.actor()?;
+    let mut st = env.tx.prepare_cached(&sql.staff)?;
+    let mut rows = st.query(params_from_iter(area.params()))?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        let id: String = r.get(0)?;
+        let active: bool = r.get(2)?;
+        let role: Role = r.get(3)?;
+        let placed_here: bool = r.get(4)?;
+        let open = load.get(&id).copied().unwrap_or(0);
+        let listed = open > 0 || (active && role == Role::Caseworker && placed_here);
+        if !listed || (own.role == Role::Caseworker && id != own.id.to_string()) {
+            continue;
+        }
+        out.push(WorkloadRow {
+            staff_id: id,
+            name: r.get(1)?,
+            active,
+            open,
+        });
+    }
+    out.sort_by(|a, b| b.open.cmp(&a.open));
+    Ok(Workload {
+        caseload,
+        caseworkers: out,
+    })
+}
+
+fn reviews(env: &Env, area: &Area, sql: &DashboardSql, today: NaiveDate) -> ApiResult<Reviews> {
+    let mut st = env.tx.prepare_cached(&sql.reviews)?;
+    let mut rows = st.query(params_from_iter(area.params()))?;
+    let mut out = Reviews::default();
+    while let Some(r) = rows.next()? {
+        let submitted_on: NaiveDate = r.get(4)?;
+        let days = (today - submitted_on).num_days().max(0) as u32;
+        out.waiting += 1;
+        out.by_age[match days {
+            0..=2 => 0,
+            3..=7 => 1,
+            8..=14 => 2,
+            _ => 3,
+        }] += 1;
+        if out.oldest.len() < 10 {
+            out.oldest.push(ReviewWait {
+                plan_id: r.get(0)?,
+                household_id: r.get(1)?,
+                case_no: r.get(2)?,
+                head_name: r.get(3)?,
+                submitted_on,
+                days,
+            });
+        }
+    }
+    Ok(out)
+}
