@@ -564,7 +564,7 @@ fn workload(
             open,
         });
     }
-    out.sort_by(|a, b| b.open.cmp(&a.open));
+    out.sort_by_key(|r| std::cmp::Reverse(r.open));
     Ok(Workload {
         caseload,
         caseworkers: out,
