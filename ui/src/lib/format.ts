@@ -27,6 +27,13 @@ export function daysBetween(a: string, b: string): number {
   return Math.round((Date.parse(b) - Date.parse(a)) / 86_400_000);
 }
 
+/** The ISO date `n` days after `iso` (before it when negative), calendar days. */
+export function addDays(iso: string, n: number): string {
+  const d = new Date(`${iso}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + n);
+  return d.toISOString().slice(0, 10);
+}
+
 /** Empty text as null (optional request fields). */
 export function orNull(s: string | null | undefined): string | null {
   const v = (s ?? "").trim();

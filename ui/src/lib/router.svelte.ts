@@ -1,9 +1,15 @@
 // A small hash router: the app is one window with a handful of screens, so a route is just a
 // name and its parameters, read from and written to `location.hash` (links work, Back works).
+import type { Period } from "./bindings/Period";
+import { checkDrill, type DrillFilter } from "./drill";
 
 export type Route =
   | { name: "today" }
-  | { name: "households" }
+  // The dashboard of an area (the person's own division when none) over a period (the last
+  // 12 weeks when none).
+  | { name: "dashboard"; division?: string; period?: Period }
+  // The list, narrowed to the households behind a dashboard figure when `drill` is given.
+  | { name: "households"; drill?: DrillFilter }
   | { name: "new" }
   | { name: "household"; id: string; tab: string | null }
   | { name: "visit"; id: string }
@@ -12,12 +18,53 @@ export type Route =
   | { name: "review-plan"; planId: string }
   | { name: "settings" };
 
+function decode(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    return part;
+  }
+}
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** The dashboard's parameters, as pairs after its name: in/<code>, from/<date>, to/<date>. */
+function dashboard(rest: string[]): Route {
+  const r: { name: "dashboard"; division?: string; period?: Period } = { name: "dashboard" };
+  let from: string | undefined;
+  let to: string | undefined;
+  for (let i = 0; i + 1 < rest.length; i += 2) {
+    const [k, v] = [rest[i], rest[i + 1] ?? ""];
+    if (k === "in" && /^\d{2,12}$/.test(v)) r.division = v;
+    else if (k === "from" && DATE.test(v)) from = v;
+    else if (k === "to" && DATE.test(v)) to = v;
+  }
+  if (from && to) r.period = { from, to };
+  return r;
+}
+
+/** The list behind a dashboard figure; a filter that does not read back gives the plain list. */
+function drilled(json: string | undefined): Route {
+  if (json === undefined) return { name: "households" };
+  let drill: DrillFilter | null;
+  try {
+    drill = checkDrill(JSON.parse(json));
+  } catch {
+    drill = null;
+  }
+  return drill ? { name: "households", drill } : { name: "households" };
+}
+
 export function parse(hash: string): Route {
-  const parts = hash.replace(/^#\/?/, "").split("/").filter(Boolean).map(decodeURIComponent);
+  const parts = hash.replace(/^#\/?/, "").split("/").filter(Boolean).map(decode);
   const [a, b, c, d] = parts;
   switch (a) {
+    case "dashboard":
+      return dashboard(parts.slice(1));
     case "households":
       if (b === "new") return { name: "new" };
+      // The list behind a dashboard figure: #/households/filter/<JSON>.
+      if (b === "filter") return drilled(c);
       if (b && c === "visit") return { name: "visit", id: b };
       if (b && c === "plan") return { name: "plan", id: b };
       // A section of the household page: #/households/<id>/section/<tab>.
@@ -37,8 +84,14 @@ export function href(r: Route): string {
   switch (r.name) {
     case "today":
       return "#/today";
+    case "dashboard":
+      return (
+        "#/dashboard" +
+        (r.division ? `/in/${encodeURIComponent(r.division)}` : "") +
+        (r.period ? `/from/${r.period.from}/to/${r.period.to}` : "")
+      );
     case "households":
-      return "#/households";
+      return r.drill ? `#/households/filter/${encodeURIComponent(JSON.stringify(r.drill))}` : "#/households";
     case "new":
       return "#/households/new";
     case "household":
@@ -65,6 +118,12 @@ class Router {
         this.route = parse(location.hash);
       });
     }
+  }
+
+  /** Write `r` to the address without showing it anew (a screen keeping its address in step
+   * with its controls, so Back returns to what was on screen). */
+  replace(r: Route) {
+    history.replaceState(history.state, "", href(r));
   }
 
   go(r: Route) {

@@ -5,7 +5,23 @@ describe("router", () => {
   it("round-trips every route through its address", () => {
     const routes: Route[] = [
       { name: "today" },
+      { name: "dashboard" },
+      { name: "dashboard", division: "110101" },
+      { name: "dashboard", period: { from: "2026-01-01", to: "2026-03-25" } },
+      { name: "dashboard", division: "110101001001", period: { from: "2026-01-01", to: "2026-03-25" } },
       { name: "households" },
+      { name: "households", drill: { division_code: "1101", status: ["active"] } },
+      {
+        name: "households",
+        drill: {
+          division_code: "110101",
+          division_name: "东城区 / 景山街道",
+          status: ["referred", "assessing", "active", "monitoring"],
+          needs: { category: "medical", status: ["open"], uncovered: false },
+        },
+      },
+      { name: "households", drill: { occurrences: { status: "due", from: "2026-02-02", to: "2026-02-04" } } },
+      { name: "households", drill: { not_visited: { from: "2026-01-01", to: "2026-03-25" }, caseworker_id: "s-1" } },
       { name: "new" },
       { name: "household", id: "0192a3b4-0000-7000-8000-000000000001", tab: null },
       { name: "household", id: "0192a3b4-0000-7000-8000-000000000001", tab: "plan" },
@@ -16,6 +32,48 @@ describe("router", () => {
       { name: "settings" },
     ];
     for (const r of routes) expect(parse(href(r))).toEqual(r);
+  });
+
+  it("carries a drill filter as JSON in one part of the address", () => {
+    const r: Route = { name: "households", drill: { division_code: "1101", stalled: true } };
+    const h = href(r);
+    expect(h).toBe(`#/households/filter/${encodeURIComponent('{"division_code":"1101","stalled":true}')}`);
+    expect(h.split("/")).toHaveLength(4);
+    expect(parse(h)).toEqual(r);
+  });
+
+  it("falls back to the plain list when the drill filter does not read back", () => {
+    const plain = { name: "households" };
+    for (const bad of [
+      "#/households/filter/%7Bnot%20json",
+      "#/households/filter/%E0%A4%A",
+      `#/households/filter/${encodeURIComponent("[1,2]")}`,
+      `#/households/filter/${encodeURIComponent("null")}`,
+      `#/households/filter/${encodeURIComponent("{}")}`,
+      `#/households/filter/${encodeURIComponent('{"status":["sleeping"]}')}`,
+      `#/households/filter/${encodeURIComponent('{"status":[]}')}`,
+      `#/households/filter/${encodeURIComponent('{"division_code":"x1"}')}`,
+      `#/households/filter/${encodeURIComponent('{"occurrences":{"status":"done","from":"2026-01-01"}}')}`,
+      `#/households/filter/${encodeURIComponent('{"needs":{"category":"bogus"}}')}`,
+      `#/households/filter/${encodeURIComponent('{"stalled":"yes"}')}`,
+      `#/households/filter/${encodeURIComponent('{"sql":"1=1"}')}`,
+      "#/households/filter",
+    ]) {
+      expect(parse(bad), bad).toEqual(plain);
+      expect(parse(bad)).not.toHaveProperty("drill");
+    }
+  });
+
+  it("fills a partly given need filter with the core's defaults", () => {
+    expect(parse(`#/households/filter/${encodeURIComponent('{"needs":{"uncovered":true}}')}`)).toEqual({
+      name: "households",
+      drill: { needs: { category: null, status: [], uncovered: true } },
+    });
+  });
+
+  it("ignores dashboard parameters that do not read back", () => {
+    expect(parse("#/dashboard/in/abc/from/2026-01-01")).toEqual({ name: "dashboard" });
+    expect(parse("#/dashboard/from/2026-1-1/to/2026-02-01")).toEqual({ name: "dashboard" });
   });
 
   it("sends an unknown address to Today", () => {

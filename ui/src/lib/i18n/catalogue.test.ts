@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { errorText, fieldLabel, fill, i18n, label, money, t } from "./index.svelte";
+import * as dashboard from "./messages/dashboard";
 import * as errors from "./messages/errors";
 
 describe("catalogue", () => {
@@ -41,6 +42,9 @@ describe("catalogue", () => {
       i18n.locale = lang;
       for (const key of Object.keys(errors.zh) as (keyof typeof errors.zh)[]) {
         expect(t(key).length).toBeGreaterThan(0);
+      }
+      for (const key of Object.keys(dashboard.zh) as (keyof typeof dashboard.zh)[]) {
+        expect(t(key).length, key).toBeGreaterThan(0);
       }
     }
   });

@@ -5,6 +5,7 @@ import type { EnumLabels } from "./enums";
 import { enEnums, zhEnums } from "./enums";
 import * as authm from "./messages/auth";
 import * as common from "./messages/common";
+import * as dashboard from "./messages/dashboard";
 import * as errors from "./messages/errors";
 import * as fields from "./messages/fields";
 import * as household from "./messages/household";
@@ -26,6 +27,7 @@ const zh = {
   ...member.zh,
   ...start.zh,
   ...today.zh,
+  ...dashboard.zh,
   ...households.zh,
   ...newhh.zh,
   ...household.zh,
@@ -43,6 +45,7 @@ const en: Record<MessageKey, string> = {
   ...member.en,
   ...start.en,
   ...today.en,
+  ...dashboard.en,
   ...households.en,
   ...newhh.en,
   ...household.en,

@@ -101,6 +101,11 @@ export const zh = {
   "settings.cadence.horizon": "服务排期提前天数",
   "settings.cadence.horizon_hint": "按周期提供的服务，提前这么多天生成待办（7 到 366 天）。",
   "settings.cadence.days": "{n} 天",
+  "settings.caseload.recommended": "每位社工建议负责（户）",
+  "settings.caseload.recommended_hint": "看板上超过此数的社工标为偏多（1 到 500 户）。",
+  "settings.caseload.maximum": "每位社工最多负责（户）",
+  "settings.caseload.maximum_hint": "看板上超过此数的社工标为超负荷（不少于建议数，最多 500 户）。",
+  "settings.caseload.households": "{n} 户",
 } as const;
 
 export const en: Record<keyof typeof zh, string> = {
@@ -204,4 +209,9 @@ export const en: Record<keyof typeof zh, string> = {
   "settings.cadence.horizon": "Scheduling horizon (days)",
   "settings.cadence.horizon_hint": "How far ahead the deliveries of recurring services are scheduled (7 to 366 days).",
   "settings.cadence.days": "{n} days",
+  "settings.caseload.recommended": "Recommended households per caseworker",
+  "settings.caseload.recommended_hint": "The dashboard marks caseworkers above this (1 to 500 households).",
+  "settings.caseload.maximum": "Most households per caseworker",
+  "settings.caseload.maximum_hint": "The dashboard marks caseworkers over this as overloaded (at least the recommended load, at most 500).",
+  "settings.caseload.households": "{n} households",
 };
