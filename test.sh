@@ -16,6 +16,8 @@ cargo fmt --all -- --check
 step "lints"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 step "core tests"
+# The ledger tests read the written .xlsx back with openpyxl as well as calamine.
+ensure_apt python3-openpyxl
 cargo test --locked -p yihu
 
 step "UI: type check, lint, unit tests"

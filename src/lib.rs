@@ -11,8 +11,10 @@ pub mod db;
 pub mod demo;
 
 pub mod error;
+pub mod festival;
 pub mod idcard;
 pub mod keyring;
+pub mod labels;
 pub mod recurrence;
 pub mod search_terms;
 pub mod types;

@@ -67,6 +67,19 @@ str_enum!(PartnerKind {
     Other = "other",
 });
 
+str_enum!(
+    /// The festivals of the care calendar: five from the lunar calendar and two fixed days.
+    Festival {
+        SpringFestival = "spring_festival",
+        Lantern = "lantern",
+        DragonBoat = "dragon_boat",
+        MidAutumn = "mid_autumn",
+        DoubleNinth = "double_ninth",
+        WomensDay = "womens_day",
+        ChildrensDay = "childrens_day",
+    }
+);
+
 str_enum!(NeedCategory {
     Medical = "medical",
     DailyCare = "daily_care",

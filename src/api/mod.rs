@@ -15,9 +15,11 @@ use crate::types::Role;
 
 pub mod audit;
 pub mod bindings;
+pub mod campaign;
 pub mod case;
 pub mod household;
 pub mod insight;
+pub mod ledger;
 pub mod reference;
 pub mod visit;
 
@@ -498,6 +500,22 @@ fn run<Req: DeserializeOwned, Resp: Serialize>(
     handler: Handler<Req, Resp>,
 ) -> ApiResult<Value> {
     let req: Req = parse_request(body)?;
+    let resp = run_typed(conn, ctx, name, access, writes, req, scope, handler)?;
+    Ok(serde_json::to_value(&resp)?)
+}
+
+/// Run a handler on a typed request in one transaction: actor, authorisation, scope, commit.
+#[allow(clippy::too_many_arguments)]
+fn run_typed<Req, Resp>(
+    conn: &mut Connection,
+    ctx: &Ctx,
+    name: &'static str,
+    access: Access,
+    writes: bool,
+    req: Req,
+    scope: Scope<Req>,
+    handler: Handler<Req, Resp>,
+) -> ApiResult<Resp> {
     let behaviour = if writes {
         TransactionBehavior::Immediate
     } else {
@@ -514,10 +532,55 @@ fn run<Req: DeserializeOwned, Resp: Serialize>(
         command: name,
     };
     let resp = handler(&env, req)?;
-    let value = serde_json::to_value(&resp)?;
     drop(env);
     tx.commit()?;
-    Ok(value)
+    Ok(resp)
+}
+
+/// Write a ledger (Excel or CSV) as the context's actor: like a command (role, scope, one
+/// transaction with its audit row), but typed, because the destination comes from the CLI or
+/// the desktop shell's save dialog and never from a JSON request. The files appear under their
+/// final names only once the audit row is committed.
+pub fn export_ledger(
+    conn: &mut Connection,
+    ctx: &Ctx,
+    job: ledger::LedgerJob,
+) -> ApiResult<ledger::LedgerWritten> {
+    let finals = ledger::files(job.request.kind, job.request.format, &job.out);
+    let parts: Vec<_> = finals.iter().map(|p| ledger::part_path(p)).collect();
+    let result = run_typed(
+        conn,
+        ctx,
+        "export.ledger",
+        Access::Case,
+        true,
+        job,
+        |j| {
+            j.request
+                .division_code
+                .clone()
+                .map_or(Target::None, Target::Division)
+        },
+        ledger::ledger_export,
+    )
+    .and_then(|written| {
+        for (part, last) in parts.iter().zip(&finals) {
+            std::fs::rename(part, last).map_err(|e| {
+                ApiError::at(
+                    "export.write_failed",
+                    "out",
+                    format!("the file could not be written: {e}"),
+                )
+            })?;
+        }
+        Ok(written)
+    });
+    if result.is_err() {
+        for part in &parts {
+            let _ = std::fs::remove_file(part);
+        }
+    }
+    result
 }
 
 macro_rules! commands {
@@ -556,6 +619,7 @@ macro_rules! commands {
 }
 
 use audit as au;
+use campaign as cp;
 use case as ca;
 use household as hh;
 use insight as ins;
@@ -639,6 +703,7 @@ commands! {
     "followup.caseworker" => vi::followup_caseworker, vi::FollowupCaseworker, Case, false, |r| r.caseworker_id.map_or(Target::None, Target::Caseworker), json!({"caseworker_id": ID, "within_days": 7});
     "followup.division" => vi::followup_division, vi::FollowupDivision, Supervisor, false, |r| Target::Division(r.division_code.clone()), json!({"division_code": "321324", "within_days": 7});
 
+    "festival.upcoming" => cp::festival_upcoming, cp::FestivalQuery, Staff, false, |_| Target::None, json!({"days": 60});
     "dashboard.get" => ins::dashboard_get, ins::DashboardQuery, Case, false, |r| r.division_code.clone().map_or(Target::None, Target::Division), json!({"division_code": "321324", "period": {"from": "2026-09-01", "to": "2026-11-28"}});
 
     "audit.list" => au::audit_list, au::AuditQuery, Staff, false, |r| Target::household_opt(r.household_id), json!({"household_id": ID, "limit": 50});

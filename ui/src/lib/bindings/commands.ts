@@ -21,6 +21,8 @@ import type { DivisionHit } from "./DivisionHit";
 import type { DivisionSearch } from "./DivisionSearch";
 import type { DivisionWithPath } from "./DivisionWithPath";
 import type { Empty } from "./Empty";
+import type { Festival } from "./Festival";
+import type { FestivalQuery } from "./FestivalQuery";
 import type { Followup } from "./Followup";
 import type { FollowupCaseworker } from "./FollowupCaseworker";
 import type { FollowupDivision } from "./FollowupDivision";
@@ -72,6 +74,7 @@ import type { Staff } from "./Staff";
 import type { StaffInput } from "./StaffInput";
 import type { StaffList } from "./StaffList";
 import type { StaffUpdate } from "./StaffUpdate";
+import type { UpcomingFestival } from "./UpcomingFestival";
 import type { Visit } from "./Visit";
 import type { VisitKind } from "./VisitKind";
 import type { VisitLog } from "./VisitLog";
@@ -138,6 +141,7 @@ export interface Commands {
   "visit.list": { request: VisitQuery; response: Array<Visit> };
   "followup.caseworker": { request: FollowupCaseworker; response: Followup };
   "followup.division": { request: FollowupDivision; response: Followup };
+  "festival.upcoming": { request: FestivalQuery; response: Array<UpcomingFestival> };
   "dashboard.get": { request: DashboardQuery; response: Dashboard };
   "audit.list": { request: AuditQuery; response: Array<AuditRow> };
 }
