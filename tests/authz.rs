@@ -588,6 +588,13 @@ fn cases(w: &World) -> Vec<(&'static str, Who, Reach, bool, Value)> {
             json!({"division_code": SIHONG}),
         ),
         (
+            "festival.upcoming",
+            Staff,
+            Nothing,
+            false,
+            json!({"days": 60}),
+        ),
+        (
             "dashboard.get",
             Case,
             AsArea,

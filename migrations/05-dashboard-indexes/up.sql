@@ -1,4 +1,4 @@
--- Schema 5: indexes for the supervisor's dashboard and the household list's drill-down
+-- Schema 5: indexes for the supervisor's dashboard, the ledgers and the household list's drill-down
 -- filters. They read a whole area's needs, deliveries and actions household by household; these
 -- indexes carry every column those reads use, so no row of the big tables is fetched.
 
@@ -17,3 +17,9 @@ CREATE INDEX action_household ON action(household_id, status, plan_version_id, i
 -- "Is this action in force?" from an action id (the need coverage check) without the row.
 CREATE INDEX action_state ON action(id, status, plan_version_id);
 CREATE INDEX plan_version_state ON plan_version(id, status);
+
+-- A household's current members with what names the household (its head, else its eldest):
+-- the household list, the dashboard and the ledger read the name from the index alone
+-- (was: household_id).
+DROP INDEX member_household;
+CREATE INDEX member_household ON member(household_id, removed_on, relation, birth_date, name);

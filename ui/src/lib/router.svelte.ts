@@ -14,6 +14,8 @@ export type Route =
   | { name: "household"; id: string; tab: string | null }
   | { name: "visit"; id: string }
   | { name: "plan"; id: string }
+  // The household's plan as one A4 page to print and sign.
+  | { name: "print"; id: string }
   | { name: "review" }
   | { name: "review-plan"; planId: string }
   | { name: "settings" };
@@ -67,6 +69,7 @@ export function parse(hash: string): Route {
       if (b === "filter") return drilled(c);
       if (b && c === "visit") return { name: "visit", id: b };
       if (b && c === "plan") return { name: "plan", id: b };
+      if (b && c === "print") return { name: "print", id: b };
       // A section of the household page: #/households/<id>/section/<tab>.
       if (b && c === "section" && d) return { name: "household", id: b, tab: d };
       if (b) return { name: "household", id: b, tab: null };
@@ -100,6 +103,8 @@ export function href(r: Route): string {
       return `#/households/${encodeURIComponent(r.id)}/visit`;
     case "plan":
       return `#/households/${encodeURIComponent(r.id)}/plan`;
+    case "print":
+      return `#/households/${encodeURIComponent(r.id)}/print`;
     case "review":
       return "#/review";
     case "review-plan":

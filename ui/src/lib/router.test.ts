@@ -27,6 +27,8 @@ describe("router", () => {
       { name: "household", id: "0192a3b4-0000-7000-8000-000000000001", tab: "plan" },
       { name: "visit", id: "abc" },
       { name: "plan", id: "abc" },
+      { name: "print", id: "abc" },
+      { name: "print", id: "0192a3b4-0000-7000-8000-000000000001" },
       { name: "review" },
       { name: "review-plan", planId: "p1" },
       { name: "settings" },
@@ -74,6 +76,16 @@ describe("router", () => {
   it("ignores dashboard parameters that do not read back", () => {
     expect(parse("#/dashboard/in/abc/from/2026-01-01")).toEqual({ name: "dashboard" });
     expect(parse("#/dashboard/from/2026-1-1/to/2026-02-01")).toEqual({ name: "dashboard" });
+  });
+
+  it("addresses a household's printable plan under the household", () => {
+    const id = "0192a3b4-0000-7000-8000-000000000001";
+    expect(href({ name: "print", id })).toBe(`#/households/${id}/print`);
+    expect(parse(`#/households/${id}/print`)).toEqual({ name: "print", id });
+    expect(parse("#households/a%2Fb/print")).toEqual({ name: "print", id: "a/b" });
+    // Not a household called "print", nor the print page of the list.
+    expect(parse("#/households/print")).toEqual({ name: "household", id: "print", tab: null });
+    expect(parse(`#/households/${id}/section/print`)).toEqual({ name: "household", id, tab: "print" });
   });
 
   it("sends an unknown address to Today", () => {

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { errorText, fieldLabel, fill, i18n, label, money, t } from "./index.svelte";
 import * as dashboard from "./messages/dashboard";
 import * as errors from "./messages/errors";
+import * as print from "./messages/print";
 
 describe("catalogue", () => {
   it("fills placeholders and leaves unknown ones", () => {
@@ -37,6 +38,16 @@ describe("catalogue", () => {
     expect(t("nav.today")).toBe("Today");
   });
 
+  it("prints the plan in the current language", () => {
+    i18n.locale = "zh-CN";
+    expect(t("print.title")).toBe("一户一策帮扶计划");
+    expect(t("print.open")).toBe("打印帮扶计划");
+    i18n.locale = "en";
+    expect(t("print.title")).toBe("Household care plan");
+    expect(t("print.open")).toBe("Print plan");
+    expect(Object.keys(print.en).sort()).toEqual(Object.keys(print.zh).sort());
+  });
+
   it("has an English text for every Chinese one, none empty", () => {
     for (const lang of ["zh-CN", "en"] as const) {
       i18n.locale = lang;
@@ -44,6 +55,9 @@ describe("catalogue", () => {
         expect(t(key).length).toBeGreaterThan(0);
       }
       for (const key of Object.keys(dashboard.zh) as (keyof typeof dashboard.zh)[]) {
+        expect(t(key).length, key).toBeGreaterThan(0);
+      }
+      for (const key of Object.keys(print.zh) as (keyof typeof print.zh)[]) {
         expect(t(key).length, key).toBeGreaterThan(0);
       }
     }

@@ -13,6 +13,7 @@ import * as households from "./messages/households";
 import * as member from "./messages/member";
 import * as newhh from "./messages/newhh";
 import * as plan from "./messages/plan";
+import * as print from "./messages/print";
 import * as review from "./messages/review";
 import * as settings from "./messages/settings";
 import * as start from "./messages/start";
@@ -33,6 +34,7 @@ const zh = {
   ...household.zh,
   ...visit.zh,
   ...plan.zh,
+  ...print.zh,
   ...review.zh,
   ...settings.zh,
 };
@@ -51,6 +53,7 @@ const en: Record<MessageKey, string> = {
   ...household.en,
   ...visit.en,
   ...plan.en,
+  ...print.en,
   ...review.en,
   ...settings.en,
 };
