@@ -48,6 +48,12 @@ fn invariants() -> Vec<(&'static str, String)> {
          "SELECT n.id AS id FROM need n JOIN visit v ON v.id = n.found_visit_id WHERE v.household_id <> n.household_id".into()),
         ("occurrence.visit_same_household",
          "SELECT o.id AS id FROM occurrence o JOIN visit v ON v.id = o.visit_id WHERE v.household_id <> o.household_id".into()),
+        ("campaign_item.visit_same_household",
+         "SELECT i.campaign_id || '/' || i.household_id AS id FROM campaign_item i JOIN visit v ON v.id = i.visit_id
+          WHERE v.household_id <> i.household_id".into()),
+        ("campaign_item.visit_matches_status",
+         "SELECT i.campaign_id || '/' || i.household_id AS id FROM campaign_item i JOIN visit v ON v.id = i.visit_id
+          WHERE (i.status = 'pending' AND v.status <> 'scheduled') OR (i.status = 'done' AND v.status <> 'completed')".into()),
         ("occurrence.recorded_fields",
          "SELECT id AS id FROM occurrence WHERE (status = 'due' AND (done_on IS NOT NULL OR recorded_by IS NOT NULL))
              OR (status = 'done' AND (done_on IS NULL OR recorded_by IS NULL))

@@ -249,6 +249,20 @@ str_enum!(VisitStatus {
     Cancelled = "cancelled",
 });
 
+str_enum!(
+    /// What a campaign does for each household: schedule a festival visit, or deliver something.
+    CampaignKind {
+        Visit = "visit",
+        Delivery = "delivery",
+    }
+);
+
+str_enum!(CampaignItemStatus {
+    Pending = "pending",
+    Done = "done",
+    NotDone = "not_done",
+});
+
 str_enum!(VisitKind {
     HomeVisit = "home_visit",
     PhoneCall = "phone_call",
@@ -276,6 +290,12 @@ pub mod transitions {
                 | (Monitoring, Closed)
                 | (Closed, Assessing) // reopen
         )
+    }
+
+    /// A campaign line: recorded done or not done; not done can still become done later.
+    pub fn campaign_item(from: CampaignItemStatus, to: CampaignItemStatus) -> bool {
+        use CampaignItemStatus::*;
+        matches!((from, to), (Pending, Done | NotDone) | (NotDone, Done))
     }
 
     pub fn need(from: NeedStatus, to: NeedStatus) -> bool {

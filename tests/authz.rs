@@ -95,6 +95,7 @@ struct World {
     returned: String,
     partner: String,
     service: String,
+    campaign: String,
 }
 
 fn world() -> &'static World {
@@ -180,6 +181,15 @@ fn world() -> &'static World {
             "service.create",
             json!({"name": "上门助浴", "category": "daily_care"}),
         ));
+        // A's high-priority households' Spring Festival delivery (one line: A's household), and
+        // a household of A's colleague so that a campaign of theirs has a cohort too.
+        let campaign = id(&app.ok(
+            &cw_a,
+            "campaign.create",
+            json!({"name": "春节慰问", "kind": "delivery", "due_on": "2027-02-01", "title": "米面油",
+                "category": "living_costs", "cohort": {"priority": ["high"]}}),
+        ));
+        app.household(&cw_a2, "medium");
         // One self-contained file to copy for each write.
         app.conn
             .execute_batch("PRAGMA wal_checkpoint(TRUNCATE); PRAGMA journal_mode = DELETE;")
@@ -210,6 +220,7 @@ fn world() -> &'static World {
             returned,
             partner,
             service,
+            campaign,
         }
     })
 }
@@ -586,6 +597,29 @@ fn cases(w: &World) -> Vec<(&'static str, Who, Reach, bool, Value)> {
             AsArea,
             false,
             json!({"division_code": SIHONG}),
+        ),
+        (
+            "campaign.create",
+            Case,
+            AsArea,
+            true,
+            json!({"name": "春节慰问", "kind": "visit", "due_on": "2027-02-01", "title": "入户慰问",
+                "category": "living_costs", "cohort": {"division_code": CHEMEN}}),
+        ),
+        ("campaign.list", Case, Listing, false, json!({})),
+        (
+            "campaign.get",
+            Case,
+            AsHousehold,
+            false,
+            json!({"id": w.campaign}),
+        ),
+        (
+            "campaign.record",
+            Case,
+            AsHousehold,
+            true,
+            json!({"campaign_id": w.campaign, "household_id": w.ha, "status": "done"}),
         ),
         (
             "festival.upcoming",

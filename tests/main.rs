@@ -7,6 +7,7 @@ mod authz;
 mod backup;
 mod bad_input;
 mod bindings;
+mod campaigns;
 mod cli;
 mod common;
 mod crash;

@@ -429,8 +429,8 @@ pub fn household_transition(env: &Env, req: HouseholdTransition) -> ApiResult<Ho
                 params![before.id, reason, note, today, now],
             )?;
             // Nothing more is delivered or visited for a closed case: deliveries that fell due
-            // and were never recorded are recorded as skipped, later ones are dropped, and
-            // scheduled visits are cancelled.
+            // and were never recorded are recorded as skipped, later ones are dropped,
+            // scheduled visits are cancelled and pending campaign lines are not done.
             let actor = env.actor_id();
             let skipped = env.tx.execute(
                 "UPDATE occurrence SET status = 'skipped', recorded_by = ?3, recorded_at = ?4, note = 'case closed'
@@ -445,7 +445,13 @@ pub fn household_transition(env: &Env, req: HouseholdTransition) -> ApiResult<Ho
                 "UPDATE visit SET status = 'cancelled', updated_at = ?2 WHERE household_id = ?1 AND status = 'scheduled'",
                 params![before.id, now],
             )?;
-            if skipped + dropped + cancelled > 0 {
+            let campaign_lines = env.tx.execute(
+                "UPDATE campaign_item SET status = 'not_done', recorded_by = ?2, recorded_at = ?3,
+                    note = coalesce(note, 'case closed')
+                 WHERE household_id = ?1 AND status = 'pending'",
+                params![before.id, actor, now],
+            )?;
+            if skipped + dropped + cancelled + campaign_lines > 0 {
                 env.audit::<(), _>(
                     "pending_work",
                     &before.id,
@@ -455,6 +461,7 @@ pub fn household_transition(env: &Env, req: HouseholdTransition) -> ApiResult<Ho
                         "occurrences_skipped": skipped,
                         "occurrences_dropped": dropped,
                         "visits_cancelled": cancelled,
+                        "campaign_lines_not_done": campaign_lines,
                     })),
                 )?;
             }
@@ -1105,7 +1112,7 @@ pub enum HouseholdSort {
     LastVisitAsc,
 }
 
-#[derive(Debug, Default, Deserialize, ts_rs::TS)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, ts_rs::TS)]
 #[serde(deny_unknown_fields)]
 pub struct HouseholdQuery {
     /// Name (Chinese, full pinyin or initials), case number, phone, last digits of an ID number.

@@ -224,6 +224,8 @@ pub enum Target {
     Action(Uuid),
     Occurrence(Uuid),
     Visit(Uuid),
+    /// A campaign: in scope when one of its households is.
+    Campaign(Uuid),
     /// Where a new or changed household is placed and who is assigned to it.
     Placement {
         division_code: String,
@@ -311,6 +313,25 @@ fn check_scope(tx: &Transaction, actor: Option<&Actor>, target: &Target) -> ApiR
         Target::Action(id) => via("action", id),
         Target::Occurrence(id) => via("occurrence", id),
         Target::Visit(id) => via("visit", id),
+        Target::Campaign(id) => {
+            // In scope when any of its lines is; an unknown campaign is the handler's to refuse.
+            let lines: Vec<(String, Option<String>)> = tx
+                .prepare_cached(
+                    "SELECT h.division_code, h.caseworker_id FROM campaign_item i
+                     JOIN household h ON h.id = i.household_id WHERE i.campaign_id = ?1",
+                )?
+                .query_map([id.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<Result<_, _>>()?;
+            if lines.is_empty()
+                || lines
+                    .iter()
+                    .any(|(d, c)| household_in_scope(actor, d, c.as_deref()))
+            {
+                Ok(())
+            } else {
+                Err(out_of_scope())
+            }
+        }
         Target::Placement {
             division_code,
             caseworker_id,
@@ -704,6 +725,13 @@ commands! {
     "followup.division" => vi::followup_division, vi::FollowupDivision, Supervisor, false, |r| Target::Division(r.division_code.clone()), json!({"division_code": "321324", "within_days": 7});
 
     "festival.upcoming" => cp::festival_upcoming, cp::FestivalQuery, Staff, false, |_| Target::None, json!({"days": 60});
+    "campaign.create" => cp::campaign_create, cp::CampaignInput, Case, true, |r| r.cohort.division_code.clone().map_or(Target::None, Target::Division), json!({
+        "name": "2027 年春节慰问", "kind": "delivery", "festival": "spring_festival", "due_on": "2027-02-01",
+        "title": "米、面、油各一份", "category": "living_costs", "amount_fen": 100000,
+        "cohort": {"division_code": "321324203", "causes": ["illness"], "priority": ["high"]}});
+    "campaign.list" => cp::campaign_list, cp::CampaignList, Case, false, |r| r.division_code.clone().map_or(Target::None, Target::Division), json!({"include_finished": false});
+    "campaign.get" => cp::campaign_get, cp::CampaignGet, Case, false, |r| Target::Campaign(r.id), json!({"id": ID, "status": "pending", "limit": 100});
+    "campaign.record" => cp::campaign_record, cp::CampaignRecord, Case, true, |r| Target::both(Target::Campaign(r.campaign_id), Target::Household(r.household_id)), json!({"campaign_id": ID, "household_id": ID2, "status": "done", "done_on": "2027-02-01"});
     "dashboard.get" => ins::dashboard_get, ins::DashboardQuery, Case, false, |r| r.division_code.clone().map_or(Target::None, Target::Division), json!({"division_code": "321324", "period": {"from": "2026-09-01", "to": "2026-11-28"}});
 
     "audit.list" => au::audit_list, au::AuditQuery, Staff, false, |r| Target::household_opt(r.household_id), json!({"household_id": ID, "limit": 50});

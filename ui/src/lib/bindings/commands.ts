@@ -10,6 +10,14 @@ import type { AuditQuery } from "./AuditQuery";
 import type { AuditRow } from "./AuditRow";
 import type { ByHousehold } from "./ByHousehold";
 import type { ById } from "./ById";
+import type { Campaign } from "./Campaign";
+import type { CampaignDetail } from "./CampaignDetail";
+import type { CampaignGet } from "./CampaignGet";
+import type { CampaignInput } from "./CampaignInput";
+import type { CampaignItem } from "./CampaignItem";
+import type { CampaignKind } from "./CampaignKind";
+import type { CampaignList } from "./CampaignList";
+import type { CampaignRecord } from "./CampaignRecord";
 import type { Candidate } from "./Candidate";
 import type { Dashboard } from "./Dashboard";
 import type { DashboardQuery } from "./DashboardQuery";
@@ -142,6 +150,10 @@ export interface Commands {
   "followup.caseworker": { request: FollowupCaseworker; response: Followup };
   "followup.division": { request: FollowupDivision; response: Followup };
   "festival.upcoming": { request: FestivalQuery; response: Array<UpcomingFestival> };
+  "campaign.create": { request: CampaignInput; response: Campaign };
+  "campaign.list": { request: CampaignList; response: Array<Campaign> };
+  "campaign.get": { request: CampaignGet; response: CampaignDetail };
+  "campaign.record": { request: CampaignRecord; response: CampaignItem };
   "dashboard.get": { request: DashboardQuery; response: Dashboard };
   "audit.list": { request: AuditQuery; response: Array<AuditRow> };
 }
