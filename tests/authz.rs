@@ -607,6 +607,7 @@ fn cases(w: &World) -> Vec<(&'static str, Who, Reach, bool, Value)> {
                 "category": "living_costs", "cohort": {"division_code": CHEMEN}}),
         ),
         ("campaign.list", Case, Listing, false, json!({})),
+        ("reminder.list", Case, Listing, false, json!({})),
         (
             "campaign.get",
             Case,

@@ -250,6 +250,15 @@ fn the_household_ledger_reads_back_whole_and_masked() {
     );
     let ac = wb.worksheet_range("帮扶措施").expect("帮扶措施");
     assert_eq!(ac.height() as u64 - 1, actions);
+    let schedules: Vec<String> = column(&ac, "周期").iter().map(|c| c.to_string()).collect();
+    assert!(
+        schedules.iter().any(|s| s.starts_with("每")),
+        "recurring actions in words: {schedules:?}"
+    );
+    assert!(
+        schedules.iter().any(|s| s == "一次性"),
+        "one-off actions: {schedules:?}"
+    );
     let money: Vec<Data> = column(&ac, "金额（元）")
         .into_iter()
         .filter(|c| !c.is_empty())

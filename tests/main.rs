@@ -21,5 +21,6 @@ mod ledger;
 mod lifecycle;
 mod migrations;
 mod plans;
+mod reminders;
 mod search;
 mod session;

@@ -787,9 +787,9 @@ fn supports_text(s: Option<String>) -> String {
         .join("、")
 }
 
-/// A recurrence rule in plain Chinese ("每周六", "每2个月1日", "每天，共10次").
+/// A stored recurrence rule (RRULE text) in plain Chinese ("每周六", "每2个月1日", "每天，共10次").
 pub fn recurrence_text(rule: Option<&str>) -> String {
-    let Some(r) = rule.and_then(|s| serde_json::from_str::<Recurrence>(s).ok()) else {
+    let Some(r) = rule.and_then(|s| Recurrence::from_rrule(s).ok()) else {
         return "一次性".to_string();
     };
     let every = |unit: &str| {
@@ -1284,5 +1284,34 @@ impl Tally {
             n(self.missed),
         ]);
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn schedules_in_words() {
+        assert_eq!(recurrence_text(None), "一次性");
+        assert_eq!(
+            recurrence_text(Some("FREQ=WEEKLY;INTERVAL=1;BYDAY=SA")),
+            "每周周六"
+        );
+        assert_eq!(
+            recurrence_text(Some("FREQ=WEEKLY;INTERVAL=2;BYDAY=MO,TH")),
+            "每2周的周一、周四"
+        );
+        assert_eq!(
+            recurrence_text(Some("FREQ=MONTHLY;INTERVAL=1;BYMONTHDAY=1;COUNT=6")),
+            "每月1日，共6次"
+        );
+        assert_eq!(
+            recurrence_text(Some("FREQ=DAILY;INTERVAL=3;UNTIL=20260601T000000Z")),
+            "每3天，至2026-06-01"
+        );
+        assert_eq!(recurrence_text(Some("not a rule")), "一次性");
+        assert_eq!(yuan(60000), "600.00");
+        assert_eq!(yuan(5), "0.05");
     }
 }

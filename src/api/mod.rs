@@ -21,6 +21,7 @@ pub mod household;
 pub mod insight;
 pub mod ledger;
 pub mod reference;
+pub mod reminder;
 pub mod visit;
 
 /// Who may run a command, by role (scope — which households — is checked by `check_scope`).
@@ -645,6 +646,7 @@ use case as ca;
 use household as hh;
 use insight as ins;
 use reference as rf;
+use reminder as rm;
 use visit as vi;
 
 const ID: &str = "0190a0b0-0000-7000-8000-000000000001";
@@ -724,6 +726,7 @@ commands! {
     "followup.caseworker" => vi::followup_caseworker, vi::FollowupCaseworker, Case, false, |r| r.caseworker_id.map_or(Target::None, Target::Caseworker), json!({"caseworker_id": ID, "within_days": 7});
     "followup.division" => vi::followup_division, vi::FollowupDivision, Supervisor, false, |r| Target::Division(r.division_code.clone()), json!({"division_code": "321324", "within_days": 7});
 
+    "reminder.list" => rm::reminder_list, rm::ReminderQuery, Case, false, |r| r.division_code.clone().map_or(Target::None, Target::Division), json!({"limit": 50});
     "festival.upcoming" => cp::festival_upcoming, cp::FestivalQuery, Staff, false, |_| Target::None, json!({"days": 60});
     "campaign.create" => cp::campaign_create, cp::CampaignInput, Case, true, |r| r.cohort.division_code.clone().map_or(Target::None, Target::Division), json!({
         "name": "2027 年春节慰问", "kind": "delivery", "festival": "spring_festival", "due_on": "2027-02-01",

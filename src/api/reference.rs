@@ -730,6 +730,9 @@ pub struct Settings {
     /// defaults).
     #[serde(default)]
     pub caseload: Caseload,
+    /// The proactive reminders on Today: which are on and how far ahead each appears.
+    #[serde(default)]
+    pub reminders: super::reminder::ReminderSettings,
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, ts_rs::TS)]
@@ -777,6 +780,30 @@ pub fn load_settings(env: &Env) -> ApiResult<Settings> {
         caseload: Caseload {
             recommended: setting(env, "caseload.recommended", Caseload::default().recommended)?,
             maximum: setting(env, "caseload.maximum", Caseload::default().maximum)?,
+        },
+        reminders: {
+            let d = super::reminder::ReminderSettings::default();
+            let rule = |name: &str, d: super::reminder::RuleSetting| -> ApiResult<_> {
+                Ok(super::reminder::RuleSetting {
+                    enabled: setting(
+                        env,
+                        &format!("reminder.{name}.enabled"),
+                        u32::from(d.enabled),
+                    )? != 0,
+                    lead_days: setting(env, &format!("reminder.{name}.lead_days"), d.lead_days)?,
+                })
+            };
+            super::reminder::ReminderSettings {
+                school_age: rule("school_age", d.school_age)?,
+                exam: rule("exam", d.exam)?,
+                action_end: rule("action_end", d.action_end)?,
+                consent: rule("consent", d.consent)?,
+                consent_valid_months: setting(
+                    env,
+                    "reminder.consent_valid_months",
+                    d.consent_valid_months,
+                )?,
+            }
         },
     })
 }
@@ -827,6 +854,7 @@ pub fn settings_update(env: &Env, req: Settings) -> ApiResult<Settings> {
             "caseload.maximum must be at least the recommended load and at most 500",
         ));
     }
+    req.reminders.check()?;
     let before = load_settings(env)?;
     for (key, value) in [
         ("cadence_days.high", req.cadence_days.high),
@@ -836,7 +864,10 @@ pub fn settings_update(env: &Env, req: Settings) -> ApiResult<Settings> {
         ("idle_lock_minutes", req.idle_lock_minutes),
         ("caseload.recommended", req.caseload.recommended),
         ("caseload.maximum", req.caseload.maximum),
-    ] {
+    ]
+    .into_iter()
+    .chain(req.reminders.entries())
+    {
         env.tx.execute(
             "INSERT INTO setting(key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
             params![key, value.to_string()],
