@@ -30,6 +30,7 @@ fn main() {
         "backup_list",
         "backup_now",
         "backup_restore",
+        "ledger_export",
     ];
     let attributes = tauri_build::Attributes::new()
         .app_manifest(tauri_build::AppManifest::new().commands(commands));

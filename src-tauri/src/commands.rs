@@ -10,6 +10,7 @@ use std::time::Instant;
 use serde_json::Value;
 use tauri::{AppHandle, State};
 use yihu::ApiError;
+use yihu::api::ledger::{LedgerFormat, LedgerKind, LedgerRequest, LedgerWritten};
 
 use yihu::api::reference::Candidate;
 use yihu::keyring::SignInName;
@@ -236,6 +237,50 @@ pub async fn backup_list(store: Shared<'_>) -> Result<crate::store::BackupList, 
 pub async fn backup_now(store: Shared<'_>) -> Result<yihu::backup::BackupInfo, ApiError> {
     let store = Arc::clone(&store);
     blocking("backup_now".into(), move || store.backup_now()).await
+}
+
+/// Export a ledger: the save dialog opens here, in the shell, so the window never names a
+/// path; then the core writes the file as the signed-in person (masked unless `reveal`, and
+/// audited). None when the dialog is cancelled.
+#[tauri::command]
+pub async fn ledger_export(
+    app: AppHandle,
+    store: Shared<'_>,
+    request: LedgerRequest,
+) -> Result<Option<LedgerWritten>, ApiError> {
+    use tauri_plugin_dialog::DialogExt;
+    let store = Arc::clone(&store);
+    blocking("ledger_export".into(), move || {
+        store.require_signed_in()?;
+        let stem = match request.kind {
+            LedgerKind::Households => "家庭台账",
+            LedgerKind::Deliveries => "服务记录",
+            LedgerKind::Summary => "汇总表",
+        };
+        let (ext, filter) = match request.format {
+            LedgerFormat::Xlsx => ("xlsx", "Excel"),
+            LedgerFormat::Csv => ("csv", "CSV (UTF-8)"),
+        };
+        let name = format!("{stem}-{}.{ext}", chrono::Local::now().format("%Y%m%d"));
+        let Some(path) = app
+            .dialog()
+            .file()
+            .set_file_name(&name)
+            .add_filter(filter, &[ext])
+            .blocking_save_file()
+        else {
+            return Ok(None);
+        };
+        let path = path.into_path().map_err(|e| {
+            ApiError::at(
+                "export.write_failed",
+                "out",
+                format!("not a file path: {e}"),
+            )
+        })?;
+        store.export_ledger(request, path).map(Some)
+    })
+    .await
 }
 
 /// Replace the database with the backup `name` of the backup folder, after checking it and

@@ -100,6 +100,7 @@ pub fn run() {
             commands::backup_list,
             commands::backup_now,
             commands::backup_restore,
+            commands::ledger_export,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

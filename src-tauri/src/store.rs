@@ -18,6 +18,7 @@ use rusqlite::Connection;
 use serde::Serialize;
 use serde_json::Value;
 use uuid::Uuid;
+use yihu::api::ledger::{LedgerJob, LedgerRequest, LedgerWritten};
 use yihu::api::reference::{Candidate, DEFAULT_IDLE_LOCK_MINUTES};
 use yihu::backup::{self, BackupInfo};
 use yihu::keyring::{DbKey, Keyring, SignInName};
@@ -744,6 +745,23 @@ impl Store {
         };
         self.after(command, &result);
         Ok(result)
+    }
+
+    /// Check that someone is signed in (before the save dialog of an export opens).
+    pub fn require_signed_in(&self) -> Result<(), ApiError> {
+        self.actor().map(|_| ())
+    }
+
+    /// Write a ledger to `out` (chosen in the save dialog) as the signed-in staff member: the
+    /// core decides what they may export, masks what must be masked and audits it.
+    pub fn export_ledger(
+        &self,
+        request: LedgerRequest,
+        out: PathBuf,
+    ) -> Result<LedgerWritten, ApiError> {
+        let ctx = Ctx::system(Some(self.actor()?));
+        let mut conn = self.checkout()?;
+        api::export_ledger(&mut conn, &ctx, LedgerJob { request, out })
     }
 
     /// What the shell keeps in step with a command that succeeded: the idle lock time, and
