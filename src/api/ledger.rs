@@ -125,6 +125,9 @@ impl Cell {
     }
     fn csv(&self) -> String {
         match self {
+            // Excel runs a CSV cell starting with = + - @ as a formula: text from the records
+            // (a name, a note) starting so gets a leading apostrophe, which Excel shows as text.
+            Cell::Text(s) if s.starts_with(['=', '+', '-', '@', '\t', '\r']) => format!("'{s}"),
             Cell::Text(s) => s.clone(),
             Cell::Int(n) => n.to_string(),
             Cell::Money(f) => yuan(*f),
@@ -1312,6 +1315,13 @@ mod tests {
         );
         assert_eq!(recurrence_text(Some("not a rule")), "一次性");
         assert_eq!(yuan(60000), "600.00");
+        assert_eq!(
+            Cell::Text("=HYPERLINK(\"x\")".into()).csv(),
+            "'=HYPERLINK(\"x\")"
+        );
+        assert_eq!(Cell::Text("@SUM(A1)".into()).csv(), "'@SUM(A1)");
+        assert_eq!(Cell::Text("王秀兰".into()).csv(), "王秀兰");
+        assert_eq!(Cell::Money(-150).csv(), "-1.50");
         assert_eq!(yuan(5), "0.05");
     }
 }
