@@ -33,7 +33,7 @@ step "desktop shell tests"
 cargo test --release --locked -p yihu-desktop --features custom-protocol
 
 step "end-to-end tests"
-ensure_apt xvfb xauth webkit2gtk-driver dbus-x11
+ensure_apt xvfb xauth webkit2gtk-driver dbus-x11 xdotool
 if ! cargo install --list | grep '^tauri-driver v2\.1\.0:' >/dev/null; then
   cargo install tauri-driver --version 2.1.0 --locked --quiet
 fi

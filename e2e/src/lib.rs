@@ -43,6 +43,8 @@ use serde::Deserialize;
 use thirtyfour::prelude::*;
 use tokio::sync::{Mutex, MutexGuard};
 
+pub mod ui;
+
 pub use serde_json::{Value, json};
 pub use thirtyfour;
 

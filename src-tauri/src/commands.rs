@@ -265,6 +265,7 @@ pub async fn ledger_export(
         let Some(path) = app
             .dialog()
             .file()
+            .set_title("导出台账 — Export ledger")
             .set_file_name(&name)
             .add_filter(filter, &[ext])
             .blocking_save_file()

@@ -1273,6 +1273,75 @@ mod tests {
     }
 
     #[test]
+    fn a_ledger_is_exported_only_by_someone_signed_in_and_masked_unless_revealed() {
+        let (dir, path) = temp_db();
+        let store = Store::new(path);
+        let today = chrono::Local::now().date_naive();
+        store.load_demo(20, today).expect("demo");
+        let request = |reveal: bool| -> LedgerRequest {
+            serde_json::from_value(json!({"kind": "ledger", "reveal": reveal})).expect("request")
+        };
+        let out = dir.path().join("台账.xlsx");
+        // Nobody signed in: refused, no file.
+        let e = store
+            .export_ledger(request(false), out.clone())
+            .unwrap_err();
+        assert_eq!(e.code, "auth.signed_out");
+        assert!(!out.exists());
+        // A county supervisor of the demo: their county's households, masked.
+        let names = store.sign_in_names().expect("names");
+        let supervisor = names
+            .iter()
+            .find(|n| {
+                store
+                    .call("session.candidates", &json!({}))
+                    .ok()
+                    .and_then(|c| {
+                        c.as_array().and_then(|a| {
+                            a.iter()
+                                .find(|s| s["id"] == n.staff_id.to_string())
+                                .map(|s| {
+                                    s["role"] == "supervisor" && s["division_code"] == "321324"
+                                })
+                        })
+                    })
+                    .unwrap_or(false)
+            })
+            .expect("the county supervisor");
+        store
+            .sign_in(
+                &supervisor.staff_id.to_string(),
+                yihu::vault::DEMO_PASSPHRASE,
+            )
+            .expect("sign in");
+        let written = store
+            .export_ledger(request(false), out.clone())
+            .expect("export");
+        assert!(out.exists());
+        assert!(!written.revealed);
+        assert!(
+            written
+                .sheets
+                .iter()
+                .any(|s| s.name == "成员" && s.rows > 0),
+            "{written:?}"
+        );
+        let revealed = store
+            .export_ledger(request(true), dir.path().join("revealed.xlsx"))
+            .expect("export");
+        assert!(revealed.revealed);
+        // Both exports are in the audit trail.
+        let trail = store
+            .call("audit.list", &json!({"limit": 50}))
+            .expect("audit");
+        let exports = trail
+            .as_array()
+            .map(|a| a.iter().filter(|r| r["entity_type"] == "export").count())
+            .unwrap_or_default();
+        assert_eq!(exports, 2, "{trail}");
+    }
+
+    #[test]
     fn overlapping_commands_get_their_own_connections() {
         let (_dir, path) = temp_db();
         let store = Store::new(path);

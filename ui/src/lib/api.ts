@@ -4,6 +4,8 @@
 import { invoke } from "@tauri-apps/api/core";
 import type { ApiError, CommandName, Commands } from "./bindings/commands";
 import type { Candidate } from "./bindings/Candidate";
+import type { LedgerRequest } from "./bindings/LedgerRequest";
+import type { LedgerWritten } from "./bindings/LedgerWritten";
 
 /** An error from the core (or the shell), carrying its stable code and the field it concerns. */
 export class CommandError extends Error {
@@ -143,4 +145,12 @@ export async function backupNow(): Promise<BackupInfo> {
 /** Replace the database with the named backup (administrators only). */
 export async function backupRestore(name: string): Promise<unknown> {
   return await shell("backup_restore", { name });
+}
+
+/** Export a ledger (家庭台账, 服务记录, 汇总表) of an area. The shell asks where to save it with
+ * the system's save dialog (the window never names a path), then the core writes it as the
+ * signed-in person, masked unless `reveal`, and records the export. Null when the person
+ * cancels the dialog. */
+export async function exportLedger(request: LedgerRequest): Promise<LedgerWritten | null> {
+  return await shell<LedgerWritten | null>("ledger_export", { request });
 }

@@ -1,6 +1,7 @@
 // A small hash router: the app is one window with a handful of screens, so a route is just a
 // name and its parameters, read from and written to `location.hash` (links work, Back works).
 import type { Period } from "./bindings/Period";
+import { checkCohort, type CohortFilter } from "./campaign";
 import { checkDrill, type DrillFilter } from "./drill";
 
 export type Route =
@@ -18,6 +19,11 @@ export type Route =
   | { name: "print"; id: string }
   | { name: "review" }
   | { name: "review-plan"; planId: string }
+  // Festival campaigns; a new one for the households of `cohort` when given (the household
+  // list's filters), and one campaign's lines.
+  | { name: "campaigns" }
+  | { name: "campaign-new"; cohort?: CohortFilter }
+  | { name: "campaign"; id: string }
   | { name: "settings" };
 
 function decode(part: string): string {
@@ -57,6 +63,18 @@ function drilled(json: string | undefined): Route {
   return drill ? { name: "households", drill } : { name: "households" };
 }
 
+/** The new-campaign form, for the cohort in `json` when it reads back (else with none). */
+function newCampaign(json: string | undefined): Route {
+  if (json === undefined) return { name: "campaign-new" };
+  let cohort: CohortFilter | null;
+  try {
+    cohort = checkCohort(JSON.parse(json));
+  } catch {
+    cohort = null;
+  }
+  return cohort ? { name: "campaign-new", cohort } : { name: "campaign-new" };
+}
+
 export function parse(hash: string): Route {
   const parts = hash.replace(/^#\/?/, "").split("/").filter(Boolean).map(decode);
   const [a, b, c, d] = parts;
@@ -76,6 +94,10 @@ export function parse(hash: string): Route {
       return { name: "households" };
     case "review":
       return b ? { name: "review-plan", planId: b } : { name: "review" };
+    case "campaigns":
+      // A new campaign: #/campaigns/new, or for a cohort: #/campaigns/new/<JSON>.
+      if (b === "new") return newCampaign(c);
+      return b ? { name: "campaign", id: b } : { name: "campaigns" };
     case "settings":
       return { name: "settings" };
     default:
@@ -109,6 +131,12 @@ export function href(r: Route): string {
       return "#/review";
     case "review-plan":
       return `#/review/${encodeURIComponent(r.planId)}`;
+    case "campaigns":
+      return "#/campaigns";
+    case "campaign-new":
+      return r.cohort ? `#/campaigns/new/${encodeURIComponent(JSON.stringify(r.cohort))}` : "#/campaigns/new";
+    case "campaign":
+      return `#/campaigns/${encodeURIComponent(r.id)}`;
     case "settings":
       return "#/settings";
   }

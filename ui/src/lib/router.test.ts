@@ -31,6 +31,11 @@ describe("router", () => {
       { name: "print", id: "0192a3b4-0000-7000-8000-000000000001" },
       { name: "review" },
       { name: "review-plan", planId: "p1" },
+      { name: "campaigns" },
+      { name: "campaign-new" },
+      { name: "campaign-new", cohort: { priority: ["high"], division_code: "110101", division_name: "东城区" } },
+      { name: "campaign-new", cohort: { q: "王 / 李", status: ["active"], overdue: true } },
+      { name: "campaign", id: "0192a3b4-0000-7000-8000-000000000001" },
       { name: "settings" },
     ];
     for (const r of routes) expect(parse(href(r))).toEqual(r);
@@ -86,6 +91,28 @@ describe("router", () => {
     // Not a household called "print", nor the print page of the list.
     expect(parse("#/households/print")).toEqual({ name: "household", id: "print", tab: null });
     expect(parse(`#/households/${id}/section/print`)).toEqual({ name: "household", id, tab: "print" });
+  });
+
+  it("addresses campaigns, a new one with its cohort as JSON in one part", () => {
+    expect(href({ name: "campaigns" })).toBe("#/campaigns");
+    expect(href({ name: "campaign-new" })).toBe("#/campaigns/new");
+    expect(href({ name: "campaign", id: "c1" })).toBe("#/campaigns/c1");
+    const h = href({ name: "campaign-new", cohort: { causes: ["illness"] } });
+    expect(h).toBe(`#/campaigns/new/${encodeURIComponent('{"causes":["illness"]}')}`);
+    expect(parse("#/campaigns/c1")).toEqual({ name: "campaign", id: "c1" });
+  });
+
+  it("opens the plain new-campaign form when the cohort does not read back", () => {
+    for (const bad of [
+      "#/campaigns/new/%7Bnot%20json",
+      "#/campaigns/new/%E0%A4%A",
+      `#/campaigns/new/${encodeURIComponent("{}")}`,
+      `#/campaigns/new/${encodeURIComponent('{"priority":["urgent"]}')}`,
+      `#/campaigns/new/${encodeURIComponent('{"q":""}')}`,
+      `#/campaigns/new/${encodeURIComponent('{"limit":1}')}`,
+    ]) {
+      expect(parse(bad), bad).toEqual({ name: "campaign-new" });
+    }
   });
 
   it("sends an unknown address to Today", () => {

@@ -35,6 +35,9 @@ const TONES: Record<string, Tone> = {
   scheduled: "info",
   not_at_home: "warn",
   overdue: "bad",
+  // campaign lines
+  pending: "info",
+  not_done: "bad",
 };
 
 export function tone(value: string): Tone {

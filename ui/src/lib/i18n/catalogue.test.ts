@@ -1,7 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { errorText, fieldLabel, fill, i18n, label, money, t } from "./index.svelte";
+import { enEnums, zhEnums } from "./enums";
+import * as campaign from "./messages/campaign";
 import * as dashboard from "./messages/dashboard";
 import * as errors from "./messages/errors";
+import * as exportm from "./messages/export";
 import * as print from "./messages/print";
 
 describe("catalogue", () => {
@@ -60,6 +63,33 @@ describe("catalogue", () => {
       for (const key of Object.keys(print.zh) as (keyof typeof print.zh)[]) {
         expect(t(key).length, key).toBeGreaterThan(0);
       }
+      for (const key of Object.keys(campaign.zh) as (keyof typeof campaign.zh)[]) {
+        expect(t(key).length, key).toBeGreaterThan(0);
+      }
+      for (const key of Object.keys(exportm.zh) as (keyof typeof exportm.zh)[]) {
+        expect(t(key).length, key).toBeGreaterThan(0);
+      }
+    }
+  });
+
+  it("labels festivals, campaigns, reminders and ledgers in both languages", () => {
+    i18n.locale = "zh-CN";
+    expect(label("Festival", "spring_festival")).toBe("春节");
+    expect(label("Festival", "childrens_day")).toBe("六一儿童节");
+    expect(label("LedgerKind", "ledger")).toBe("家庭台账");
+    expect(label("CampaignItemStatus", "not_done")).toBe("未完成");
+    i18n.locale = "en";
+    expect(label("Festival", "womens_day")).toBe("Women's Day (8 March)");
+    expect(label("LedgerKind", "summary")).toBe("Summary");
+    for (const kind of ["Festival", "CampaignKind", "CampaignItemStatus", "ReminderRule", "LedgerKind", "LedgerFormat"] as const) {
+      expect(Object.keys(enEnums[kind]).sort(), kind).toEqual(Object.keys(zhEnums[kind]).sort());
+    }
+  });
+
+  it("translates the campaign and export errors", () => {
+    i18n.locale = "zh-CN";
+    for (const code of ["campaign.cohort.empty", "campaign.cohort.too_large", "campaign_item.transition.invalid", "export.write_failed", "validation.not_applicable"]) {
+      expect(errorText(code), code).toBe(errors.zh[`err.${code}` as keyof typeof errors.zh]);
     }
   });
 });

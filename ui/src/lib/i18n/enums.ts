@@ -1,11 +1,16 @@
 // Labels of every enumeration the core sends, in both languages. Each map is typed against the
 // generated Rust enum, so a new variant in the core fails `svelte-check` until it is labelled.
 import type { ActionStatus } from "../bindings/ActionStatus";
+import type { CampaignItemStatus } from "../bindings/CampaignItemStatus";
+import type { CampaignKind } from "../bindings/CampaignKind";
 import type { Cause } from "../bindings/Cause";
 import type { ClosureReason } from "../bindings/ClosureReason";
 import type { DisabilityType } from "../bindings/DisabilityType";
+import type { Festival } from "../bindings/Festival";
 import type { Freq } from "../bindings/Freq";
 import type { HouseholdStatus } from "../bindings/HouseholdStatus";
+import type { LedgerFormat } from "../bindings/LedgerFormat";
+import type { LedgerKind } from "../bindings/LedgerKind";
 import type { Level } from "../bindings/Level";
 import type { NeedCategory } from "../bindings/NeedCategory";
 import type { NeedStatus } from "../bindings/NeedStatus";
@@ -15,6 +20,7 @@ import type { PlanStatus } from "../bindings/PlanStatus";
 import type { Priority } from "../bindings/Priority";
 import type { ReferralSource } from "../bindings/ReferralSource";
 import type { Relation } from "../bindings/Relation";
+import type { ReminderRule } from "../bindings/ReminderRule";
 import type { RemovalReason } from "../bindings/RemovalReason";
 import type { Role } from "../bindings/Role";
 import type { Schooling } from "../bindings/Schooling";
@@ -48,6 +54,12 @@ export interface EnumLabels {
   ClosureReason: Record<ClosureReason, string>;
   RemovalReason: Record<RemovalReason, string>;
   Level: Record<Level, string>;
+  Festival: Record<Festival, string>;
+  CampaignKind: Record<CampaignKind, string>;
+  CampaignItemStatus: Record<CampaignItemStatus, string>;
+  ReminderRule: Record<ReminderRule, string>;
+  LedgerKind: Record<LedgerKind, string>;
+  LedgerFormat: Record<LedgerFormat, string>;
 }
 
 export const zhEnums: EnumLabels = {
@@ -126,6 +138,20 @@ export const zhEnums: EnumLabels = {
   ClosureReason: { goals_met: "帮扶目标达成", moved_away: "迁出", declined: "本人拒绝", deceased: "去世", other: "其他" },
   RemovalReason: { deceased: "去世", moved_out: "迁出", entered_in_error: "录入错误", other: "其他" },
   Level: { province: "省", city: "市", county: "县（区）", township: "乡镇（街道）", village: "村（社区）" },
+  Festival: {
+    spring_festival: "春节",
+    lantern: "元宵节",
+    dragon_boat: "端午节",
+    mid_autumn: "中秋节",
+    double_ninth: "重阳节",
+    womens_day: "三八妇女节",
+    childrens_day: "六一儿童节",
+  },
+  CampaignKind: { visit: "节日走访", delivery: "物资发放" },
+  CampaignItemStatus: { pending: "待办", done: "已完成", not_done: "未完成" },
+  ReminderRule: { school_age: "入学", exam: "升学考试", action_end: "服务到期", consent: "知情同意续签" },
+  LedgerKind: { ledger: "家庭台账", deliveries: "服务记录", summary: "汇总表" },
+  LedgerFormat: { xlsx: "Excel", csv: "CSV" },
 };
 
 export const enEnums: EnumLabels = {
@@ -204,4 +230,18 @@ export const enEnums: EnumLabels = {
   ClosureReason: { goals_met: "Goals met", moved_away: "Moved away", declined: "Declined", deceased: "Deceased", other: "Other" },
   RemovalReason: { deceased: "Deceased", moved_out: "Moved out", entered_in_error: "Entered in error", other: "Other" },
   Level: { province: "Province", city: "City", county: "County", township: "Township", village: "Village / community" },
+  Festival: {
+    spring_festival: "Spring Festival",
+    lantern: "Lantern Festival",
+    dragon_boat: "Dragon Boat Festival",
+    mid_autumn: "Mid-Autumn Festival",
+    double_ninth: "Double Ninth Festival",
+    womens_day: "Women's Day (8 March)",
+    childrens_day: "Children's Day (1 June)",
+  },
+  CampaignKind: { visit: "Festival visit", delivery: "Delivery" },
+  CampaignItemStatus: { pending: "Pending", done: "Done", not_done: "Not done" },
+  ReminderRule: { school_age: "School start", exam: "Exam year", action_end: "Service ending", consent: "Consent renewal" },
+  LedgerKind: { ledger: "Household ledger", deliveries: "Service log", summary: "Summary" },
+  LedgerFormat: { xlsx: "Excel", csv: "CSV" },
 };

@@ -4,9 +4,11 @@
 import type { EnumLabels } from "./enums";
 import { enEnums, zhEnums } from "./enums";
 import * as authm from "./messages/auth";
+import * as campaign from "./messages/campaign";
 import * as common from "./messages/common";
 import * as dashboard from "./messages/dashboard";
 import * as errors from "./messages/errors";
+import * as exportm from "./messages/export";
 import * as fields from "./messages/fields";
 import * as household from "./messages/household";
 import * as households from "./messages/households";
@@ -37,6 +39,8 @@ const zh = {
   ...print.zh,
   ...review.zh,
   ...settings.zh,
+  ...campaign.zh,
+  ...exportm.zh,
 };
 export type MessageKey = keyof typeof zh;
 const en: Record<MessageKey, string> = {
@@ -56,6 +60,8 @@ const en: Record<MessageKey, string> = {
   ...print.en,
   ...review.en,
   ...settings.en,
+  ...campaign.en,
+  ...exportm.en,
 };
 
 export type Locale = "zh-CN" | "en";

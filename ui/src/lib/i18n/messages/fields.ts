@@ -101,6 +101,15 @@ export const zh = {
   "field.through": "安排至",
   "field.from": "起始日期",
   "field.created_by": "创建人",
+  "field.to": "截止日期",
+  "field.period": "时间段",
+  "field.cohort": "慰问对象",
+  "field.festival": "节日",
+  "field.lead_days": "提前天数",
+  "field.consent_valid_months": "知情同意有效期",
+  "field.out": "导出文件",
+  "field.campaign_id": "活动",
+  "field.household_id": "家庭",
 } as const;
 
 export const en: Record<keyof typeof zh, string> = {
@@ -204,4 +213,13 @@ export const en: Record<keyof typeof zh, string> = {
   "field.through": "Scheduled through",
   "field.from": "From",
   "field.created_by": "Created by",
+  "field.to": "To",
+  "field.period": "Period",
+  "field.cohort": "Households",
+  "field.festival": "Festival",
+  "field.lead_days": "Days ahead",
+  "field.consent_valid_months": "Consent valid for",
+  "field.out": "Export file",
+  "field.campaign_id": "Campaign",
+  "field.household_id": "Household",
 };

@@ -19,6 +19,8 @@ export const zh = {
   "households.list": "家庭列表",
   "households.clear": "清除筛选",
   "households.division_hint": "只看所选区划及其下级的家庭",
+  "households.campaign": "为这些家庭建活动",
+  "households.campaign_hint": "以当前筛选出的家庭（仅未结案的）新建一次节日慰问",
 } as const;
 
 export const en: Record<keyof typeof zh, string> = {
@@ -41,4 +43,6 @@ export const en: Record<keyof typeof zh, string> = {
   "households.list": "Household list",
   "households.clear": "Clear filters",
   "households.division_hint": "Only households in the chosen division and below it",
+  "households.campaign": "Campaign for these households",
+  "households.campaign_hint": "Start a festival campaign for the households these filters show (open ones only)",
 };
