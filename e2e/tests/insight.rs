@@ -36,6 +36,16 @@ fn staff_id(staff: &Value, name: &str) -> String {
         .to_string()
 }
 
+/// Wait for `css`; on failure, say what the page showed instead (and keep a screenshot).
+async fn shown(app: &App, css: &str) -> E2eResult<()> {
+    if let Err(e) = app.wait_for(css).await {
+        let page = app.exec("return document.body.innerText").await?;
+        app.screenshot("fail-insight").await?;
+        return Err(format!("{e}; the page said: {page}").into());
+    }
+    Ok(())
+}
+
 /// The digits of an element's text ("共 12 户" → 12).
 async fn number(app: &App, css: &str) -> E2eResult<u64> {
     let text = app.text_of(css).await?;
@@ -85,8 +95,7 @@ async fn the_dashboard_on_demo_data_drills_down_from_a_chart() -> E2eResult<()> 
     let app = App::start_on(db).await?;
     sign_in_as(&app, SUPERVISOR).await?;
     nav(&app, "dashboard").await?;
-    app.wait_for(r#"[data-testid="dash-chart-status"] canvas"#)
-        .await?;
+    shown(&app, r#"[data-testid="dash-chart-status"] canvas"#).await?;
     app.wait_for(r#"[data-testid="dash-n-open"]"#).await?;
     let open = number(&app, r#"[data-testid="dash-n-open"]"#).await?;
     assert!(open > 20, "the county has households: {open}");
@@ -213,31 +222,25 @@ async fn a_spring_festival_campaign_on_a_filtered_cohort() -> E2eResult<()> {
     // Record the first household's line as done: the progress follows.
     let first = app
         .exec(
-            "const b = document.querySelector('[data-testid^=\"campaign-done-\"]');\
-             return b ? b.dataset.testid.replace('campaign-done-', '') : null;",
+            "const row = document.querySelector('[data-testid^=\"campaign-line-\"]');\
+             return row ? row.dataset.testid.replace('campaign-line-', '') : null;",
         )
         .await?;
     let first = first.as_str().unwrap_or_default().to_string();
     assert!(!first.is_empty(), "a line to record");
     app.click(&format!(r#"[data-testid="campaign-done-{first}"]"#))
         .await?;
-    // A date or confirmation step may follow; accept today's date.
-    if app
-        .wait_for_within(
-            r#"[data-testid="campaign-record-save"]"#,
-            Duration::from_secs(2),
-        )
-        .await
-        .is_ok()
-    {
-        app.click(r#"[data-testid="campaign-record-save"]"#).await?;
-    }
-    wait_text(
+    if let Err(e) = wait_text(
         &app,
         r#"[data-testid="campaign-progress"]"#,
         &format!("1/{n}"),
     )
-    .await?;
+    .await
+    {
+        let page = app.exec("return document.body.innerText").await?;
+        app.screenshot("fail-campaign").await?;
+        return Err(format!("{e}; the page said: {page}").into());
+    }
     app.screenshot("zh-campaign").await?;
 
     // The core agrees: one campaign, n lines, one done, with the ¥1,000 and the festival.
@@ -299,7 +302,7 @@ async fn a_ledger_is_saved_through_the_dialog_and_reads_back() -> E2eResult<()> 
     let app = App::start_on(db).await?;
     sign_in_as(&app, SUPERVISOR).await?;
     nav(&app, "dashboard").await?;
-    app.wait_for(r#"[data-testid="dash-n-open"]"#).await?;
+    shown(&app, r#"[data-testid="dash-n-open"]"#).await?;
     app.click(r#"[data-testid="export-open"]"#).await?;
     choose(&app, r#"[data-testid="export-kind"]"#, "ledger").await?;
     choose(&app, r#"[data-testid="export-format"]"#, "xlsx").await?;
