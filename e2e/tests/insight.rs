@@ -275,11 +275,11 @@ fn save_dialog_answer(path: &Path) -> E2eResult<()> {
     };
     let mut window = String::new();
     for _ in 0..100 {
-        if let Ok(w) = run(&["search", "--onlyvisible", "--name", "Export ledger"]) {
-            if let Some(first) = w.lines().next() {
-                window = first.to_string();
-                break;
-            }
+        if let Ok(w) = run(&["search", "--onlyvisible", "--name", "Export ledger"])
+            && let Some(first) = w.lines().next()
+        {
+            window = first.to_string();
+            break;
         }
         std::thread::sleep(Duration::from_millis(200));
     }
