@@ -211,6 +211,38 @@ fn the_household_ledger_reads_back_whole_and_masked() {
     let mut sorted = cases.clone();
     sorted.sort();
     assert_eq!(cases, sorted, "in case-number order");
+    // Head, member count and open needs per household, as the household list computes them.
+    let expected: Vec<(String, String, f64, f64)> = f
+        .conn
+        .prepare(&format!(
+            "SELECT h.case_no, coalesce({}, ''),
+                (SELECT count(*) FROM member m WHERE m.household_id = h.id AND m.removed_on IS NULL),
+                (SELECT count(*) FROM need n WHERE n.household_id = h.id AND n.status IN ('open', 'in_progress'))
+             FROM household h WHERE h.division_code >= ?1 AND h.division_code < ?2 ORDER BY h.case_no",
+            yihu::api::household::HEAD_NAME_SQL
+        ))
+        .expect("prepare")
+        .query_map([county.clone(), format!("{county}~")], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get::<_, i64>(2)? as f64, r.get::<_, i64>(3)? as f64))
+        })
+        .expect("query")
+        .collect::<Result<_, _>>()
+        .expect("rows");
+    let heads: Vec<String> = column(&hh, "户主").iter().map(|c| c.to_string()).collect();
+    let members_n: Vec<f64> = column(&hh, "成员数")
+        .iter()
+        .map(|c| c.get_float().unwrap_or(-1.0))
+        .collect();
+    let needs_n: Vec<f64> = column(&hh, "未解决需求")
+        .iter()
+        .map(|c| c.get_float().unwrap_or(-1.0))
+        .collect();
+    for (i, (case_no, head, m, n)) in expected.iter().enumerate() {
+        assert_eq!(
+            (&cases[i], &heads[i], members_n[i], needs_n[i]),
+            (case_no, head, *m, *n)
+        );
+    }
 
     let mb = wb.worksheet_range("成员").expect("成员");
     assert_eq!(mb.height() as u64 - 1, members);

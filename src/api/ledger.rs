@@ -835,25 +835,23 @@ pub fn recurrence_text(rule: Option<&str>) -> String {
     out
 }
 
-/// The statements of the household ledger — households, members, needs, actions in force, and
-/// the needs those actions answer — for `in_area`, the condition on household `h`
+/// The statements of the household ledger — households, members, needs, actions in force, each
+/// household's members and open needs in brief, and the needs the actions answer — for `in_area`, the condition on household `h`
 /// ([`Area::households_sql`]); the benchmarks run the same text through raw rusqlite.
 ///
 /// The member, need and action sheets walk households in case-number order: the `+` before
 /// `h.division_code` keeps SQLite off the area index, so it follows the case-number index and
 /// sorts nothing but each household's own few rows.
-pub fn household_ledger_sql(in_area: &str) -> [String; 5] {
+pub fn household_ledger_sql(in_area: &str) -> [String; 7] {
     let by_case_no = in_area.replace("h.division_code", "+h.division_code");
     [
         format!(
-            "SELECT h.case_no, h.division_code, h.address, {HEAD_NAME_SQL}, h.phone, h.causes,
+            "SELECT h.case_no, h.division_code, h.address, h.id, h.phone, h.causes,
                 (SELECT group_concat(s.kind || ':' || coalesce(s.monthly_fen, ''), ';')
                    FROM household_support s WHERE s.household_id = h.id),
                 h.referral_source, h.consent_on,
                 (SELECT s.name FROM staff s WHERE s.id = h.caseworker_id),
-                h.priority, h.status, h.referred_on, h.last_visit_on, h.closed_on,
-                (SELECT count(*) FROM member m WHERE m.household_id = h.id AND m.removed_on IS NULL),
-                (SELECT count(*) FROM need n WHERE n.household_id = h.id AND n.status IN ('open', 'in_progress'))
+                h.priority, h.status, h.referred_on, h.last_visit_on, h.closed_on
              FROM household h WHERE {in_area} ORDER BY h.case_no"
         ),
         format!(
@@ -881,6 +879,17 @@ pub fn household_ledger_sql(in_area: &str) -> [String; 5] {
              JOIN action a ON a.plan_version_id = p.id
              WHERE {by_case_no} ORDER BY h.case_no, a.start_on, a.id"
         ),
+        // Per household, read once from the indexes before the household sheet: its current
+        // members (for the head's name and the count) and its open needs.
+        format!(
+            "SELECT m.household_id, m.relation = 'head', m.birth_date, m.name
+             FROM household h JOIN member m ON m.household_id = h.id
+             WHERE {in_area} AND m.removed_on IS NULL"
+        ),
+        format!(
+            "SELECT n.household_id, count(*) FROM household h JOIN need n ON n.household_id = h.id
+             WHERE {in_area} AND n.status IN ('open', 'in_progress') GROUP BY n.household_id"
+        ),
         format!(
             "SELECT DISTINCT an.need_id
              FROM household h JOIN plan_version p ON p.household_id = h.id AND p.status = 'approved'
@@ -900,18 +909,50 @@ impl Ledger<'_, '_> {
         let sql = household_ledger_sql(&self.in_area);
         let tx = self.env.tx;
 
+        // Each household's head (the member whose relation is head, else the eldest), member
+        // count and open needs, gathered in two index scans rather than three subqueries a row.
+        #[derive(Default)]
+        struct Brief {
+            head: Option<(bool, String, String)>,
+            members: i64,
+            open_needs: i64,
+        }
+        let mut brief: HashMap<String, Brief> = HashMap::new();
+        let mut st = tx.prepare(&sql[4])?;
+        let mut rows = st.query(params_from_iter(self.params()))?;
+        while let Some(r) = rows.next()? {
+            let b = brief.entry(r.get(0)?).or_default();
+            b.members += 1;
+            // Smallest (not head, birth date) first, as HEAD_NAME_SQL orders them.
+            let key = (!r.get::<_, bool>(1)?, r.get::<_, String>(2)?);
+            if b.head
+                .as_ref()
+                .is_none_or(|(nh, bd, _)| key < (*nh, bd.clone()))
+            {
+                b.head = Some((key.0, key.1, r.get(3)?));
+            }
+        }
+        drop(rows);
+        let mut st = tx.prepare(&sql[5])?;
+        let mut rows = st.query(params_from_iter(self.params()))?;
+        while let Some(r) = rows.next()? {
+            brief.entry(r.get(0)?).or_default().open_needs = r.get(1)?;
+        }
+        drop(rows);
+
         sink.sheet(&HOUSEHOLDS)?;
         let mut st = tx.prepare(&sql[0])?;
         let mut rows = st.query(params_from_iter(self.params()))?;
         while let Some(r) = rows.next()? {
             let code: String = r.get(1)?;
+            let b = brief.remove(r.get_ref(3)?.as_str()?).unwrap_or_default();
             sink.row_owned(vec![
                 Cell::Text(r.get(0)?),
                 places.name(&code, 6),
                 places.name(&code, 9),
                 places.name(&code, 12),
                 Cell::Text(r.get(2)?),
-                Cell::opt_text(r.get(3)?),
+                Cell::opt_text(b.head.map(|(_, _, name)| name)),
                 Cell::opt_text(r.get(4)?),
                 Cell::Text(causes_text(r.get(5)?)),
                 Cell::Text(supports_text(r.get(6)?)),
@@ -923,8 +964,8 @@ impl Ledger<'_, '_> {
                 Cell::Date(r.get(12)?),
                 Cell::opt_date(r.get(13)?),
                 Cell::opt_date(r.get(14)?),
-                Cell::Int(r.get(15)?),
-                Cell::Int(r.get(16)?),
+                Cell::Int(b.members),
+                Cell::Int(b.open_needs),
             ])?;
         }
         drop(rows);
@@ -986,7 +1027,7 @@ impl Ledger<'_, '_> {
 
         sink.sheet(&NEEDS)?;
         let covered: std::collections::HashSet<String> = tx
-            .prepare(&sql[4])?
+            .prepare(&sql[6])?
             .query_map(params_from_iter(self.params()), |r| r.get(0))?
             .collect::<Result<_, _>>()?;
         let mut st = tx.prepare(&sql[2])?;
