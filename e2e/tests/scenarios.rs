@@ -612,6 +612,16 @@ async fn main_screens_in_chinese_and_english() -> E2eResult<()> {
             app.screenshot(&format!("{lang}-review-plan-demo")).await?;
             assert_accessible(&app, &format!("{lang}-review-plan-demo")).await?;
         }
+        // The supervisor's dashboard and the campaigns.
+        nav(&app, "dashboard").await?;
+        app.wait_for(r#"[data-testid="dash-chart-status"] canvas"#)
+            .await?;
+        app.screenshot(&format!("{lang}-dashboard")).await?;
+        assert_accessible(&app, &format!("{lang}-dashboard")).await?;
+        nav(&app, "campaigns").await?;
+        app.wait_for(r#"[data-testid="campaigns"]"#).await?;
+        app.screenshot(&format!("{lang}-campaigns")).await?;
+        assert_accessible(&app, &format!("{lang}-campaigns")).await?;
         sign_in_as(&app, &cw).await?;
 
         nav(&app, "new").await?;
