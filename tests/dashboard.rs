@@ -348,6 +348,14 @@ fn every_figure_of_a_county_with_known_answers() {
         total(
             &mut app,
             &sup,
+            area(json!({"status": OPEN, "unassigned": true}))
+        ),
+        0
+    );
+    assert_eq!(
+        total(
+            &mut app,
+            &sup,
             area(json!({"status": OPEN, "caseworker_id": cw1}))
         ),
         3

@@ -1146,6 +1146,9 @@ pub struct HouseholdQuery {
     /// today was missed or never recorded.
     #[serde(default)]
     pub stalled: bool,
+    /// Only households with no caseworker assigned.
+    #[serde(default)]
+    pub unassigned: bool,
     #[serde(default)]
     pub sort: HouseholdSort,
     #[serde(default)]
@@ -1398,6 +1401,9 @@ pub fn household_filter(
     if req.stalled {
         p(SqlValue::Text(today.to_string()), &mut params);
         clauses.push(stalled_sql(params.len()));
+    }
+    if req.unassigned {
+        clauses.push("h.caseworker_id IS NULL".to_string());
     }
     let sql = if clauses.is_empty() {
         "1".to_string()

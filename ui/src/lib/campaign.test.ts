@@ -18,6 +18,7 @@ const listQuery = (over: Partial<HouseholdQuery>): HouseholdQuery => ({
   not_visited: null,
   occurrences: null,
   stalled: false,
+  unassigned: false,
   sort: "updated_desc",
   offset: 200,
   limit: 100,

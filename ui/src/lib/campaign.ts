@@ -61,6 +61,7 @@ export function cohortQuery(c: CohortFilter, page: Pick<HouseholdQuery, "sort" |
     not_visited: c.not_visited ? { ...c.not_visited } : null,
     occurrences: c.occurrences ? { ...c.occurrences } : null,
     stalled: c.stalled ?? false,
+    unassigned: c.unassigned ?? false,
     ...page,
   };
 }

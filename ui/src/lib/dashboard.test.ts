@@ -79,7 +79,7 @@ describe("dashView", () => {
     expect(filterOf(v.open)).toEqual({ division_code: AREA, status: OPEN });
     expect(filterOf(v.overdue)).toEqual({ division_code: AREA, overdue: true });
     expect(filterOf(v.notVisited)).toEqual({ division_code: AREA, not_visited: PERIOD });
-    expect(v.unassigned.link).toBeNull();
+    expect(filterOf(v.unassigned)).toEqual({ division_code: AREA, status: OPEN, unassigned: true });
     expect(filterOf(v.stalled)).toEqual({ division_code: AREA, stalled: true });
     expect(v.stalledActions).toBe(2);
     const active = v.status.find((n) => n.key === "status-active");

@@ -102,7 +102,7 @@ export function dashView(d: Dashboard, supervisor: boolean): DashView {
     open: num("open", t("dash.kpi.open"), h.open, list({ division_code: area, status: OPEN })),
     overdue: num("overdue", t("dash.kpi.overdue"), h.overdue, list({ division_code: area, overdue: true }), "bad"),
     notVisited: num("not-visited", t("dash.kpi.not_visited"), h.not_visited, list({ division_code: area, not_visited: d.period }), "warn"),
-    unassigned: num("unassigned", t("dash.kpi.unassigned"), h.unassigned, null, "warn"),
+    unassigned: num("unassigned", t("dash.kpi.unassigned"), h.unassigned, list({ division_code: area, status: OPEN, unassigned: true }), "warn"),
     needsOpen: num(
       "needs-open",
       t("dash.kpi.needs_open"),

@@ -52,6 +52,7 @@ describe("mergeQuery", () => {
       not_visited: null,
       occurrences: null,
       stalled: false,
+      unassigned: false,
       ...page,
     });
     expect(q).not.toHaveProperty("division_name");

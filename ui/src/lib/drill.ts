@@ -29,6 +29,7 @@ export interface DrillFilter {
   not_visited?: Period;
   occurrences?: OccurrenceFilter;
   stalled?: boolean;
+  unassigned?: boolean;
   /** Shown on the chip only, never sent. */
   division_name?: string;
   caseworker_name?: string;
@@ -120,6 +121,7 @@ export function checkDrill(v: unknown): DrillFilter | null {
         break;
       case "overdue":
       case "stalled":
+      case "unassigned":
         if (typeof x !== "boolean") return null;
         d[k] = x;
         break;
@@ -204,6 +206,7 @@ export function mergeQuery(
     not_visited: d.not_visited ?? null,
     occurrences: d.occurrences ?? null,
     stalled: d.stalled ?? false,
+    unassigned: d.unassigned ?? false,
     ...page,
   };
 }
@@ -219,6 +222,7 @@ export function describeDrill(d: DrillFilter): string[] {
     if (n.uncovered) parts.push(t("drill.needs_uncovered"));
   }
   if (d.stalled) parts.push(t("drill.stalled"));
+  if (d.unassigned) parts.push(t("drill.unassigned"));
   if (d.occurrences) {
     const o = d.occurrences;
     const v = o.status === "due" ? t("drill.occ_due") : label("OccurrenceStatus", o.status);

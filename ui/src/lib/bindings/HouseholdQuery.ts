@@ -40,4 +40,8 @@ occurrences: OccurrenceFilter | null,
  * Households with a stalled service: an action in force whose latest occurrence before
  * today was missed or never recorded.
  */
-stalled: boolean, sort: HouseholdSort, offset: number, limit: number | null, };
+stalled: boolean, 
+/**
+ * Only households with no caseworker assigned.
+ */
+unassigned: boolean, sort: HouseholdSort, offset: number, limit: number | null, };

@@ -19,7 +19,6 @@ export const zh = {
   "dash.kpi.overdue": "超过走访周期",
   "dash.kpi.not_visited": "期间内未走访",
   "dash.kpi.unassigned": "未分配社工",
-  "dash.kpi.unassigned_hint": "家庭列表暂不能按“未分配”筛选",
   "dash.kpi.needs_open": "待解决的需求",
   "dash.kpi.needs_uncovered": "未被服务覆盖的需求",
   "dash.kpi.stalled": "服务中断的家庭",
@@ -96,6 +95,7 @@ export const zh = {
   "drill.needs_status": "需求状态：{v}",
   "drill.needs_uncovered": "需求未被服务覆盖",
   "drill.stalled": "有服务中断的家庭",
+  "drill.unassigned": "未分配社工",
   "drill.cause_locked": "看板筛选已限定困难类型",
   "drill.sep": "、",
 } as const;
@@ -120,7 +120,6 @@ export const en: Record<keyof typeof zh, string> = {
   "dash.kpi.overdue": "Past their visit cadence",
   "dash.kpi.not_visited": "Not visited in the period",
   "dash.kpi.unassigned": "No caseworker",
-  "dash.kpi.unassigned_hint": "The household list cannot filter by “no caseworker” yet",
   "dash.kpi.needs_open": "Needs to answer",
   "dash.kpi.needs_uncovered": "Needs no service answers",
   "dash.kpi.stalled": "Households with a stalled service",
@@ -197,6 +196,7 @@ export const en: Record<keyof typeof zh, string> = {
   "drill.needs_status": "need state: {v}",
   "drill.needs_uncovered": "need not answered by any service",
   "drill.stalled": "Households with a stalled service",
+  "drill.unassigned": "No caseworker assigned",
   "drill.cause_locked": "The dashboard filter sets the hardship",
   "drill.sep": ", ",
 };
