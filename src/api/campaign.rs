@@ -344,6 +344,19 @@ fn item_key(campaign_id: &str, household_id: &str) -> String {
     format!("{campaign_id}/{household_id}")
 }
 
+/// Audit a changed line (before → as it is now); returns it.
+fn audit_line(env: &Env, cid: &str, hid: &str, before: &CampaignItem) -> ApiResult<CampaignItem> {
+    let after = find_item(env, cid, hid)?;
+    env.audit(
+        "campaign_item",
+        &item_key(cid, hid),
+        Some(hid),
+        Some(before),
+        Some(&after),
+    )?;
+    Ok(after)
+}
+
 fn find_item(env: &Env, campaign_id: &str, household_id: &str) -> ApiResult<CampaignItem> {
     env.tx
         .query_row(
@@ -487,14 +500,7 @@ pub fn campaign_record(env: &Env, req: CampaignRecord) -> ApiResult<CampaignItem
          WHERE campaign_id = ?1 AND household_id = ?2",
         params![cid, hid, req.status, done_on, note, visit_id, actor.id.to_string(), env.now()],
     )?;
-    let after = find_item(env, &cid, &hid)?;
-    env.audit(
-        "campaign_item",
-        &item_key(&cid, &hid),
-        Some(&hid),
-        Some(&before),
-        Some(&after),
-    )?;
+    let after = audit_line(env, &cid, &hid, &before)?;
     touch_household(env, &hid)?;
     Ok(after)
 }
@@ -524,14 +530,7 @@ pub fn follow_visit(env: &Env, visit_id: &str, to: VisitStatus, on: NaiveDate) -
              WHERE campaign_id = ?1 AND household_id = ?2",
             params![cid, hid, status, done_on, env.actor_id(), env.now()],
         )?;
-        let after = find_item(env, &cid, &hid)?;
-        env.audit(
-            "campaign_item",
-            &item_key(&cid, &hid),
-            Some(&hid),
-            Some(&before),
-            Some(&after),
-        )?;
+        audit_line(env, &cid, &hid, &before)?;
     }
     Ok(())
 }

@@ -219,6 +219,17 @@ impl Area {
         )
     }
 
+    /// The divisions one level below the area, to group its households by.
+    pub fn children(&self, env: &Env) -> ApiResult<Children> {
+        let list: Vec<(String, String)> = env
+            .tx
+            .prepare_cached("SELECT code, name FROM division WHERE parent_code = ?1 ORDER BY code")?
+            .query_map([&self.code], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?;
+        let len = list.first().map_or(usize::MAX, |(c, _)| c.len());
+        Ok(Children { list, len })
+    }
+
     pub fn params(&self) -> Vec<SqlValue> {
         vec![
             SqlValue::Text(self.lo.clone()),
@@ -283,6 +294,42 @@ impl DashboardSql {
     }
 }
 
+/// An area's child divisions (see [`Area::children`]).
+pub struct Children {
+    list: Vec<(String, String)>,
+    len: usize,
+}
+
+impl Children {
+    /// The child a household's division code falls under (the code itself when the household
+    /// sits on the area).
+    pub fn of<'a>(&self, code: &'a str) -> &'a str {
+        code.get(..self.len).unwrap_or(code)
+    }
+
+    /// (code, name, value) in display order: the area itself when households sit on it, every
+    /// child in code order (default value when it has none), then codes missing from the
+    /// division table (none in a checked database), under their own code.
+    pub fn lines<T: Default>(
+        self,
+        area: &Area,
+        mut by: HashMap<String, T>,
+    ) -> Vec<(String, String, T)> {
+        let mut out = Vec::new();
+        if let Some(v) = by.remove(&area.code) {
+            out.push((area.code.clone(), area.name.clone(), v));
+        }
+        for (code, name) in self.list {
+            let v = by.remove(&code).unwrap_or_default();
+            out.push((code, name, v));
+        }
+        let mut rest: Vec<_> = by.into_iter().collect();
+        rest.sort_by(|a, b| a.0.cmp(&b.0));
+        out.extend(rest.into_iter().map(|(code, v)| (code.clone(), code, v)));
+        out
+    }
+}
+
 pub fn dashboard_get(env: &Env, req: DashboardQuery) -> ApiResult<Dashboard> {
     let period = req.period.check("period", Some(DASHBOARD_MAX_DAYS))?;
     let area = Area::resolve(env, "division_code", req.division_code.as_deref())?;
@@ -314,12 +361,7 @@ fn household_figures(
     period: Period,
 ) -> ApiResult<(HouseholdFigures, HashMap<String, u64>)> {
     let today = env.ctx.today;
-    let children: Vec<(String, String)> = env
-        .tx
-        .prepare_cached("SELECT code, name FROM division WHERE parent_code = ?1 ORDER BY code")?
-        .query_map([&area.code], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<Result<_, _>>()?;
-    let child_len = children.first().map_or(usize::MAX, |(c, _)| c.len());
+    let children = area.children(env)?;
     let mut by_child: HashMap<String, u64> = HashMap::new();
     let mut by_status = [0u64; HouseholdStatus::ALL.len()];
     let mut by_priority = [0u64; Priority::ALL.len()];
@@ -346,11 +388,7 @@ fn household_figures(
             }
         }
         let code = r.get_ref(0)?.as_str()?;
-        let child = if code.len() >= child_len {
-            &code[..child_len]
-        } else {
-            code
-        };
+        let child = children.of(code);
         match by_child.get_mut(child) {
             Some(n) => *n += 1,
             None => {
@@ -401,29 +439,11 @@ fn household_figures(
             count: by_cause[cause as usize],
         })
         .collect();
-    // The area itself first when households sit directly on it, then every child in code order.
-    if let Some(n) = by_child.remove(&area.code) {
-        f.by_division.push(DivisionCount {
-            code: area.code.clone(),
-            name: area.name.clone(),
-            count: n,
-        });
-    }
-    for (code, name) in children {
-        let count = by_child.remove(&code).unwrap_or(0);
-        f.by_division.push(DivisionCount { code, name, count });
-    }
-    // Households on codes below the area that are not in the division table (none in a
-    // checked database) still count, under their own code.
-    let mut rest: Vec<_> = by_child.into_iter().collect();
-    rest.sort();
-    for (code, count) in rest {
-        f.by_division.push(DivisionCount {
-            name: code.clone(),
-            code,
-            count,
-        });
-    }
+    f.by_division = children
+        .lines(area, by_child)
+        .into_iter()
+        .map(|(code, name, count)| DivisionCount { code, name, count })
+        .collect();
     Ok((f, load))
 }
 

@@ -1145,12 +1145,7 @@ impl Ledger<'_, '_> {
             self.in_area,
             not_visited = not_visited_sql(3, 4),
         ))?;
-        let children: Vec<(String, String)> = env
-            .tx
-            .prepare("SELECT code, name FROM division WHERE parent_code = ?1 ORDER BY code")?
-            .query_map([&self.area.code], |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<Result<_, _>>()?;
-        let child_len = children.first().map_or(usize::MAX, |(c, _)| c.len());
+        let children = self.area.children(env)?;
         let mut by_division: HashMap<String, Tally> = HashMap::new();
         let mut by_cause = vec![Tally::default(); Cause::ALL.len()];
         let mut total = Tally::default();
@@ -1170,12 +1165,10 @@ impl Ledger<'_, '_> {
                 done: r.get::<_, i64>(6)? as u64,
                 missed: r.get::<_, i64>(7)? as u64,
             };
-            let child = if code.len() >= child_len {
-                code[..child_len].to_string()
-            } else {
-                code
-            };
-            by_division.entry(child).or_default().add(&t);
+            by_division
+                .entry(children.of(&code).to_string())
+                .or_default()
+                .add(&t);
             for (i, c) in Cause::ALL.iter().enumerate() {
                 if causes & c.bit() != 0 {
                     by_cause[i].add(&t);
@@ -1186,25 +1179,13 @@ impl Ledger<'_, '_> {
         drop(rows);
 
         sink.sheet(&BY_DIVISION)?;
-        let mut lines: Vec<(String, String, Tally)> = Vec::new();
-        if let Some(t) = by_division.remove(&self.area.code) {
-            lines.push((self.area.name.clone(), self.area.code.clone(), t));
-        }
-        for (code, name) in children {
-            let t = by_division.remove(&code).unwrap_or_default();
-            lines.push((name, code, t));
-        }
-        let mut rest: Vec<_> = by_division.into_iter().collect();
-        rest.sort_by(|a, b| a.0.cmp(&b.0));
-        for (code, t) in rest {
-            lines.push((code.clone(), code, t));
-        }
+        let mut lines = children.lines(self.area, by_division);
         lines.push((
-            format!("{}合计", self.area.name),
             self.area.code.clone(),
+            format!("{}合计", self.area.name),
             total,
         ));
-        for (name, code, t) in lines {
+        for (code, name, t) in lines {
             let mut cells = vec![Cell::Text(name), Cell::Text(code)];
             cells.extend(t.cells(true));
             sink.row_owned(cells)?;

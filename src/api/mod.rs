@@ -315,23 +315,22 @@ fn check_scope(tx: &Transaction, actor: Option<&Actor>, target: &Target) -> ApiR
         Target::Occurrence(id) => via("occurrence", id),
         Target::Visit(id) => via("visit", id),
         Target::Campaign(id) => {
-            // In scope when any of its lines is; an unknown campaign is the handler's to refuse.
-            let lines: Vec<(String, Option<String>)> = tx
-                .prepare_cached(
-                    "SELECT h.division_code, h.caseworker_id FROM campaign_item i
-                     JOIN household h ON h.id = i.household_id WHERE i.campaign_id = ?1",
-                )?
-                .query_map([id.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))?
-                .collect::<Result<_, _>>()?;
-            if lines.is_empty()
-                || lines
-                    .iter()
-                    .any(|(d, c)| household_in_scope(actor, d, c.as_deref()))
-            {
-                Ok(())
-            } else {
-                Err(out_of_scope())
+            // In scope when any of its lines is (stops at the first); an unknown campaign is
+            // the handler's to refuse.
+            let mut st = tx.prepare_cached(
+                "SELECT h.division_code, h.caseworker_id FROM campaign_item i
+                 JOIN household h ON h.id = i.household_id WHERE i.campaign_id = ?1",
+            )?;
+            let mut rows = st.query([id.to_string()])?;
+            let mut any = false;
+            while let Some(r) = rows.next()? {
+                any = true;
+                let (d, c): (String, Option<String>) = (r.get(0)?, r.get(1)?);
+                if household_in_scope(actor, &d, c.as_deref()) {
+                    return Ok(());
+                }
             }
+            if any { Err(out_of_scope()) } else { Ok(()) }
         }
         Target::Placement {
             division_code,
