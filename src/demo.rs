@@ -4,7 +4,9 @@
 //! with the same rules and invariants, fast enough for 100,000 households: one thread generates
 //! rows into flat per-table buffers while the other writes them with prepared statements.
 
-use std::collections::{HashMap, HashSet};
+// Fx hashing: the generator looks names and ID numbers up a million times; no key here comes
+// from outside the program, so a fast unkeyed hash is the right one.
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::sync::{Arc, Mutex};
 
 use chrono::{Datelike, Duration, NaiveDate};
@@ -81,6 +83,46 @@ fn s(v: &Value, path: &[&str]) -> String {
     cur.as_str().map(str::to_string).unwrap_or_default()
 }
 
+/// A date as SQL text (`YYYY-MM-DD`, as rusqlite writes a `NaiveDate`), formatted by hand:
+/// chrono's formatter parses its format string on every call, which was a tenth of the
+/// generator's time. Demo dates lie within years 1000–9999.
+#[derive(Clone, Copy)]
+struct Day([u8; 10]);
+
+impl Day {
+    fn new(d: NaiveDate) -> Day {
+        let mut b = *b"0000-00-00";
+        let digits = |b: &mut [u8], mut n: u32| {
+            for c in b.iter_mut().rev() {
+                *c = b'0' + (n % 10) as u8;
+                n /= 10;
+            }
+        };
+        digits(&mut b[0..4], d.year().clamp(0, 9999).unsigned_abs());
+        digits(&mut b[5..7], d.month());
+        digits(&mut b[8..10], d.day());
+        Day(b)
+    }
+
+    fn text(&self) -> &str {
+        std::str::from_utf8(&self.0).unwrap_or_default()
+    }
+
+    /// `YYYYMMDD`, as in an ID number.
+    fn compact(&self) -> String {
+        let t = self.text();
+        [&t[0..4], &t[5..7], &t[8..10]].concat()
+    }
+}
+
+impl rusqlite::ToSql for Day {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        Ok(rusqlite::types::ToSqlOutput::Borrowed(
+            rusqlite::types::ValueRef::Text(&self.0),
+        ))
+    }
+}
+
 /// A valid fictional ID number for a birth date, sex and county.
 fn make_id(
     rng: &mut fastrand::Rng,
@@ -94,7 +136,7 @@ fn make_id(
         if !female {
             seq += 1;
         }
-        let first17 = format!("{county}{}{:03}", birth.format("%Y%m%d"), seq % 1000);
+        let first17 = format!("{county}{}{:03}", Day::new(birth).compact(), seq % 1000);
         let check = idcard::check_char(&first17)?;
         let n = format!("{first17}{check}");
         if used.insert(n.clone()) {
@@ -120,21 +162,36 @@ pub fn build(conn: &mut Connection, opts: &Options) -> ApiResult<Summary> {
             "at most 1,000,000 households",
         ));
     }
+    // A plain file is rewritten with 32 KB pages before anything is loaded (VACUUM of the few
+    // MB of division data): a bulk load of a gigabyte builds, caches and writes a quarter as
+    // many pages. An encrypted file keeps SQLCipher's page size (`yihu demo --encrypt` and the
+    // app's own demo are encrypted after the load, with SQLCipher's pages).
+    if conn
+        .path()
+        .is_some_and(|p| crate::db::is_plain_sqlite(std::path::Path::new(p)))
+    {
+        conn.execute_batch(
+            "PRAGMA journal_mode = DELETE; PRAGMA page_size = 32768; VACUUM; PRAGMA journal_mode = WAL;",
+        )?;
+    }
     let rng = Arc::new(Mutex::new(fastrand::Rng::with_seed(opts.seed)));
-    let mut used_ids = HashSet::new();
+    phase("start");
+    let mut used_ids = HashSet::default();
     let mut caller = Caller {
         conn,
         rng: rng.clone(),
     };
     let article = article_households(&mut caller, opts.today, opts.seed, &mut used_ids)?;
+    phase("article done");
     let mut gen_rng = fastrand::Rng::with_seed(
         opts.seed
             .wrapping_mul(0x9E37_79B9_7F4A_7C15)
             .wrapping_add(1),
     );
     bulk(conn, &mut gen_rng, opts, &mut used_ids)?;
+    phase("bulk done");
     let count = |sql: &str| -> ApiResult<i64> { Ok(conn.query_row(sql, [], |r| r.get(0))?) };
-    Ok(Summary {
+    let sm = Summary {
         admin_id: article.0,
         article_staff: article.1,
         article_case_nos: article.2,
@@ -143,7 +200,9 @@ pub fn build(conn: &mut Connection, opts: &Options) -> ApiResult<Summary> {
         visits: count("SELECT count(*) FROM visit")?,
         occurrences: count("SELECT count(*) FROM occurrence")?,
         staff: count("SELECT count(*) FROM staff")?,
-    })
+    };
+    phase("counted");
+    Ok(sm)
 }
 
 // ---------------------------------------------------------------- the article's households
@@ -761,28 +820,48 @@ struct Rows {
 impl Rows {
     /// Queue one row (same call shape as `Statement::execute`).
     fn execute(&mut self, params: &[&dyn rusqlite::ToSql]) -> ApiResult<usize> {
-        use rusqlite::types::{ToSqlOutput, ValueRef};
         for p in params {
-            let out = p.to_sql()?;
-            let v = match &out {
-                ToSqlOutput::Borrowed(v) => *v,
-                ToSqlOutput::Owned(v) => ValueRef::from(v),
-                _ => return Err(ApiError::internal("demo: unsupported value")),
-            };
-            let slot = match v {
-                ValueRef::Null => Slot::Null,
-                ValueRef::Integer(i) => Slot::Int(i),
-                ValueRef::Real(f) => Slot::Real(f),
-                ValueRef::Text(b) => {
-                    let start = self.text.len();
-                    self.text.extend_from_slice(b);
-                    Slot::Text(start, self.text.len())
-                }
-                ValueRef::Blob(_) => return Err(ApiError::internal("demo: unsupported value")),
-            };
+            let slot = self.slot(*p)?;
             self.values.push(slot);
         }
         Ok(1)
+    }
+
+    /// Replace the value at `index` of the queued values.
+    fn set(&mut self, index: usize, value: &dyn rusqlite::ToSql) -> ApiResult<()> {
+        let slot = self.slot(value)?;
+        match self.values.get_mut(index) {
+            Some(v) => *v = slot,
+            None => return Err(ApiError::internal("demo: no such queued value")),
+        }
+        Ok(())
+    }
+
+    fn slot(&mut self, p: &dyn rusqlite::ToSql) -> ApiResult<Slot> {
+        use rusqlite::types::{ToSqlOutput, ValueRef};
+        let out = p.to_sql()?;
+        let v = match &out {
+            ToSqlOutput::Borrowed(v) => *v,
+            ToSqlOutput::Owned(v) => ValueRef::from(v),
+            _ => return Err(ApiError::internal("demo: unsupported value")),
+        };
+        Ok(match v {
+            ValueRef::Null => Slot::Null,
+            ValueRef::Integer(i) => Slot::Int(i),
+            ValueRef::Real(f) => Slot::Real(f),
+            ValueRef::Text(b) => {
+                let start = self.text.len();
+                self.text.extend_from_slice(b);
+                Slot::Text(start, self.text.len())
+            }
+            ValueRef::Blob(_) => return Err(ApiError::internal("demo: unsupported value")),
+        })
+    }
+
+    /// Forget the queued rows, keeping the buffers.
+    fn clear(&mut self) {
+        self.text.clear();
+        self.values.clear();
     }
 
     /// Write every queued row with `st`.
@@ -812,7 +891,7 @@ impl rusqlite::ToSql for Bound<'_> {
     }
 }
 
-/// Generated rows, by table, on their way from the generator thread to the loader.
+/// Generated rows, by table, on their way from the generator thread to the two writers.
 #[derive(Default)]
 struct Stmts {
     staff: Rows,
@@ -824,24 +903,42 @@ struct Stmts {
     plan_need: Rows,
     action: Rows,
     action_need: Rows,
-    occurrence: Rows,
-    visit: Rows,
-    last_visit: Rows,
-    term: Rows,
     audit: Rows,
+    // Written by the side writer (see [`SIDE_TABLES`]).
+    visit: Rows,
+    occurrence: Rows,
+    term: Rows,
     /// The division of the household being written (copied onto its visits, plans, occurrences).
     division: String,
     /// The last link of the audit chain: (seq, hash).
     audit_head: (i64, String),
+    /// The search document id of the next household.
+    next_search_id: i64,
+    /// Emptied buffers back from the writers, by table (in the order of [`Batch`]).
+    spare: [Vec<Rows>; 13],
 }
 
-/// One batch of generated rows per table, in the order of [`LOAD_SQL`].
-type Batch = [Rows; 14];
+/// One batch of generated rows per table, in the order of [`LOAD`].
+type Batch = [Rows; 13];
 
 impl Stmts {
-    fn take(&mut self) -> Batch {
-        let t = std::mem::take::<Rows>;
-        [
+    /// The rows made so far: those the main writer writes, and those for the side writer. The
+    /// buffers put in their place are ones the writers have emptied and sent back, when there
+    /// are any (no new allocation and no fresh pages per batch).
+    fn take(&mut self, recycled: &std::sync::mpsc::Receiver<Batch>) -> (Batch, Batch) {
+        for batch in recycled.try_iter() {
+            for (pool, rows) in self.spare.iter_mut().zip(batch) {
+                if rows.values.capacity() > 0 {
+                    pool.push(rows);
+                }
+            }
+        }
+        let mut spare = self
+            .spare
+            .iter_mut()
+            .map(|pool| pool.pop().unwrap_or_default());
+        let mut t = |rows: &mut Rows| std::mem::replace(rows, spare.next().unwrap_or_default());
+        let all: Batch = [
             t(&mut self.staff),
             t(&mut self.household),
             t(&mut self.support),
@@ -851,53 +948,108 @@ impl Stmts {
             t(&mut self.plan_need),
             t(&mut self.action),
             t(&mut self.action_need),
-            t(&mut self.occurrence),
-            t(&mut self.visit),
-            t(&mut self.last_visit),
-            t(&mut self.term),
             t(&mut self.audit),
-        ]
+            t(&mut self.visit),
+            t(&mut self.occurrence),
+            t(&mut self.term),
+        ];
+        let mut main: Batch = Default::default();
+        let mut side: Batch = Default::default();
+        for (i, rows) in all.into_iter().enumerate() {
+            if on_side(LOAD[i].0) {
+                side[i] = rows;
+            } else {
+                main[i] = rows;
+            }
+        }
+        (main, side)
     }
 }
 
-/// The loader's statements, one per table of [`Batch`]. A household is written before the
-/// rows that look it up (its search document, its last visit).
-const LOAD_SQL: [&str; 14] = [
-    "INSERT INTO staff(id, name, role, division_code, phone, active, created_at, updated_at)
-        VALUES (?1,?2,?3,?4,NULL,1,?5,?5)",
-    "INSERT INTO household(id, case_no, division_code, address, phone, causes, referral_source,
+/// Each table's statement, in the order of [`Batch`].
+const LOAD: [(&str, &str); 13] = [
+    ("staff", "INSERT INTO staff(id, name, role, division_code, phone, active, created_at, updated_at)
+        VALUES (?1,?2,?3,?4,NULL,1,?5,?5)"),
+    ("household", "INSERT INTO household(id, case_no, division_code, address, phone, causes, referral_source,
         referral_note, referred_on, consent_on, consent_recorded_by, consent_scope, caseworker_id, priority, status,
         closure_reason, closure_note, closed_on, last_visit_on, search_id, created_at, updated_at)
-        VALUES (?1,?2,?3,?4,?5,?6,?7,NULL,?8,?9,?10,?11,?12,?13,?14,?15,NULL,?16,?17,
-            (SELECT coalesce(max(search_id), 0) + 1 FROM household),?18,?18)",
-    "INSERT INTO household_support(household_id, kind, monthly_fen, note) VALUES (?1,?2,?3,NULL)",
-    "INSERT INTO member(id, household_id, name, relation, sex, birth_date, id_number, phone,
+        VALUES (?1,?2,?3,?4,?5,?6,?7,NULL,?8,?9,?10,?11,?12,?13,?14,?15,NULL,?16,?17,?19,?18,?18)"),
+    ("household_support", "INSERT INTO household_support(household_id, kind, monthly_fen, note) VALUES (?1,?2,?3,NULL)"),
+    ("member", "INSERT INTO member(id, household_id, name, relation, sex, birth_date, id_number, phone,
         health_conditions, disability_type, disability_grade, schooling, school_name, work, is_primary_carer, is_target,
-        created_at, updated_at) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,NULL,NULL,?13,?14,?15,?15)",
-    "INSERT INTO need(id, household_id, member_id, category, description, priority, status,
+        created_at, updated_at) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,NULL,NULL,?13,?14,?15,?15)"),
+    ("need", "INSERT INTO need(id, household_id, member_id, category, description, priority, status,
         found_visit_id, found_on, resolved_on, outcome_note, created_at, updated_at)
-        VALUES (?1,?2,?3,?4,?5,?6,?7,NULL,?8,?9,NULL,?10,?10)",
-    "INSERT INTO plan_version(id, household_id, division_code, version_no, status, goals,
+        VALUES (?1,?2,?3,?4,?5,?6,?7,NULL,?8,?9,NULL,?10,?10)"),
+    ("plan_version", "INSERT INTO plan_version(id, household_id, division_code, version_no, status, goals,
         based_on_id, created_by, created_at, updated_at, submitted_by, submitted_at, decided_by, decided_at,
         decision_comment, in_force_from)
-        VALUES (?1,?2,?14,?3,?4,?5,NULL,?6,?7,?7,?8,?9,?10,?11,?12,?13)",
-    "INSERT OR IGNORE INTO plan_need(plan_version_id, need_id, category, priority, description, status)
-        VALUES (?1,?2,?3,?4,?5,?6)",
-    "INSERT INTO action(id, plan_version_id, household_id, lineage_id, service_id, title, category,
+        VALUES (?1,?2,?14,?3,?4,?5,NULL,?6,?7,?7,?8,?9,?10,?11,?12,?13)"),
+    ("plan_need", "INSERT OR IGNORE INTO plan_need(plan_version_id, need_id, category, priority, description, status)
+        VALUES (?1,?2,?3,?4,?5,?6)"),
+    ("action", "INSERT INTO action(id, plan_version_id, household_id, lineage_id, service_id, title, category,
         partner_id, provider_name, responsible_name, responsible_phone, amount_fen, recurrence, start_on, status, note,
-        created_at, updated_at) VALUES (?1,?2,?3,?1,NULL,?4,?5,NULL,?6,?7,NULL,?8,?9,?10,?11,NULL,?12,?12)",
-    "INSERT OR IGNORE INTO action_need(action_id, need_id) VALUES (?1,?2)",
-    "INSERT INTO occurrence(id, action_id, household_id, division_code, due_on, status,
-        done_on, recorded_by, recorded_at, note, visit_id)
-        VALUES (?1,?2,?3,?9,?4,?5,?6,?7,?8,NULL,NULL)",
-    "INSERT INTO visit(id, household_id, division_code, status, kind, scheduled_on, visited_on,
+        created_at, updated_at) VALUES (?1,?2,?3,?1,NULL,?4,?5,NULL,?6,?7,NULL,?8,?9,?10,?11,NULL,?12,?12)"),
+    ("action_need", "INSERT OR IGNORE INTO action_need(action_id, need_id) VALUES (?1,?2)"),
+    ("audit", "INSERT INTO audit(seq, at, actor_id, command, entity_type, entity_id, household_id, before_json,
+        after_json, prev_hash, hash) VALUES (?1,?2,NULL,'demo',?3,?4,?4,NULL,?5,?6,?7)"),
+    ("visit", "INSERT INTO visit(id, household_id, division_code, status, kind, scheduled_on, visited_on,
         visitors, members_seen, notes, next_visit_on, created_by, created_at, updated_at)
-        VALUES (?1,?2,?12,?3,?4,?5,?6,?7,?8,?9,NULL,?10,?11,?11)",
-    "UPDATE household SET last_visit_on = ?2 WHERE id = ?1",
-    "INSERT INTO household_search(rowid, terms)
-        VALUES ((SELECT search_id FROM household WHERE id = ?1), ?2)",
-    "INSERT INTO audit(seq, at, actor_id, command, entity_type, entity_id, household_id, before_json,
-        after_json, prev_hash, hash) VALUES (?1,?2,NULL,'demo',?3,?4,?4,NULL,?5,?6,?7)",
+        VALUES (?1,?2,?12,?3,?4,?5,?6,?7,?8,?9,NULL,?10,?11,?11)"),
+    ("occurrence", "INSERT INTO occurrence(id, action_id, household_id, division_code, due_on, status,
+        done_on, recorded_by, recorded_at, note, visit_id)
+        VALUES (?1,?2,?3,?9,?4,?5,?6,?7,?8,NULL,NULL)"),
+    ("household_search", "INSERT INTO household_search(rowid, terms) VALUES (?1, ?2)"),
+];
+
+/// Where `last_visit_on` sits in a queued household row (`?17` of its statement).
+const HOUSEHOLD_LAST_VISIT: usize = 16;
+
+/// The tables the side writer fills in memory while the main writer fills the rest, besides
+/// the search index. They are copied into the database file at the end (SQLite's transfer of a
+/// table into an empty one of the same definition, indexes included).
+const SIDE_TABLES: &[&str] = &["visit"];
+
+/// Does the side writer write `table`?
+fn on_side(table: &str) -> bool {
+    table == "household_search" || SIDE_TABLES.contains(&table)
+}
+
+/// Write every batch from `batches` with the statements of the tables of one writer.
+fn write_batches(
+    tx: &rusqlite::Transaction<'_>,
+    side: bool,
+    batches: std::sync::mpsc::Receiver<Batch>,
+    recycle: &std::sync::mpsc::Sender<Batch>,
+) -> ApiResult<()> {
+    let mut stmts = LOAD
+        .iter()
+        .map(|(table, sql)| {
+            (on_side(table) == side)
+                .then(|| tx.prepare_cached(sql))
+                .transpose()
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    for mut batch in batches.iter() {
+        for (st, rows) in stmts.iter_mut().zip(batch.iter_mut()) {
+            if let Some(st) = st {
+                rows.write(st)?;
+            }
+            rows.clear();
+        }
+        // The generator may have finished; then the buffers are simply dropped.
+        let _ = recycle.send(batch);
+    }
+    Ok(())
+}
+
+/// The search index's own tables (FTS5 shadow tables), copied the same way.
+const SEARCH_SHADOW: [&str; 5] = [
+    "household_search_data",
+    "household_search_idx",
+    "household_search_content",
+    "household_search_docsize",
+    "household_search_config",
 ];
 
 /// Households generated per batch handed to the loader.
@@ -913,28 +1065,13 @@ fn bulk(
         return Ok(());
     }
     // A bulk load into a fresh file: secondary indexes are rebuilt once at the end (faster than
-    // maintaining them row by row).
-    let tables = [
-        "household",
-        "household_support",
-        "member",
-        "need",
-        "plan_version",
-        "action",
-        "action_need",
-        "occurrence",
-        "visit",
-        "audit",
-        "staff",
-    ];
-    let indexes: Vec<(String, String)> = {
-        let mut st = conn.prepare(&format!(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN ({})",
-            tables.iter().map(|t| format!("'{t}'")).collect::<Vec<_>>().join(",")
-        ))?;
-        st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<Result<_, _>>()?
-    };
+    // maintaining them row by row). The side tables keep theirs: they arrive built.
+    let tables: Vec<&str> = LOAD
+        .iter()
+        .map(|(table, _)| *table)
+        .filter(|table| !on_side(table))
+        .collect();
+    let indexes = index_sql(conn, &tables)?;
     // Demo data goes into a new file that nobody else has open, so the load skips the journal
     // and per-row key checks; `yihu check` verifies every key afterwards. An interrupted demo
     // load leaves a file to delete and build again (it never touches a file with real data:
@@ -942,12 +1079,88 @@ fn bulk(
     conn.execute_batch(
         "PRAGMA foreign_keys = OFF; PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -1000000;",
     )?;
-    let result = bulk_load(conn, rng, opts, used_ids, &indexes);
+    // The query planner's statistics are gathered before the file goes back to WAL mode, so
+    // the WAL stays empty and closing the connection has nothing to checkpoint. The pages are
+    // then the operating system's to write out, as for any copied file (no fsync of the
+    // whole file here).
+    let result = bulk_load(conn, rng, opts, used_ids, &indexes).and_then(|()| {
+        Ok(conn.execute_batch("PRAGMA analysis_limit = 1000; ANALYZE; PRAGMA optimize;")?)
+    });
+    phase("analyze done");
     conn.execute_batch(
         "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -32000;",
     )?;
     result?;
-    conn.execute_batch("PRAGMA analysis_limit = 1000; ANALYZE; PRAGMA optimize;")?;
+    Ok(())
+}
+
+pub fn phase(what: &str) {
+    static START: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+    let start = START.get_or_init(std::time::Instant::now);
+    if std::env::var_os("YIHU_DEMO_PHASES").is_some() {
+        eprintln!("{:8.3} {what}", start.elapsed().as_secs_f64());
+    }
+}
+
+/// The `CREATE INDEX` statements of `tables` (automatic indexes of keys excluded).
+fn index_sql(conn: &Connection, tables: &[&str]) -> ApiResult<Vec<(String, String)>> {
+    let mut st = conn.prepare(&format!(
+        "SELECT name, sql FROM main.sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN ({}) ORDER BY name",
+        tables.iter().map(|t| format!("'{t}'")).collect::<Vec<_>>().join(",")
+    ))?;
+    Ok(st
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?)
+}
+
+/// Run `f` with the side database attached to `conn` as `side` (never inside a transaction:
+/// while attached, every statement of `conn` checks the side database's schema, which the side
+/// writer changes when it builds its indexes).
+fn with_side<T>(
+    conn: &mut Connection,
+    uri: &str,
+    f: impl FnOnce(&mut Connection) -> ApiResult<T>,
+) -> ApiResult<T> {
+    conn.execute("ATTACH DATABASE ?1 AS side KEY ''", [uri])?;
+    let result = f(conn);
+    let detached = conn.execute_batch("DETACH DATABASE side");
+    let value = result?;
+    detached?;
+    Ok(value)
+}
+
+/// `sql`, a `CREATE [VIRTUAL] TABLE name` statement of the file's schema, made to create the
+/// same table in the side database.
+fn in_side(sql: &str) -> ApiResult<String> {
+    ["CREATE TABLE ", "CREATE VIRTUAL TABLE "]
+        .iter()
+        .find_map(|p| sql.strip_prefix(p).map(|rest| format!("{p}side.{rest}")))
+        .ok_or_else(|| ApiError::internal("demo: unexpected table definition"))
+}
+
+/// The side writer: fills the side tables and the search index in the in-memory side database
+/// from `batches`, then builds their indexes and merges the search index into one segment.
+fn side_writer(
+    conn: &mut Connection,
+    indexes: &[(String, String)],
+    batches: std::sync::mpsc::Receiver<Batch>,
+    recycle: std::sync::mpsc::Sender<Batch>,
+) -> ApiResult<()> {
+    let tx = conn.transaction()?;
+    write_batches(&tx, true, batches, &recycle)?;
+    drop(recycle);
+    phase("side rows done");
+    for (_, sql) in indexes {
+        tx.execute_batch(sql)?;
+    }
+    phase("side indexes done");
+    tx.execute_batch(
+        "INSERT INTO household_search(household_search) VALUES ('optimize');
+         INSERT INTO household_search(household_search, rank) VALUES ('automerge', 4);
+         INSERT INTO household_search(household_search, rank) VALUES ('crisismerge', 16);",
+    )?;
+    tx.commit()?;
+    phase("side fts done");
     Ok(())
 }
 
@@ -958,15 +1171,97 @@ fn bulk_load(
     used_ids: &mut HashSet<String>,
     indexes: &[(String, String)],
 ) -> ApiResult<()> {
+    // The side database lives in memory only, while the side writer's connection holds it open
+    // (a named in-memory database with a shared cache); never encrypted, never on disk.
+    let side_uri = format!(
+        "file:yihu-demo-{}?mode=memory&cache=shared",
+        uuid::Uuid::now_v7().simple()
+    );
+    let mut side_conn = Connection::open_with_flags(
+        &side_uri,
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE
+            | rusqlite::OpenFlags::SQLITE_OPEN_CREATE
+            | rusqlite::OpenFlags::SQLITE_OPEN_URI
+            | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    // The side tables' keys point into the file's tables, which the side database lacks.
+    side_conn.execute_batch("PRAGMA foreign_keys = OFF; PRAGMA journal_mode = OFF;")?;
+    // The side tables and the search index, created in the side database as in the file; the
+    // article households' rows move there, so the copy back goes into empty tables.
+    let side_tables: Vec<String> = {
+        let mut st = conn.prepare(&format!(
+            "SELECT sql FROM main.sqlite_master WHERE type = 'table' AND name IN ({}, 'household_search') ORDER BY name",
+            SIDE_TABLES.iter().map(|t| format!("'{t}'")).collect::<Vec<_>>().join(",")
+        ))?;
+        st.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?
+    };
+    let side_indexes = index_sql(conn, SIDE_TABLES)?;
+    with_side(conn, &side_uri, |conn| {
+        for sql in &side_tables {
+            conn.execute_batch(&in_side(sql)?)?;
+        }
+        let tx = conn.transaction()?;
+        tx.execute_batch(
+            "INSERT INTO side.household_search(household_search, rank) VALUES ('automerge', 0);
+             INSERT INTO side.household_search(household_search, rank) VALUES ('crisismerge', 100000);
+             INSERT INTO side.household_search(rowid, terms) SELECT rowid, terms FROM main.household_search;",
+        )?;
+        for table in SIDE_TABLES {
+            tx.execute_batch(&format!(
+                "INSERT INTO side.{table} SELECT * FROM main.{table}; DELETE FROM main.{table};"
+            ))?;
+        }
+        tx.commit()?;
+        Ok(())
+    })?;
+    load_rows(
+        conn,
+        &mut side_conn,
+        rng,
+        opts,
+        used_ids,
+        indexes,
+        &side_indexes,
+    )?;
+    // The side tables and the search index come back page by page: each goes into an empty
+    // table of the same definition (with the same indexes), which SQLite copies without
+    // decoding a row.
+    with_side(conn, &side_uri, |conn| {
+        let tx = conn.transaction()?;
+        for table in SEARCH_SHADOW {
+            tx.execute_batch(&format!("DELETE FROM main.{table}"))?;
+        }
+        for table in SIDE_TABLES.iter().chain(SEARCH_SHADOW.iter()) {
+            tx.execute_batch(&format!(
+                "INSERT INTO main.{table} SELECT * FROM side.{table}"
+            ))?;
+            phase(table);
+        }
+        phase("copy done");
+        tx.commit()?;
+        phase("copy commit done");
+        Ok(())
+    })?;
+    drop(side_conn);
+    Ok(())
+}
+
+/// Generate the households and write them: this thread writes the file's tables, the side
+/// writer the side tables.
+fn load_rows(
+    conn: &mut Connection,
+    side_conn: &mut Connection,
+    rng: &mut fastrand::Rng,
+    opts: &Options,
+    used_ids: &mut HashSet<String>,
+    indexes: &[(String, String)],
+    side_indexes: &[(String, String)],
+) -> ApiResult<()> {
     let t = opts.today;
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     for (name, _) in indexes {
-        tx.execute_batch(&format!("DROP INDEX \"{name}\""))?;
+        tx.execute_batch(&format!("DROP INDEX main.\"{name}\""))?;
     }
-    // The search index is merged once at the end instead of level by level during the load.
-    tx.execute_batch(
-        "INSERT INTO household_search(household_search, rank) VALUES ('automerge', 0)",
-    )?;
     let townships: Vec<(String, String)> = {
         let mut st = tx.prepare("SELECT code, name FROM division WHERE level = 'township' AND code LIKE '32%' ORDER BY code")?;
         st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
@@ -980,6 +1275,11 @@ fn bulk_load(
         st.query_map([], |r| Ok(((r.get(0)?, r.get(1)?), r.get(2)?)))?
             .collect::<Result<_, _>>()?
     };
+    let next_search_id: i64 = tx.query_row(
+        "SELECT coalesce(max(search_id), 0) + 1 FROM household",
+        [],
+        |r| r.get(0),
+    )?;
     let now_ts = Ctx::fixed(None, t).timestamp();
     let base_ms = u64::try_from(
         (t - Duration::days(1000))
@@ -990,23 +1290,30 @@ fn bulk_load(
     .unwrap_or(0);
     let id_seed = rng.u64(..);
     let audit_head = crate::audit_chain::head(&tx)?;
-    // Two cores: one thread makes the rows (names, schedules, search terms), this one writes
-    // them. The generator runs ahead by at most a few batches.
+    // Two cores, three threads: one makes the rows (names, schedules, search terms); this one
+    // writes most tables into the file; the side writer fills the largest tables and the search
+    // index in memory. The generator runs ahead by at most a few batches.
     let (send, receive) = std::sync::mpsc::sync_channel::<Batch>(4);
-    let (written, generated) = std::thread::scope(|scope| {
+    let (side_send, side_receive) = std::sync::mpsc::sync_channel::<Batch>(4);
+    let (recycle, recycled) = std::sync::mpsc::channel::<Batch>();
+    let side_recycle = recycle.clone();
+    let (written, side_written, generated) = std::thread::scope(|scope| {
         let townships = &townships;
         let now_ts = &now_ts;
+        let side =
+            scope.spawn(move || side_writer(side_conn, side_indexes, side_receive, side_recycle));
         let generator = scope.spawn(move || -> ApiResult<HashMap<(String, i32), i64>> {
             let mut id_rng = fastrand::Rng::with_seed(id_seed);
             let mut ids = Ids {
                 rng: &mut id_rng,
                 ms: base_ms,
             };
-            let mut name_cache: HashMap<String, Vec<String>> = HashMap::new();
-            let mut caseworkers: HashMap<String, String> = HashMap::new();
-            let mut supervisors: HashMap<String, String> = HashMap::new();
+            let mut name_cache: HashMap<String, Vec<String>> = HashMap::default();
+            let mut caseworkers: HashMap<String, String> = HashMap::default();
+            let mut supervisors: HashMap<String, String> = HashMap::default();
             let mut s = Stmts {
                 audit_head,
+                next_search_id,
                 ..Stmts::default()
             };
             for n in 0..opts.households {
@@ -1023,34 +1330,40 @@ fn bulk_load(
                     &mut supervisors,
                     used_ids,
                 )?;
-                if (n + 1) % BATCH == 0 && send.send(s.take()).is_err() {
-                    // The loader stopped (it reports why).
-                    return Ok(counters);
+                if (n + 1) % BATCH == 0 {
+                    let (main, side) = s.take(&recycled);
+                    if send.send(main).is_err() || side_send.send(side).is_err() {
+                        // A writer stopped (it reports why).
+                        return Ok(counters);
+                    }
                 }
             }
-            // A closed channel here means the loader stopped; it reports why.
-            let _ = send.send(s.take());
+            // A closed channel here means a writer stopped; it reports why.
+            let (main, side) = s.take(&recycled);
+            let _ = send.send(main);
+            let _ = side_send.send(side);
             Ok(counters)
         });
         let written = (|| -> ApiResult<()> {
-            let mut stmts = LOAD_SQL
-                .iter()
-                .map(|sql| tx.prepare_cached(sql))
-                .collect::<Result<Vec<_>, _>>()?;
-            for batch in receive.iter() {
-                for (st, rows) in stmts.iter_mut().zip(batch.iter()) {
-                    rows.write(st)?;
-                }
+            write_batches(&tx, false, receive, &recycle)?;
+            phase("main rows done");
+            for (_, sql) in indexes {
+                tx.execute_batch(sql)?;
             }
+            phase("main indexes done");
             Ok(())
         })();
-        drop(receive);
         let generated = generator
             .join()
             .unwrap_or_else(|_| Err(ApiError::internal("demo generator stopped unexpectedly")));
-        (written, generated)
+        let side_written = side
+            .join()
+            .unwrap_or_else(|_| Err(ApiError::internal("demo side writer stopped unexpectedly")));
+        (written, side_written, generated)
     });
+    phase("main indexes + join done");
     written?;
+    side_written?;
     let counters = generated?;
     for ((county, year), seq) in &counters {
         tx.execute(
@@ -1059,14 +1372,9 @@ fn bulk_load(
             params![county, year, seq],
         )?;
     }
-    tx.execute_batch(
-        "INSERT INTO household_search(household_search) VALUES ('optimize');
-         INSERT INTO household_search(household_search, rank) VALUES ('automerge', 4);",
-    )?;
-    for (_, sql) in indexes {
-        tx.execute_batch(sql)?;
-    }
+    phase("main commit");
     tx.commit()?;
+    phase("main commit done");
     Ok(())
 }
 
@@ -1155,6 +1463,9 @@ fn one_household(
     let closed_on = closed.then(|| t - Duration::days(rng.i64(1..20)));
     let closure = closed.then(|| ClosureReason::ALL[rng.usize(0..ClosureReason::ALL.len())]);
 
+    let household_row = s.household.values.len();
+    let search_id = s.next_search_id;
+    s.next_search_id += 1;
     s.household.execute(params![
         hid,
         case_no,
@@ -1163,17 +1474,18 @@ fn one_household(
         phone,
         Cause::to_bits(&causes),
         ReferralSource::ALL[rng.usize(0..ReferralSource::ALL.len())],
-        referred,
-        consent_on,
+        Day::new(referred),
+        consent_on.map(Day::new),
         consent_on.map(|_| cw.clone()),
         consent_on.map(|_| "建档、帮扶与统计上报"),
         cw,
         priority,
         status,
         closure,
-        closed_on,
+        closed_on.map(Day::new),
         Option::<NaiveDate>::None,
-        now_ts
+        now_ts,
+        search_id
     ])?;
 
     // Members: a woman at the head, then a spouse, children or a grandchild.
@@ -1208,7 +1520,7 @@ fn one_household(
             name,
             rel,
             if female { Sex::Female } else { Sex::Male },
-            birth,
+            Day::new(birth),
             idn,
             phone,
             health,
@@ -1356,7 +1668,7 @@ fn one_household(
             st,
             kind,
             Option::<NaiveDate>::None,
-            day,
+            Day::new(day),
             visitors,
             if st == VisitStatus::Completed {
                 seen.as_str()
@@ -1376,7 +1688,7 @@ fn one_household(
             hid,
             VisitStatus::Scheduled,
             VisitKind::HomeVisit,
-            t + Duration::days(rng.i64(-10..20)),
+            Day::new(t + Duration::days(rng.i64(-10..20))),
             Option::<NaiveDate>::None,
             "[]",
             "[]",
@@ -1387,7 +1699,8 @@ fn one_household(
         ])?;
     }
     if last_visit.is_some() {
-        s.last_visit.execute(params![hid, last_visit])?;
+        s.household
+            .set(household_row + HOUSEHOLD_LAST_VISIT, &last_visit)?;
     }
     if rng.u8(0..10) < 7 {
         s.support.execute(params![
@@ -1437,7 +1750,16 @@ fn one_household(
         };
         let prio = Priority::ALL[rng.usize(0..3)];
         s.need.execute(params![
-            nid, hid, member, cat, text, prio, nstatus, found, resolved, now_ts
+            nid,
+            hid,
+            member,
+            cat,
+            text,
+            prio,
+            nstatus,
+            Day::new(found),
+            resolved.map(Day::new),
+            now_ts
         ])?;
         needs.push((nid, cat, text, prio, nstatus));
     }
@@ -1468,7 +1790,7 @@ fn one_household(
             sup,
             now_ts,
             "同意",
-            in_force,
+            Day::new(in_force),
             s.division.as_str()
         ])?;
         let active = if closed {
@@ -1488,7 +1810,7 @@ fn one_household(
             Option::<&str>::None,
             Some(i64::from(rng.u32(5..30)) * 10_000),
             Option::<String>::None,
-            in_force,
+            Day::new(in_force),
             active,
             now_ts
         ])?;
@@ -1541,7 +1863,7 @@ fn one_household(
                 Some("社区妇联主席"),
                 amount,
                 Some(rec.to_rrule()),
-                start,
+                Day::new(start),
                 active,
                 now_ts
             ])?;
@@ -1647,13 +1969,15 @@ fn one_household(
         .map(|(_, name, phone, idn)| (name.clone(), phone.clone(), idn.clone()))
         .collect();
     let terms = household_terms_with(&case_no, Some(&phone), &named, |name| {
-        name_cache
-            .entry(name.to_string())
-            .or_insert_with(|| crate::search_terms::name_terms(name))
-            .clone()
+        if let Some(terms) = name_cache.get(name) {
+            return terms.clone();
+        }
+        let terms = crate::search_terms::name_terms(name);
+        name_cache.insert(name.to_string(), terms.clone());
+        terms
     })
     .join(" ");
-    s.term.execute(params![hid, terms])?;
+    s.term.execute(params![search_id, terms])?;
     let after = format!("{{\"case_no\":\"{case_no}\"}}");
     let seq = s.audit_head.0 + 1;
     let entry = crate::audit_chain::Entry {
@@ -1728,13 +2052,36 @@ fn occurrences(
             ids.next(),
             action,
             hid,
-            d,
+            Day::new(d),
             st,
-            done_on,
+            done_on.map(Day::new),
             recorded.then_some(cw),
             recorded.then_some(now_ts),
             s.division.as_str()
         ])?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_day_is_written_as_rusqlite_writes_a_date() {
+        let mut d = NaiveDate::from_ymd_opt(1900, 1, 1).expect("a date");
+        let end = NaiveDate::from_ymd_opt(2100, 12, 31).expect("a date");
+        let mut n = 0;
+        while d <= end {
+            let expected = match rusqlite::ToSql::to_sql(&d) {
+                Ok(rusqlite::types::ToSqlOutput::Owned(rusqlite::types::Value::Text(t))) => t,
+                _ => panic!("rusqlite writes a date as text"),
+            };
+            assert_eq!(Day::new(d).text(), expected);
+            assert_eq!(Day::new(d).compact(), d.format("%Y%m%d").to_string());
+            d += Duration::days(13);
+            n += 1;
+        }
+        assert!(n > 5000);
+    }
 }

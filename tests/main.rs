@@ -12,6 +12,7 @@ mod cli;
 mod common;
 mod crash;
 mod dashboard;
+mod demo;
 mod encryption;
 mod festivals;
 mod followup;
