@@ -396,13 +396,26 @@ fn restore_verified(
 ) -> ApiResult<Restored> {
     let saved_before = create(conn, dir, now, key)?;
     let src = open_backup(from, key)?;
-    let copied = Backup::new(&src, conn).and_then(|b| b.step(-1));
     let busy = || {
         ApiError::new(
             "db.busy",
             "the database is in use by another program; close it and try again",
         )
     };
+    // SQLite's backup cannot change the page size of a file in WAL mode, and a plain backup
+    // may have other pages than the current file (a demo file has 32 KB pages): the file then
+    // leaves WAL mode for the copy, which needs it to be open nowhere else (`upgrade` below
+    // puts it back in WAL mode).
+    let page_size = |c: &Connection| -> ApiResult<i64> {
+        Ok(c.query_row("PRAGMA page_size", [], |r| r.get(0))?)
+    };
+    if page_size(&src)? != page_size(conn)? {
+        let mode: String = conn.query_row("PRAGMA journal_mode = DELETE", [], |r| r.get(0))?;
+        if !mode.eq_ignore_ascii_case("delete") {
+            return Err(busy());
+        }
+    }
+    let copied = Backup::new(&src, conn).and_then(|b| b.step(-1));
     match copied.map_err(|e| match e.sqlite_error_code() {
         Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => busy(),
         _ => ApiError::from(e),

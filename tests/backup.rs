@@ -335,3 +335,73 @@ fn an_older_schema_backup_is_restored_and_upgraded() {
     assert!(yihu::audit_chain::verify(&app.conn).expect("verify").ok);
     assert!(yihu::check::run(&app.conn).expect("check").is_empty());
 }
+
+#[test]
+fn a_backup_with_other_pages_is_restored_either_way() {
+    // A demo file has 32 KB pages; a database made by the app has 4 KB ones.
+    let (app, cw) = busy();
+    let demo_dir = tempfile::tempdir().expect("tempdir");
+    let demo_path = demo_dir.path().join("demo.db");
+    {
+        let mut conn = yihu::db::open(&demo_path).expect("open");
+        yihu::demo::build(
+            &mut conn,
+            &yihu::demo::Options {
+                households: 5,
+                seed: 2,
+                today: date("2026-03-02"),
+            },
+        )
+        .expect("demo");
+    }
+    let page_size = |c: &Connection| -> i64 {
+        c.query_row("PRAGMA page_size", [], |r| r.get(0))
+            .expect("page size")
+    };
+    let dir = app._dir.path().join("backups");
+    let small = backup::create(&app.conn, &dir, at("2026-03-02 10:00:00"), None).expect("backup");
+    let small_contents = contents(Path::new(&small.path));
+    let mut demo = Connection::open(&demo_path).expect("open demo");
+    assert_eq!(page_size(&demo), 32768);
+    assert_eq!(page_size(&app.conn), 4096);
+    let large = backup::create(&demo, &dir, at("2026-03-02 10:05:00"), None).expect("backup");
+    let large_contents = contents(Path::new(&large.path));
+
+    // The demo's backup into the app's database, and the app's backup into the demo file.
+    let mut app = app;
+    backup::restore(
+        &mut app.conn,
+        Path::new(&large.path),
+        &dir,
+        at("2026-03-02 11:00:00"),
+        None,
+    )
+    .expect("restore 32 KB pages into a 4 KB file");
+    assert!(contents(&app.path) == large_contents);
+    assert_eq!(page_size(&app.conn), 32768);
+    backup::restore(
+        &mut demo,
+        Path::new(&small.path),
+        &dir,
+        at("2026-03-02 11:05:00"),
+        None,
+    )
+    .expect("restore 4 KB pages into a 32 KB file");
+    assert!(contents(&demo_path) == small_contents);
+    for conn in [&app.conn, &demo] {
+        let mode: String = conn
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .expect("journal mode");
+        assert_eq!(mode, "wal");
+        assert!(yihu::check::run(conn).expect("check").is_empty());
+    }
+    // The restored demo file is the app's data again: its caseworker works in it.
+    let n: i64 = demo
+        .query_row(
+            "SELECT count(*) FROM household WHERE caseworker_id = ?1",
+            [&cw],
+            |r| r.get(0),
+        )
+        .expect("count");
+    assert_eq!(n, 1);
+}
