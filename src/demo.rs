@@ -2,7 +2,8 @@
 //! benchmarks. The article's two households are entered through the command surface exactly
 //! as a caseworker would (with fictional names); the N generated households are bulk-loaded
 //! with the same rules and invariants, fast enough for 100,000 households: one thread generates
-//! rows into flat per-table buffers while the other writes them with prepared statements.
+//! rows into flat per-table buffers, a second writes them into the file with prepared
+//! statements, and a third builds the search index in memory, copied into the file at the end.
 
 // Fx hashing: the generator looks names and ID numbers up a million times; no key here comes
 // from outside the program, so a fast unkeyed hash is the right one.
@@ -175,23 +176,22 @@ pub fn build(conn: &mut Connection, opts: &Options) -> ApiResult<Summary> {
         )?;
     }
     let rng = Arc::new(Mutex::new(fastrand::Rng::with_seed(opts.seed)));
-    phase("start");
-    let mut used_ids = HashSet::default();
+    // About three ID numbers per household: sized once instead of grown (and rehashed) 20 times.
+    let mut used_ids =
+        HashSet::with_capacity_and_hasher(opts.households as usize * 3, Default::default());
     let mut caller = Caller {
         conn,
         rng: rng.clone(),
     };
     let article = article_households(&mut caller, opts.today, opts.seed, &mut used_ids)?;
-    phase("article done");
     let mut gen_rng = fastrand::Rng::with_seed(
         opts.seed
             .wrapping_mul(0x9E37_79B9_7F4A_7C15)
             .wrapping_add(1),
     );
     bulk(conn, &mut gen_rng, opts, &mut used_ids)?;
-    phase("bulk done");
     let count = |sql: &str| -> ApiResult<i64> { Ok(conn.query_row(sql, [], |r| r.get(0))?) };
-    let sm = Summary {
+    Ok(Summary {
         admin_id: article.0,
         article_staff: article.1,
         article_case_nos: article.2,
@@ -200,9 +200,7 @@ pub fn build(conn: &mut Connection, opts: &Options) -> ApiResult<Summary> {
         visits: count("SELECT count(*) FROM visit")?,
         occurrences: count("SELECT count(*) FROM occurrence")?,
         staff: count("SELECT count(*) FROM staff")?,
-    };
-    phase("counted");
-    Ok(sm)
+    })
 }
 
 // ---------------------------------------------------------------- the article's households
@@ -904,9 +902,9 @@ struct Stmts {
     action: Rows,
     action_need: Rows,
     audit: Rows,
-    // Written by the side writer (see [`SIDE_TABLES`]).
     visit: Rows,
     occurrence: Rows,
+    /// Search documents, written by the side writer (see [`on_side`]).
     term: Rows,
     /// The division of the household being written (copied onto its visits, plans, occurrences).
     division: String,
@@ -1005,14 +1003,12 @@ const LOAD: [(&str, &str); 13] = [
 /// Where `last_visit_on` sits in a queued household row (`?17` of its statement).
 const HOUSEHOLD_LAST_VISIT: usize = 16;
 
-/// The tables the side writer fills in memory while the main writer fills the rest, besides
-/// the search index. They are copied into the database file at the end (SQLite's transfer of a
-/// table into an empty one of the same definition, indexes included).
-const SIDE_TABLES: &[&str] = &["visit"];
-
-/// Does the side writer write `table`?
+/// Does the side writer write `table`? It builds the search index (a third of the writing
+/// work: tokenising and sorting 12 million index entries) while the main writer fills every
+/// other table. Measured alternatives: giving the side writer the visits or the occurrences
+/// as well is slower, as copying them into the file afterwards costs more than it saves.
 fn on_side(table: &str) -> bool {
-    table == "household_search" || SIDE_TABLES.contains(&table)
+    table == "household_search"
 }
 
 /// Write every batch from `batches` with the statements of the tables of one writer.
@@ -1043,7 +1039,9 @@ fn write_batches(
     Ok(())
 }
 
-/// The search index's own tables (FTS5 shadow tables), copied the same way.
+/// The search index's own tables (FTS5 shadow tables), copied from the side database into the
+/// file's, which are empty then: SQLite's transfer of a table into an empty one of the same
+/// definition copies the rows without decoding them.
 const SEARCH_SHADOW: [&str; 5] = [
     "household_search_data",
     "household_search_idx",
@@ -1077,7 +1075,7 @@ fn bulk(
     // load leaves a file to delete and build again (it never touches a file with real data:
     // `build` refuses a database that holds anything).
     conn.execute_batch(
-        "PRAGMA foreign_keys = OFF; PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -1000000;",
+        "PRAGMA foreign_keys = OFF; PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -100000;",
     )?;
     // The query planner's statistics are gathered before the file goes back to WAL mode, so
     // the WAL stays empty and closing the connection has nothing to checkpoint. The pages are
@@ -1086,20 +1084,11 @@ fn bulk(
     let result = bulk_load(conn, rng, opts, used_ids, &indexes).and_then(|()| {
         Ok(conn.execute_batch("PRAGMA analysis_limit = 1000; ANALYZE; PRAGMA optimize;")?)
     });
-    phase("analyze done");
     conn.execute_batch(
         "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -32000;",
     )?;
     result?;
     Ok(())
-}
-
-pub fn phase(what: &str) {
-    static START: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
-    let start = START.get_or_init(std::time::Instant::now);
-    if std::env::var_os("YIHU_DEMO_PHASES").is_some() {
-        eprintln!("{:8.3} {what}", start.elapsed().as_secs_f64());
-    }
 }
 
 /// The `CREATE INDEX` statements of `tables` (automatic indexes of keys excluded).
@@ -1113,9 +1102,9 @@ fn index_sql(conn: &Connection, tables: &[&str]) -> ApiResult<Vec<(String, Strin
         .collect::<Result<_, _>>()?)
 }
 
-/// Run `f` with the side database attached to `conn` as `side` (never inside a transaction:
-/// while attached, every statement of `conn` checks the side database's schema, which the side
-/// writer changes when it builds its indexes).
+/// Run `f` with the side database attached to `conn` as `side`: before the load, to create the
+/// search index there, and after it, to copy the index into the file. It is detached while the
+/// side writer writes it (a shared cache allows one writer at a time).
 fn with_side<T>(
     conn: &mut Connection,
     uri: &str,
@@ -1129,38 +1118,30 @@ fn with_side<T>(
     Ok(value)
 }
 
-/// `sql`, a `CREATE [VIRTUAL] TABLE name` statement of the file's schema, made to create the
-/// same table in the side database.
+/// `sql`, the file's `CREATE VIRTUAL TABLE name` statement, made to create the same table in
+/// the side database.
 fn in_side(sql: &str) -> ApiResult<String> {
-    ["CREATE TABLE ", "CREATE VIRTUAL TABLE "]
-        .iter()
-        .find_map(|p| sql.strip_prefix(p).map(|rest| format!("{p}side.{rest}")))
-        .ok_or_else(|| ApiError::internal("demo: unexpected table definition"))
+    sql.strip_prefix("CREATE VIRTUAL TABLE ")
+        .map(|rest| format!("CREATE VIRTUAL TABLE side.{rest}"))
+        .ok_or_else(|| ApiError::internal("demo: unexpected search index definition"))
 }
 
-/// The side writer: fills the side tables and the search index in the in-memory side database
-/// from `batches`, then builds their indexes and merges the search index into one segment.
+/// The side writer: fills the search index in the in-memory side database from `batches`,
+/// then merges it into one segment, as a search reads it fastest.
 fn side_writer(
     conn: &mut Connection,
-    indexes: &[(String, String)],
     batches: std::sync::mpsc::Receiver<Batch>,
     recycle: std::sync::mpsc::Sender<Batch>,
 ) -> ApiResult<()> {
     let tx = conn.transaction()?;
     write_batches(&tx, true, batches, &recycle)?;
     drop(recycle);
-    phase("side rows done");
-    for (_, sql) in indexes {
-        tx.execute_batch(sql)?;
-    }
-    phase("side indexes done");
     tx.execute_batch(
         "INSERT INTO household_search(household_search) VALUES ('optimize');
          INSERT INTO household_search(household_search, rank) VALUES ('automerge', 4);
          INSERT INTO household_search(household_search, rank) VALUES ('crisismerge', 16);",
     )?;
     tx.commit()?;
-    phase("side fts done");
     Ok(())
 }
 
@@ -1184,62 +1165,39 @@ fn bulk_load(
             | rusqlite::OpenFlags::SQLITE_OPEN_URI
             | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )?;
-    // The side tables' keys point into the file's tables, which the side database lacks.
-    side_conn.execute_batch("PRAGMA foreign_keys = OFF; PRAGMA journal_mode = OFF;")?;
-    // The side tables and the search index, created in the side database as in the file; the
-    // article households' rows move there, so the copy back goes into empty tables.
-    let side_tables: Vec<String> = {
-        let mut st = conn.prepare(&format!(
-            "SELECT sql FROM main.sqlite_master WHERE type = 'table' AND name IN ({}, 'household_search') ORDER BY name",
-            SIDE_TABLES.iter().map(|t| format!("'{t}'")).collect::<Vec<_>>().join(",")
-        ))?;
-        st.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?
-    };
-    let side_indexes = index_sql(conn, SIDE_TABLES)?;
+    side_conn.execute_batch("PRAGMA journal_mode = OFF;")?;
+    let search_sql: String = conn.query_row(
+        "SELECT sql FROM main.sqlite_master WHERE name = 'household_search'",
+        [],
+        |r| r.get(0),
+    )?;
+    // The search index is created in the side database as in the file, with the article
+    // households' documents. Merging is left to the end: segments accumulate during the load
+    // and are merged once (instead of level by level as they fill up).
     with_side(conn, &side_uri, |conn| {
-        for sql in &side_tables {
-            conn.execute_batch(&in_side(sql)?)?;
-        }
+        conn.execute_batch(&in_side(&search_sql)?)?;
         let tx = conn.transaction()?;
         tx.execute_batch(
             "INSERT INTO side.household_search(household_search, rank) VALUES ('automerge', 0);
              INSERT INTO side.household_search(household_search, rank) VALUES ('crisismerge', 100000);
              INSERT INTO side.household_search(rowid, terms) SELECT rowid, terms FROM main.household_search;",
         )?;
-        for table in SIDE_TABLES {
-            tx.execute_batch(&format!(
-                "INSERT INTO side.{table} SELECT * FROM main.{table}; DELETE FROM main.{table};"
-            ))?;
-        }
         tx.commit()?;
         Ok(())
     })?;
-    load_rows(
-        conn,
-        &mut side_conn,
-        rng,
-        opts,
-        used_ids,
-        indexes,
-        &side_indexes,
-    )?;
-    // The side tables and the search index come back page by page: each goes into an empty
-    // table of the same definition (with the same indexes), which SQLite copies without
-    // decoding a row.
+    load_rows(conn, &mut side_conn, rng, opts, used_ids, indexes)?;
+    // The search index comes back whole, replacing the file's (the article's documents only).
     with_side(conn, &side_uri, |conn| {
         let tx = conn.transaction()?;
         for table in SEARCH_SHADOW {
             tx.execute_batch(&format!("DELETE FROM main.{table}"))?;
         }
-        for table in SIDE_TABLES.iter().chain(SEARCH_SHADOW.iter()) {
+        for table in SEARCH_SHADOW {
             tx.execute_batch(&format!(
                 "INSERT INTO main.{table} SELECT * FROM side.{table}"
             ))?;
-            phase(table);
         }
-        phase("copy done");
         tx.commit()?;
-        phase("copy commit done");
         Ok(())
     })?;
     drop(side_conn);
@@ -1247,7 +1205,7 @@ fn bulk_load(
 }
 
 /// Generate the households and write them: this thread writes the file's tables, the side
-/// writer the side tables.
+/// writer the search index.
 fn load_rows(
     conn: &mut Connection,
     side_conn: &mut Connection,
@@ -1255,7 +1213,6 @@ fn load_rows(
     opts: &Options,
     used_ids: &mut HashSet<String>,
     indexes: &[(String, String)],
-    side_indexes: &[(String, String)],
 ) -> ApiResult<()> {
     let t = opts.today;
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
@@ -1300,15 +1257,15 @@ fn load_rows(
     let (written, side_written, generated) = std::thread::scope(|scope| {
         let townships = &townships;
         let now_ts = &now_ts;
-        let side =
-            scope.spawn(move || side_writer(side_conn, side_indexes, side_receive, side_recycle));
+        let side = scope.spawn(move || side_writer(side_conn, side_receive, side_recycle));
         let generator = scope.spawn(move || -> ApiResult<HashMap<(String, i32), i64>> {
             let mut id_rng = fastrand::Rng::with_seed(id_seed);
             let mut ids = Ids {
                 rng: &mut id_rng,
                 ms: base_ms,
             };
-            let mut name_cache: HashMap<String, Vec<String>> = HashMap::default();
+            let mut name_cache: HashMap<String, Vec<String>> =
+                HashMap::with_capacity_and_hasher(opts.households as usize * 2, Default::default());
             let mut caseworkers: HashMap<String, String> = HashMap::default();
             let mut supervisors: HashMap<String, String> = HashMap::default();
             let mut s = Stmts {
@@ -1346,11 +1303,9 @@ fn load_rows(
         });
         let written = (|| -> ApiResult<()> {
             write_batches(&tx, false, receive, &recycle)?;
-            phase("main rows done");
             for (_, sql) in indexes {
                 tx.execute_batch(sql)?;
             }
-            phase("main indexes done");
             Ok(())
         })();
         let generated = generator
@@ -1361,7 +1316,6 @@ fn load_rows(
             .unwrap_or_else(|_| Err(ApiError::internal("demo side writer stopped unexpectedly")));
         (written, side_written, generated)
     });
-    phase("main indexes + join done");
     written?;
     side_written?;
     let counters = generated?;
@@ -1372,9 +1326,7 @@ fn load_rows(
             params![county, year, seq],
         )?;
     }
-    phase("main commit");
     tx.commit()?;
-    phase("main commit done");
     Ok(())
 }
 

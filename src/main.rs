@@ -409,7 +409,6 @@ fn run(cli: Cli) -> Result<(), ApiError> {
                 today: parse_today(today)?.unwrap_or_else(|| Ctx::system(None).today),
             };
             let started = std::time::Instant::now();
-            demo::phase("main");
             let (summary, code) = if encrypt {
                 let (summary, code) =
                     vault::create_demo(&path, |conn| demo::build(conn, &options))?;
@@ -418,7 +417,6 @@ fn run(cli: Cli) -> Result<(), ApiError> {
                 let (mut conn, _) = open_db(&path, parse_actor(as_staff)?)?;
                 (demo::build(&mut conn, &options)?, None)
             };
-            demo::phase("closed");
             let mut result = serde_json::to_value(&summary)?;
             result["seconds"] =
                 serde_json::json!((started.elapsed().as_secs_f64() * 100.0).round() / 100.0);

@@ -1,6 +1,6 @@
 //! The demo's bulk load: the file it leaves is whole and sound on the very connection that
-//! loaded it (the search index and the largest tables are built in a side database in memory
-//! and copied in at the end), with 32 KB pages in a plain file and nothing left beside it.
+//! loaded it (the search index is built in a side database in memory and copied in at the
+//! end), with 32 KB pages in a plain file and nothing left beside it.
 
 use serde_json::json;
 use yihu::{check, db, demo};
@@ -39,8 +39,8 @@ fn the_bulk_load_leaves_one_sound_file_that_searches_on_the_same_connection() {
     assert_eq!(pragma("journal_mode"), "wal");
     assert_eq!(pragma("foreign_keys"), "1");
 
-    // Every row the side writer made is in the file: the counts, the indexes (integrity_check)
-    // and every invariant `yihu check` knows, the search index's own check among them.
+    // Every row is in the file: the counts, the indexes (integrity_check) and every invariant
+    // `yihu check` knows, the search index's own check among them.
     let count = |sql: &str| -> i64 { conn.query_row(sql, [], |r| r.get(0)).expect("count") };
     assert_eq!(count("SELECT count(*) FROM visit"), summary.visits);
     assert_eq!(
@@ -57,7 +57,7 @@ fn the_bulk_load_leaves_one_sound_file_that_searches_on_the_same_connection() {
     );
     let problems = check::run(&conn).expect("check");
     assert!(problems.is_empty(), "{problems:?}");
-    // The article households' visits moved out and back with the rest.
+    // The article households' visits are there beside the generated ones.
     assert!(
         count(
             "SELECT count(*) FROM visit v JOIN household h ON h.id = v.household_id
