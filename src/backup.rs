@@ -403,7 +403,7 @@ fn restore_verified(
         )
     };
     // SQLite's backup cannot change the page size of a file in WAL mode, and a plain backup
-    // may have other pages than the current file (a demo file has 32 KB pages): the file then
+    // may have other pages than the current file (a demo file has 16 KB pages): the file then
     // leaves WAL mode for the copy, which needs it to be open nowhere else (`upgrade` below
     // puts it back in WAL mode).
     let page_size = |c: &Connection| -> ApiResult<i64> {

@@ -338,7 +338,7 @@ fn an_older_schema_backup_is_restored_and_upgraded() {
 
 #[test]
 fn a_backup_with_other_pages_is_restored_either_way() {
-    // A demo file has 32 KB pages; a database made by the app has 4 KB ones.
+    // A demo file has 16 KB pages; a database made by the app has 4 KB ones.
     let (app, cw) = busy();
     let demo_dir = tempfile::tempdir().expect("tempdir");
     let demo_path = demo_dir.path().join("demo.db");
@@ -362,7 +362,7 @@ fn a_backup_with_other_pages_is_restored_either_way() {
     let small = backup::create(&app.conn, &dir, at("2026-03-02 10:00:00"), None).expect("backup");
     let small_contents = contents(Path::new(&small.path));
     let mut demo = Connection::open(&demo_path).expect("open demo");
-    assert_eq!(page_size(&demo), 32768);
+    assert_eq!(page_size(&demo), 16384);
     assert_eq!(page_size(&app.conn), 4096);
     let large = backup::create(&demo, &dir, at("2026-03-02 10:05:00"), None).expect("backup");
     let large_contents = contents(Path::new(&large.path));
@@ -376,9 +376,9 @@ fn a_backup_with_other_pages_is_restored_either_way() {
         at("2026-03-02 11:00:00"),
         None,
     )
-    .expect("restore 32 KB pages into a 4 KB file");
+    .expect("restore 16 KB pages into a 4 KB file");
     assert!(contents(&app.path) == large_contents);
-    assert_eq!(page_size(&app.conn), 32768);
+    assert_eq!(page_size(&app.conn), 16384);
     backup::restore(
         &mut demo,
         Path::new(&small.path),
@@ -386,7 +386,7 @@ fn a_backup_with_other_pages_is_restored_either_way() {
         at("2026-03-02 11:05:00"),
         None,
     )
-    .expect("restore 4 KB pages into a 32 KB file");
+    .expect("restore 4 KB pages into a 16 KB file");
     assert!(contents(&demo_path) == small_contents);
     for conn in [&app.conn, &demo] {
         let mode: String = conn

@@ -1,6 +1,6 @@
 //! The demo's bulk load: the file it leaves is whole and sound on the very connection that
 //! loaded it (the search index is built in a side database in memory and copied in at the
-//! end), with 32 KB pages in a plain file and nothing left beside it.
+//! end), with 16 KB pages in a plain file and nothing left beside it.
 
 use serde_json::json;
 use yihu::{check, db, demo};
@@ -35,7 +35,7 @@ fn the_bulk_load_leaves_one_sound_file_that_searches_on_the_same_connection() {
         })
         .expect("pragma")
     };
-    assert_eq!(pragma("page_size"), "32768");
+    assert_eq!(pragma("page_size"), "16384");
     assert_eq!(pragma("journal_mode"), "wal");
     assert_eq!(pragma("foreign_keys"), "1");
 
