@@ -406,10 +406,18 @@ fn restore_verified(
     // may have other pages than the current file (a demo file has 16 KB pages): the file then
     // leaves WAL mode for the copy, which needs it to be open nowhere else (`upgrade` below
     // puts it back in WAL mode).
-    let page_size = |c: &Connection| -> ApiResult<i64> {
-        Ok(c.query_row("PRAGMA page_size", [], |r| r.get(0))?)
+    // (SQLCipher answers for a keyed file, as text.)
+    let page_size = |c: &Connection| -> ApiResult<Option<i64>> {
+        let v: rusqlite::types::Value = c.query_row("PRAGMA page_size", [], |r| r.get(0))?;
+        Ok(match v {
+            rusqlite::types::Value::Integer(n) => Some(n),
+            rusqlite::types::Value::Text(t) => t.trim().parse().ok(),
+            _ => None,
+        })
     };
-    if page_size(&src)? != page_size(conn)? {
+    if let (Some(from), Some(to)) = (page_size(&src)?, page_size(conn)?)
+        && from != to
+    {
         let mode: String = conn.query_row("PRAGMA journal_mode = DELETE", [], |r| r.get(0))?;
         if !mode.eq_ignore_ascii_case("delete") {
             return Err(busy());
