@@ -1041,17 +1041,6 @@ fn write_batches(
     Ok(())
 }
 
-/// The search index's own tables (FTS5 shadow tables), copied from the side database into the
-/// file's, which are empty then: SQLite's transfer of a table into an empty one of the same
-/// definition copies the rows without decoding them.
-const SEARCH_SHADOW: [&str; 5] = [
-    "household_search_data",
-    "household_search_idx",
-    "household_search_content",
-    "household_search_docsize",
-    "household_search_config",
-];
-
 /// Households generated per batch handed to the loader.
 const BATCH: u32 = 250;
 
@@ -1191,12 +1180,19 @@ fn bulk_load(
     // The search index comes back whole, replacing the file's (the article's documents only).
     with_side(conn, &side_uri, |conn| {
         let tx = conn.transaction()?;
-        for table in SEARCH_SHADOW {
-            tx.execute_batch(&format!("DELETE FROM main.{table}"))?;
-        }
-        for table in SEARCH_SHADOW {
+        // The index's own tables (FTS5's shadow tables, whichever it made), each emptied and
+        // filled from the side database's: SQLite's transfer of a table into an empty one of
+        // the same definition copies the rows without decoding them.
+        let shadow: Vec<String> = tx
+            .prepare(
+                "SELECT name FROM main.sqlite_master
+                 WHERE type = 'table' AND name LIKE 'household!_search!_%' ESCAPE '!'",
+            )?
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        for table in &shadow {
             tx.execute_batch(&format!(
-                "INSERT INTO main.{table} SELECT * FROM side.{table}"
+                "DELETE FROM main.\"{table}\"; INSERT INTO main.\"{table}\" SELECT * FROM side.\"{table}\";"
             ))?;
         }
         tx.commit()?;
