@@ -2,7 +2,7 @@
 //! the command surface — as `yihu call` would — and read back whole.
 
 use serde_json::{Value, json};
-use yihu::{db, demo};
+use yihu::db;
 
 use crate::common::*;
 
@@ -18,19 +18,8 @@ fn names(v: &Value) -> Vec<String> {
 
 #[test]
 fn the_two_households_of_the_article_read_back_whole() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let path = dir.path().join("article.db");
-    let mut conn = db::open(&path).expect("open");
     // households: 0 — only the article's two, entered command by command.
-    let summary = demo::build(
-        &mut conn,
-        &demo::Options {
-            households: 0,
-            seed: 3,
-            today: date("2026-11-28"),
-        },
-    )
-    .expect("demo");
+    let (_dir, path, conn, summary) = demo_file(0, 3, "2026-11-28");
     drop(conn);
     let mut app = App::new();
     app.conn = db::open(&path).expect("reopen");

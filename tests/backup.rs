@@ -340,20 +340,8 @@ fn an_older_schema_backup_is_restored_and_upgraded() {
 fn a_backup_with_other_pages_is_restored_either_way() {
     // A demo file has 16 KB pages; a database made by the app has 4 KB ones.
     let (app, cw) = busy();
-    let demo_dir = tempfile::tempdir().expect("tempdir");
-    let demo_path = demo_dir.path().join("demo.db");
-    {
-        let mut conn = yihu::db::open(&demo_path).expect("open");
-        yihu::demo::build(
-            &mut conn,
-            &yihu::demo::Options {
-                households: 5,
-                seed: 2,
-                today: date("2026-03-02"),
-            },
-        )
-        .expect("demo");
-    }
+    let (_demo_dir, demo_path, loaded, _) = demo_file(5, 2, "2026-03-02");
+    drop(loaded);
     let page_size = |c: &Connection| -> i64 {
         c.query_row("PRAGMA page_size", [], |r| r.get(0))
             .expect("page size")

@@ -310,3 +310,26 @@ pub fn first_difference(
     }
     None
 }
+
+/// A demo database of `households` generated households (plus the article's two) in a new
+/// file `yihu.db` of a temporary folder: the folder, the file's path, the connection that
+/// loaded it and the demo's summary.
+pub fn demo_file(
+    households: u32,
+    seed: u64,
+    today: &str,
+) -> (TempDir, PathBuf, Connection, yihu::demo::Summary) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("yihu.db");
+    let mut conn = yihu::db::open(&path).expect("open");
+    let summary = yihu::demo::build(
+        &mut conn,
+        &yihu::demo::Options {
+            households,
+            seed,
+            today: date(today),
+        },
+    )
+    .expect("demo");
+    (dir, path, conn, summary)
+}

@@ -3,24 +3,13 @@
 //! end), with 16 KB pages in a plain file and nothing left beside it.
 
 use serde_json::json;
-use yihu::{check, db, demo};
+use yihu::check;
 
 use crate::common::*;
 
 #[test]
 fn the_bulk_load_leaves_one_sound_file_that_searches_on_the_same_connection() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let path = dir.path().join("yihu.db");
-    let mut conn = db::open(&path).expect("open");
-    let summary = demo::build(
-        &mut conn,
-        &demo::Options {
-            households: 400,
-            seed: 11,
-            today: date("2026-11-28"),
-        },
-    )
-    .expect("demo");
+    let (dir, _path, conn, summary) = demo_file(400, 11, "2026-11-28");
     assert_eq!(summary.households, 402);
 
     // The file's settings are back to the app's, with the bulk load's page size.

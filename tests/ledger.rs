@@ -12,9 +12,9 @@ use serde_json::{Value, json};
 use tempfile::TempDir;
 use uuid::Uuid;
 use yihu::api::ledger::{LedgerJob, LedgerRequest, WITHHELD};
-use yihu::{Ctx, api, db, demo, idcard};
+use yihu::{Ctx, api, idcard};
 
-use crate::common::date;
+use crate::common::{date, demo_file};
 
 struct Fixture {
     dir: TempDir,
@@ -24,17 +24,7 @@ struct Fixture {
 }
 
 fn fixture() -> Fixture {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let mut conn = db::open(&dir.path().join("yihu.db")).expect("open");
-    demo::build(
-        &mut conn,
-        &demo::Options {
-            households: 60,
-            seed: 11,
-            today: date("2026-11-28"),
-        },
-    )
-    .expect("demo");
+    let (dir, _, conn, _) = demo_file(60, 11, "2026-11-28");
     let (supervisor, county): (String, String) = conn
         .query_row(
             "SELECT s.id, s.division_code FROM staff s WHERE s.role = 'supervisor' AND length(s.division_code) = 6
