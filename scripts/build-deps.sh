@@ -22,8 +22,9 @@ ensure_apt() {
   $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 }
 
-# The desktop build (Tauri 2 on WebKitGTK 4.1) and a CJK font (or Chinese shows as boxes).
-ensure_apt build-essential pkg-config file libwebkit2gtk-4.1-dev libxdo-dev libssl-dev \
+# The desktop build (Tauri 2 on WebKitGTK 4.1), the linker (mold, see .cargo/config.toml) and a
+# CJK font (or Chinese shows as boxes).
+ensure_apt build-essential pkg-config file mold libwebkit2gtk-4.1-dev libxdo-dev libssl-dev \
   libayatana-appindicator3-dev librsvg2-dev fonts-noto-cjk
 
 if ! command -v cargo >/dev/null 2>&1; then

@@ -1264,8 +1264,7 @@ fn load_rows(
             };
             let mut name_cache: HashMap<String, Vec<String>> =
                 HashMap::with_capacity_and_hasher(opts.households as usize * 2, Default::default());
-            let mut caseworkers: HashMap<String, String> = HashMap::default();
-            let mut supervisors: HashMap<String, String> = HashMap::default();
+            let mut staff = StaffBook::new(opts.seed);
             let mut s = Stmts {
                 audit_head,
                 next_search_id,
@@ -1281,8 +1280,7 @@ fn load_rows(
                     townships,
                     &mut counters,
                     &mut name_cache,
-                    &mut caseworkers,
-                    &mut supervisors,
+                    &mut staff,
                     used_ids,
                 )?;
                 if (n + 1) % BATCH == 0 {
@@ -1328,6 +1326,64 @@ fn load_rows(
     Ok(())
 }
 
+/// The generated staff: a caseworker per township and a supervisor per county, made when the
+/// first household there is. A person's name depends only on the seed and the division, never
+/// on the date the demo is anchored on (the households drawn before it do), so the same demo
+/// seed offers the same names to sign in with on any day.
+struct StaffBook {
+    seed: u64,
+    /// (division code, role) → staff id.
+    made: HashMap<(String, &'static str), String>,
+}
+
+impl StaffBook {
+    fn new(seed: u64) -> StaffBook {
+        StaffBook {
+            seed,
+            made: HashMap::default(),
+        }
+    }
+
+    /// The `role` of `division`, written to the staff table the first time it is asked for.
+    fn member(
+        &mut self,
+        s: &mut Stmts,
+        ids: &mut Ids<'_>,
+        now_ts: &str,
+        division: &str,
+        role: &'static str,
+    ) -> ApiResult<String> {
+        if let Some(id) = self.made.get(&(division.to_string(), role)) {
+            return Ok(id.clone());
+        }
+        // Division codes are digits; a code that is not still gets a stable seed of its own.
+        let code = division.parse::<u64>().unwrap_or_else(|_| {
+            division
+                .bytes()
+                .fold(0u64, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b)))
+        });
+        let role_salt: u64 = if role == "supervisor" { 0x5350 } else { 0x4357 };
+        let mut rng = fastrand::Rng::with_seed(
+            self.seed
+                .wrapping_mul(0x9E37_79B9_7F4A_7C15)
+                .wrapping_add(code)
+                .wrapping_mul(0xBF58_476D_1CE4_E5B9)
+                ^ role_salt,
+        );
+        let id = ids.next();
+        let f = surname(&mut rng);
+        s.staff.execute(params![
+            id,
+            person_name(&mut rng, f, true),
+            role,
+            division,
+            now_ts
+        ])?;
+        self.made.insert((division.to_string(), role), id.clone());
+        Ok(id)
+    }
+}
+
 #[allow(clippy::too_many_arguments)]
 fn one_household(
     s: &mut Stmts,
@@ -1338,45 +1394,14 @@ fn one_household(
     townships: &[(String, String)],
     counters: &mut HashMap<(String, i32), i64>,
     name_cache: &mut HashMap<String, Vec<String>>,
-    caseworkers: &mut HashMap<String, String>,
-    supervisors: &mut HashMap<String, String>,
+    staff: &mut StaffBook,
     used_ids: &mut HashSet<String>,
 ) -> ApiResult<()> {
     let (town, town_name) = &townships[rng.usize(0..townships.len())];
     s.division.clone_from(town);
     let county = &town[..6];
-    let cw = match caseworkers.get(town) {
-        Some(c) => c.clone(),
-        None => {
-            let id = ids.next();
-            let f = surname(rng);
-            s.staff.execute(params![
-                id,
-                person_name(rng, f, true),
-                "caseworker",
-                town,
-                now_ts
-            ])?;
-            caseworkers.insert(town.clone(), id.clone());
-            id
-        }
-    };
-    let sup = match supervisors.get(county) {
-        Some(c) => c.clone(),
-        None => {
-            let id = ids.next();
-            let f = surname(rng);
-            s.staff.execute(params![
-                id,
-                person_name(rng, f, true),
-                "supervisor",
-                county,
-                now_ts
-            ])?;
-            supervisors.insert(county.to_string(), id.clone());
-            id
-        }
-    };
+    let cw = staff.member(s, ids, now_ts, town, "caseworker")?;
+    let sup = staff.member(s, ids, now_ts, county, "supervisor")?;
     let hid = ids.next();
     let referred = t - Duration::days(rng.i64(20..1000));
     let year = referred.year();

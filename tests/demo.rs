@@ -110,3 +110,42 @@ fn the_bulk_load_leaves_one_sound_file_that_searches_on_the_same_connection() {
     names.retain(|n| n != "yihu.db-wal" && n != "yihu.db-shm");
     assert_eq!(names, vec!["yihu.db"]);
 }
+
+/// The names the demo's sign-in page offers (its staff) depend on the seed and the division,
+/// not on the day the demo is anchored on: a demo made on another day, or by a test on another
+/// day, has the same people to sign in as. (They once changed with the date, and an E2E test
+/// that signed in by a generated name failed on the day the draw moved.)
+#[test]
+fn the_same_seed_offers_the_same_people_to_sign_in_as_on_any_day() {
+    let people = |today: &str| -> std::collections::BTreeMap<(String, String), String> {
+        let (_dir, _path, mut conn, _) = demo_file(300, 1, today);
+        let list = yihu::api::dispatch(
+            &mut conn,
+            &yihu::ctx::Ctx::fixed(None, date(today)),
+            "session.candidates",
+            "{}",
+        )
+        .expect("session.candidates");
+        let list = list.as_array().cloned().unwrap_or_default();
+        assert!(list.len() > 20, "a demo with staff: {}", list.len());
+        list.iter()
+            .map(|p| {
+                let text = |k: &str| p[k].as_str().unwrap_or_default().to_string();
+                ((text("division_code"), text("role")), text("name"))
+            })
+            .collect()
+    };
+    let first = people("2026-11-28");
+    for day in ["2026-12-02", "2028-02-29", "2027-01-01"] {
+        let other = people(day);
+        let both: Vec<_> = first.keys().filter(|k| other.contains_key(*k)).collect();
+        assert!(
+            both.len() > 20,
+            "most divisions have staff on both days: {}",
+            both.len()
+        );
+        for k in both {
+            assert_eq!(first[k], other[k], "the {} of {} on {day}", k.1, k.0);
+        }
+    }
+}

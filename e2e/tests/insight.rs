@@ -10,8 +10,10 @@ use std::time::Duration;
 use yihu_e2e::ui::*;
 use yihu_e2e::{App, E2eResult, PASSPHRASE, TempDb, Value, json, today, yihu_demo, yihu_with};
 
-/// The county supervisor of 泗洪县 and the article's caseworker in the demo data.
-const SUPERVISOR: &str = "王秀静";
+/// The article's county supervisor of 泗洪县 and its caseworker in the demo data: names the demo
+/// writes itself, not drawn at random (the generated households of 泗洪县 have a generated
+/// supervisor too, with the same scope).
+const SUPERVISOR: &str = "许文娟";
 const CASEWORKER: &str = "周敏";
 const OPEN: [&str; 4] = ["referred", "assessing", "active", "monitoring"];
 
@@ -91,8 +93,27 @@ fn urlencode(s: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_dashboard_on_demo_data_drills_down_from_a_chart() -> E2eResult<()> {
-    let (db, _) = demo()?;
+    let (db, staff) = demo()?;
+    let people = staff.as_array().map_or(0, Vec::len);
     let app = App::start_on(db).await?;
+    // The sign-in page of a large demo: a page of names, the whole count, and a name nobody
+    // has said to be missing (with the whole count), never "0 of 0".
+    app.wait_for(r#"[data-testid="who-filter"]"#).await?;
+    let said = app.text_of(r#"[data-testid="who-count"]"#).await?;
+    assert!(said.contains(&format!("共 {people} 位")), "{said}");
+    app.type_into(r#"[data-testid="who-filter"]"#, "无此人")
+        .await?;
+    app.wait_until_js(
+        r#"return (document.querySelector('[data-testid="who-count"]')?.textContent ?? '').includes('无此人');"#,
+        "the sign-in page answering a name nobody has",
+    )
+    .await?;
+    let said = app.text_of(r#"[data-testid="who-count"]"#).await?;
+    assert!(
+        said.contains("没有姓名含“无此人”") && said.contains(&format!("共 {people} 位")),
+        "{said}"
+    );
+    assert_eq!(app.count("button.person").await?, 0);
     sign_in_as(&app, SUPERVISOR).await?;
     nav(&app, "dashboard").await?;
     shown(&app, r#"[data-testid="dash-chart-status"] canvas"#).await?;
