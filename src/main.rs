@@ -194,12 +194,13 @@ fn parse_actor(as_staff: Option<String>) -> Result<Option<Uuid>, ApiError> {
     }
 }
 
-/// One line of `yihu batch`: `{"command": "...", "request": {...}}`.
+/// One line of `yihu batch`: `{"command": "...", "request": {...}}`; the command's name and
+/// its response.
 fn batch_line(
     conn: &mut rusqlite::Connection,
     ctx: &Ctx,
     line: &str,
-) -> Result<serde_json::Value, ApiError> {
+) -> Result<(String, serde_json::Value), ApiError> {
     let v: serde_json::Value = serde_json::from_str(line).map_err(|_| {
         ApiError::new(
             "request.malformed",
@@ -213,7 +214,10 @@ fn batch_line(
         serde_json::Value::Null => "{}".to_string(),
         r => r.to_string(),
     };
-    api::dispatch(conn, ctx, command, &request)
+    Ok((
+        command.to_string(),
+        api::dispatch(conn, ctx, command, &request)?,
+    ))
 }
 
 /// An environment variable's value, if set and not empty.
@@ -317,7 +321,10 @@ fn run(cli: Cli) -> Result<(), ApiError> {
                     Some(d) => Ctx::fixed(actor, d),
                     None => Ctx::system(actor),
                 };
-                let result = batch_line(&mut conn, &ctx, &line);
+                let result = batch_line(&mut conn, &ctx, &line).and_then(|(command, v)| {
+                    vault::follow_command(&path, &command, &v)?;
+                    Ok(v)
+                });
                 let printed = match result {
                     Ok(v) => serde_json::json!({"line": line_no, "ok": true, "response": v}),
                     Err(e) => {
@@ -360,7 +367,7 @@ fn run(cli: Cli) -> Result<(), ApiError> {
             let (mut conn, _) = open_db(&path, actor)?;
             let result = api::dispatch(&mut conn, &ctx, &command, &body)?;
             out(&serde_json::to_string_pretty(&result)?);
-            Ok(())
+            vault::follow_command(&path, &command, &result)
         }
         Cmd::Export {
             kind,

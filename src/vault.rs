@@ -165,3 +165,33 @@ pub fn encrypt_database(
     crate::backup::copy_keyring(db_path, backup_dir)?;
     Ok((key, code))
 }
+
+/// Keep the keyring beside `db_path` in step with a command that committed, whichever front
+/// end ran it (the desktop shell, `yihu call`, `yihu batch`): a renamed staff member keeps
+/// their slot under the new name (the sign-in list), and a deactivated one loses it, so their
+/// passphrase no longer unwraps the database key. The copy in the backup folder follows.
+/// Nothing to do for other commands or a plain database.
+pub fn follow_command(db_path: &Path, command: &str, result: &serde_json::Value) -> ApiResult<()> {
+    if command != "staff.update" {
+        return Ok(());
+    }
+    let Some(staff_id) = result["id"]
+        .as_str()
+        .and_then(|id| Uuid::parse_str(id).ok())
+    else {
+        return Ok(());
+    };
+    let Some(mut ring) = Keyring::load(db_path)? else {
+        return Ok(());
+    };
+    let changed = if result["active"] == serde_json::Value::Bool(false) {
+        ring.remove_staff(staff_id)
+    } else {
+        ring.rename_staff(staff_id, result["name"].as_str().unwrap_or_default())
+    };
+    if changed {
+        ring.save(db_path)?;
+        crate::backup::copy_keyring(db_path, &crate::backup::default_dir(db_path))?;
+    }
+    Ok(())
+}

@@ -415,3 +415,133 @@ fn databases_of_every_earlier_schema_are_encrypted_without_loss() {
         assert!(problems.is_empty(), "{name}: {problems:?}");
     }
 }
+
+/// Deactivating someone through the command line takes their passphrase away at once, as in
+/// the desktop app (the keyring follows the core's staff changes, whichever front end made
+/// them): their slot leaves the keyring and its backup copy, and the passphrase that opened
+/// the file a moment ago is refused. A rename through `yihu batch` renames the sign-in entry.
+#[test]
+fn deactivating_someone_through_the_command_line_takes_their_passphrase_away() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("demo.db");
+    let yihu = |args: &[&str], stdin: Option<&str>| -> std::process::Output {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_yihu"));
+        for v in ["YIHU_DB", "YIHU_AS", "YIHU_TODAY", "YIHU_RECOVERY_CODE"] {
+            c.env_remove(v);
+        }
+        c.env("YIHU_PASSPHRASE", vault::DEMO_PASSPHRASE);
+        c.arg("--db").arg(&path).args(args);
+        let Some(input) = stdin else {
+            return c.output().expect("yihu");
+        };
+        c.stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+        let mut child = c.spawn().expect("yihu");
+        if let Some(mut s) = child.stdin.take() {
+            use std::io::Write;
+            s.write_all(input.as_bytes()).expect("stdin");
+        }
+        child.wait_with_output().expect("yihu")
+    };
+    let ok = |o: std::process::Output| -> serde_json::Value {
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        serde_json::from_slice(&o.stdout).unwrap_or(serde_json::Value::Null)
+    };
+    let summary = ok(yihu(
+        &[
+            "demo",
+            "--households",
+            "3",
+            "--today",
+            "2026-06-15",
+            "--encrypt",
+        ],
+        None,
+    ));
+    let admin = summary["admin_id"].as_str().expect("admin").to_string();
+    let article = summary["article_staff"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let id_of = |role: &str, nth: usize| -> String {
+        article
+            .iter()
+            .filter(|p| p["role"] == role)
+            .nth(nth)
+            .and_then(|p| p["id"].as_str())
+            .unwrap_or_else(|| panic!("a {role} in {summary}"))
+            .to_string()
+    };
+    let (cw, sup) = (id_of("caseworker", 0), id_of("supervisor", 0));
+    let slots = |p: &Path| -> Vec<String> {
+        Keyring::load(p)
+            .expect("keyring")
+            .expect("a keyring")
+            .names()
+            .iter()
+            .map(|n| n.staff_id.to_string())
+            .collect()
+    };
+    let backup_db = backup::default_dir(&path).join("demo.db");
+    // The caseworker's passphrase opens the file as them.
+    ok(yihu(&["call", "household.list", "{}", "--as", &cw], None));
+    assert!(slots(&path).contains(&cw));
+
+    let staff = ok(yihu(
+        &[
+            "call",
+            "staff.get",
+            &json!({"id": cw}).to_string(),
+            "--as",
+            &admin,
+        ],
+        None,
+    ));
+    let update = json!({"id": cw, "active": false, "staff": {
+        "name": staff["name"], "role": staff["role"], "division_code": staff["division_code"],
+        "phone": staff["phone"]}});
+    ok(yihu(
+        &["call", "staff.update", &update.to_string(), "--as", &admin],
+        None,
+    ));
+    assert!(!slots(&path).contains(&cw), "the slot left the keyring");
+    assert!(
+        !slots(&backup_db).contains(&cw),
+        "and the keyring's copy in the backup folder"
+    );
+    let refused = yihu(&["call", "household.list", "{}", "--as", &cw], None);
+    assert!(!refused.status.success());
+    let e: serde_json::Value = serde_json::from_slice(&refused.stderr).expect("json error");
+    assert_eq!(e["code"], "auth.no_passphrase", "{e}");
+
+    // A rename through `yihu batch`: the sign-in list shows the new name.
+    let staff = ok(yihu(
+        &[
+            "call",
+            "staff.get",
+            &json!({"id": sup}).to_string(),
+            "--as",
+            &admin,
+        ],
+        None,
+    ));
+    let line = json!({"command": "staff.update", "request": {"id": sup, "active": true, "staff": {
+        "name": "易名督导", "role": staff["role"], "division_code": staff["division_code"]}}});
+    let out = yihu(&["batch", "--as", &admin], Some(&format!("{line}\n")));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let names = Keyring::load(&path)
+        .expect("keyring")
+        .expect("a keyring")
+        .names();
+    assert!(
+        names
+            .iter()
+            .any(|n| n.staff_id.to_string() == sup && n.name == "易名督导"),
+        "the sign-in list follows the rename"
+    );
+}

@@ -774,30 +774,9 @@ impl Store {
                     lock(&self.inner).idle_lock = Duration::from_secs(m * 60);
                 }
             }
+            // The keyring follows renames and deactivations (the core's rule, as in the CLI).
             "staff.update" => {
-                let Some(id) = result["id"]
-                    .as_str()
-                    .and_then(|id| Uuid::parse_str(id).ok())
-                else {
-                    return;
-                };
-                let name = result["name"].as_str().unwrap_or_default().to_string();
-                let deactivated = result["active"] == Value::Bool(false);
-                let updated = (|| -> Result<(), ApiError> {
-                    let Some(mut ring) = Keyring::load(&self.path)? else {
-                        return Ok(());
-                    };
-                    let changed = if deactivated {
-                        ring.remove_staff(id)
-                    } else {
-                        ring.rename_staff(id, &name)
-                    };
-                    if changed {
-                        self.save_keyring(&ring)?;
-                    }
-                    Ok(())
-                })();
-                if let Err(e) = updated {
+                if let Err(e) = vault::follow_command(&self.path, command, result) {
                     tracing::warn!(code = %e.code, "the keyring was not updated");
                 }
             }

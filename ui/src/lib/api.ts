@@ -6,6 +6,7 @@ import type { ApiError, CommandName, Commands } from "./bindings/commands";
 import type { Candidate } from "./bindings/Candidate";
 import type { LedgerRequest } from "./bindings/LedgerRequest";
 import type { LedgerWritten } from "./bindings/LedgerWritten";
+import type { ShellCommand } from "./shell-commands";
 
 /** An error from the core (or the shell), carrying its stable code and the field it concerns. */
 export class CommandError extends Error {
@@ -40,7 +41,7 @@ export function whenSessionEnds(f: () => void) {
 
 /** Invoke a shell command, turning any failure into a CommandError (and noticing the end of
  * the session). */
-async function shell<T>(name: string, args?: Record<string, unknown>): Promise<T> {
+async function shell<T>(name: ShellCommand, args?: Record<string, unknown>): Promise<T> {
   try {
     return await invoke<T>(name, args);
   } catch (e) {
@@ -108,11 +109,11 @@ export const auth = {
 };
 
 export async function appStatus(): Promise<AppStatus> {
-  return await invoke<AppStatus>("app_status");
+  return await invoke<AppStatus>("app_status" satisfies ShellCommand);
 }
 
 export async function retryOpen(): Promise<AppStatus> {
-  return await invoke<AppStatus>("app_retry_open");
+  return await invoke<AppStatus>("app_retry_open" satisfies ShellCommand);
 }
 
 export async function loadDemo(households: number): Promise<SetUp> {
