@@ -14,6 +14,7 @@ mod crash;
 mod dashboard;
 mod demo;
 mod encryption;
+mod error_texts;
 mod festivals;
 mod followup;
 mod fuzz_commands;
