@@ -488,16 +488,11 @@ fn deactivating_someone_through_the_command_line_takes_their_passphrase_away() {
     ok(yihu(&["call", "household.list", "{}", "--as", &cw], None));
     assert!(slots(&path).contains(&cw));
 
-    let staff = ok(yihu(
-        &[
-            "call",
-            "staff.get",
-            &json!({"id": cw}).to_string(),
-            "--as",
-            &admin,
-        ],
-        None,
-    ));
+    let staff_of = |id: &str| -> serde_json::Value {
+        let request = json!({ "id": id }).to_string();
+        ok(yihu(&["call", "staff.get", &request, "--as", &admin], None))
+    };
+    let staff = staff_of(&cw);
     let update = json!({"id": cw, "active": false, "staff": {
         "name": staff["name"], "role": staff["role"], "division_code": staff["division_code"],
         "phone": staff["phone"]}});
@@ -516,16 +511,7 @@ fn deactivating_someone_through_the_command_line_takes_their_passphrase_away() {
     assert_eq!(e["code"], "auth.no_passphrase", "{e}");
 
     // A rename through `yihu batch`: the sign-in list shows the new name.
-    let staff = ok(yihu(
-        &[
-            "call",
-            "staff.get",
-            &json!({"id": sup}).to_string(),
-            "--as",
-            &admin,
-        ],
-        None,
-    ));
+    let staff = staff_of(&sup);
     let line = json!({"command": "staff.update", "request": {"id": sup, "active": true, "staff": {
         "name": "易名督导", "role": staff["role"], "division_code": staff["division_code"]}}});
     let out = yihu(&["batch", "--as", &admin], Some(&format!("{line}\n")));
