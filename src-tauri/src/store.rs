@@ -92,8 +92,23 @@ struct Session {
     must_change: bool,
 }
 
+/// The session's clock: the monotonic one, which tests move forward instead of sleeping (the
+/// idle lock is then tested with its real minutes, not with milliseconds that a busy machine
+/// can overrun).
+#[derive(Debug, Default)]
+struct Clock {
+    ahead: Duration,
+}
+
+impl Clock {
+    fn now(&self) -> Instant {
+        Instant::now() + self.ahead
+    }
+}
+
 #[derive(Debug)]
 struct Inner {
+    clock: Clock,
     opened: Opened,
     idle: Vec<Connection>,
     /// The key of the open database (None while it is still a plain file).
@@ -111,7 +126,7 @@ impl Inner {
         if self
             .session
             .as_ref()
-            .is_some_and(|s| s.last_active.elapsed() > self.idle_lock)
+            .is_some_and(|s| self.clock.now().duration_since(s.last_active) > self.idle_lock)
         {
             self.locked = self.session.take().map(|s| s.staff_id);
             return true;
@@ -219,6 +234,7 @@ impl Store {
             path,
             open_lock: Mutex::new(()),
             inner: Mutex::new(Inner {
+                clock: Clock::default(),
                 opened: Opened::NotYet,
                 idle: Vec::new(),
                 key: None,
@@ -406,6 +422,7 @@ impl Store {
         if inner.expire_idle() {
             return Err(locked());
         }
+        let now = inner.clock.now();
         match inner.session.as_mut() {
             None => Err(signed_out()),
             Some(s) if s.must_change => Err(ApiError::new(
@@ -413,7 +430,7 @@ impl Store {
                 "choose a new passphrase first",
             )),
             Some(s) => {
-                s.last_active = Instant::now();
+                s.last_active = now;
                 Ok(s.staff_id)
             }
         }
@@ -453,7 +470,7 @@ impl Store {
         inner.idle_lock = Duration::from_secs(idle * 60);
         inner.session = Some(Session {
             staff_id,
-            last_active: Instant::now(),
+            last_active: inner.clock.now(),
             must_change,
         });
         inner.locked = None;
@@ -566,10 +583,13 @@ impl Store {
             .map_err(|e| e.with_field("current_passphrase"))?;
         let staff = self.candidate(staff_id)?;
         self.rewrap(&key, staff_id, &staff.name, new, false)?;
-        if let Some(s) = lock(&self.inner).session.as_mut() {
+        let mut inner = lock(&self.inner);
+        let now = inner.clock.now();
+        if let Some(s) = inner.session.as_mut() {
             s.must_change = false;
-            s.last_active = Instant::now();
+            s.last_active = now;
         }
+        drop(inner);
         self.signed_in()?.ok_or_else(signed_out)
     }
 
@@ -1089,9 +1109,17 @@ mod tests {
     fn the_session_locks_after_the_idle_time_and_forgets_the_person_not_the_key() {
         let (_dir, path) = temp_db();
         let (store, admin) = set_up(&path);
-        lock(&store.inner).idle_lock = Duration::from_millis(60);
+        let idle = lock(&store.inner).idle_lock;
+        assert_eq!(idle, Duration::from_secs(15 * 60), "the default lock time");
+        // Each command restarts the idle time: just short of it, the session is still live.
+        let wait = |d: Duration| lock(&store.inner).clock.ahead += d;
         store.call("staff.list", &json!({})).expect("active");
-        std::thread::sleep(Duration::from_millis(120));
+        wait(idle - Duration::from_secs(1));
+        store.call("staff.list", &json!({})).expect("still active");
+        wait(idle - Duration::from_secs(1));
+        store.call("staff.list", &json!({})).expect("still active");
+        // A moment past it, the session is locked.
+        wait(idle + Duration::from_secs(1));
         assert_eq!(
             store.call("staff.list", &json!({})).unwrap_err().code,
             "auth.locked"
