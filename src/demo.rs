@@ -1332,15 +1332,18 @@ fn load_rows(
 /// seed offers the same names to sign in with on any day.
 struct StaffBook {
     seed: u64,
-    /// (division code, role) → staff id.
-    made: HashMap<(String, &'static str), String>,
+    /// Township code → its caseworker's id.
+    caseworkers: HashMap<String, String>,
+    /// County code → its supervisor's id.
+    supervisors: HashMap<String, String>,
 }
 
 impl StaffBook {
     fn new(seed: u64) -> StaffBook {
         StaffBook {
             seed,
-            made: HashMap::default(),
+            caseworkers: HashMap::default(),
+            supervisors: HashMap::default(),
         }
     }
 
@@ -1353,7 +1356,13 @@ impl StaffBook {
         division: &str,
         role: &'static str,
     ) -> ApiResult<String> {
-        if let Some(id) = self.made.get(&(division.to_string(), role)) {
+        let made = if role == "supervisor" {
+            &mut self.supervisors
+        } else {
+            &mut self.caseworkers
+        };
+        // Looked up by &str: no allocation for the households after the first of a division.
+        if let Some(id) = made.get(division) {
             return Ok(id.clone());
         }
         // Division codes are digits; a code that is not still gets a stable seed of its own.
@@ -1379,7 +1388,7 @@ impl StaffBook {
             division,
             now_ts
         ])?;
-        self.made.insert((division.to_string(), role), id.clone());
+        made.insert(division.to_string(), id.clone());
         Ok(id)
     }
 }

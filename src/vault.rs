@@ -190,8 +190,14 @@ pub fn follow_command(db_path: &Path, command: &str, result: &serde_json::Value)
         ring.rename_staff(staff_id, result["name"].as_str().unwrap_or_default())
     };
     if changed {
-        ring.save(db_path)?;
-        crate::backup::copy_keyring(db_path, &crate::backup::default_dir(db_path))?;
+        save_keyring(db_path, &ring)?;
     }
     Ok(())
+}
+
+/// Write the keyring beside `db_path`, and its copy in the backup folder (without which the
+/// encrypted backups could not be opened if the keyring were lost).
+pub fn save_keyring(db_path: &Path, ring: &Keyring) -> ApiResult<()> {
+    ring.save(db_path)?;
+    crate::backup::copy_keyring(db_path, &crate::backup::default_dir(db_path))
 }

@@ -243,24 +243,27 @@ fn an_interrupted_setup_is_finished_by_the_next_unlock() {
     );
 }
 
+/// `yihu --db <path>` with none of the CLI's environment variables inherited.
+fn cli(path: &Path) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_yihu"));
+    for v in [
+        "YIHU_DB",
+        "YIHU_AS",
+        "YIHU_TODAY",
+        "YIHU_PASSPHRASE",
+        "YIHU_RECOVERY_CODE",
+    ] {
+        c.env_remove(v);
+    }
+    c.arg("--db").arg(path);
+    c
+}
+
 #[test]
 fn the_command_line_needs_the_passphrase_of_the_acting_staff_member() {
     let dir = tempfile::tempdir().expect("dir");
     let path = dir.path().join("demo.db");
-    let yihu = || {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_yihu"));
-        for v in [
-            "YIHU_DB",
-            "YIHU_AS",
-            "YIHU_TODAY",
-            "YIHU_PASSPHRASE",
-            "YIHU_RECOVERY_CODE",
-        ] {
-            c.env_remove(v);
-        }
-        c.arg("--db").arg(&path);
-        c
-    };
+    let yihu = || cli(&path);
     let out = yihu()
         .args([
             "demo",
@@ -425,12 +428,8 @@ fn deactivating_someone_through_the_command_line_takes_their_passphrase_away() {
     let dir = tempfile::tempdir().expect("dir");
     let path = dir.path().join("demo.db");
     let yihu = |args: &[&str], stdin: Option<&str>| -> std::process::Output {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_yihu"));
-        for v in ["YIHU_DB", "YIHU_AS", "YIHU_TODAY", "YIHU_RECOVERY_CODE"] {
-            c.env_remove(v);
-        }
-        c.env("YIHU_PASSPHRASE", vault::DEMO_PASSPHRASE);
-        c.arg("--db").arg(&path).args(args);
+        let mut c = cli(&path);
+        c.env("YIHU_PASSPHRASE", vault::DEMO_PASSPHRASE).args(args);
         let Some(input) = stdin else {
             return c.output().expect("yihu");
         };

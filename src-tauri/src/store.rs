@@ -555,8 +555,7 @@ impl Store {
     /// Write the keyring beside the database and keep the backup folder's copy in step, so a
     /// backup opens with today's passphrases.
     fn save_keyring(&self, ring: &Keyring) -> Result<(), ApiError> {
-        ring.save(&self.path)?;
-        backup::copy_keyring(&self.path, &self.backup_dir())
+        vault::save_keyring(&self.path, ring)
     }
 
     /// The signed-in person changes their own passphrase (the current one is asked again).
