@@ -2,6 +2,7 @@
 //! aid. It knows nothing of Tauri, IPC or the UI: it is the domain, its rules, the SQLite store
 //! and the one command surface ([`api::dispatch`]) that every front end goes through.
 
+pub mod account;
 pub mod api;
 pub mod audit_chain;
 pub mod backup;

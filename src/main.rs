@@ -3,14 +3,14 @@
 //! stderr with a non-zero exit.
 
 use std::io::{BufRead, Read};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand};
 use uuid::Uuid;
 use yihu::keyring::DbKey;
-use yihu::{ApiError, Ctx, api, check, db, demo, vault};
+use yihu::{ApiError, Ctx, account, api, check, db, demo, vault};
 
 #[derive(Parser)]
 #[command(
@@ -283,316 +283,363 @@ fn open_db(
     Ok((db::open_keyed(path, key.as_ref())?, key))
 }
 
+/// The context of a command run from the command line: the actor, and the fixed date if any.
+fn context(actor: Option<Uuid>, today: Option<NaiveDate>) -> Ctx {
+    match today {
+        Some(d) => Ctx::fixed(actor, d),
+        None => Ctx::system(actor),
+    }
+}
+
+/// A field error of the core, renamed to the command-line flag that carries it.
+fn at_flag(e: ApiError, field: &str, flag: &str) -> ApiError {
+    if e.field.as_deref() == Some(field) {
+        e.with_field(flag)
+    } else {
+        e
+    }
+}
+
+fn list_commands(json: bool) -> Result<(), ApiError> {
+    let list = api::commands();
+    if json {
+        out(&serde_json::to_string_pretty(&list)?);
+    } else {
+        for c in list {
+            out(&format!(
+                "{:<22} {:<10} {}",
+                c.name,
+                format!("{:?}", c.access).to_lowercase(),
+                c.example
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn batch(path: &Path, as_staff: Option<String>, today: Option<String>) -> Result<(), ApiError> {
+    let actor = parse_actor(as_staff)?;
+    let fixed = parse_today(today)?;
+    let (mut conn, _) = open_db(path, actor)?;
+    let mut failed = 0usize;
+    let mut line_no = 0usize;
+    for line in std::io::stdin().lock().lines() {
+        line_no += 1;
+        let line = line
+            .map_err(|e| ApiError::new("request.malformed", format!("cannot read stdin: {e}")))?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let printed = match batch_line(&mut conn, &context(actor, fixed), &line) {
+            Ok((_, v)) => serde_json::json!({"line": line_no, "ok": true, "response": v}),
+            Err(e) => {
+                failed += 1;
+                serde_json::json!({"line": line_no, "ok": false, "error": e})
+            }
+        };
+        out(&printed.to_string());
+    }
+    if failed == 0 {
+        Ok(())
+    } else {
+        Err(ApiError::new(
+            "batch.failed",
+            format!("{failed} command(s) failed"),
+        ))
+    }
+}
+
+fn call(
+    path: &Path,
+    as_staff: Option<String>,
+    command: &str,
+    json: Option<&str>,
+    today: Option<String>,
+) -> Result<(), ApiError> {
+    let actor = parse_actor(as_staff)?;
+    let body = match json {
+        Some("-") => {
+            let mut s = String::new();
+            std::io::stdin().read_to_string(&mut s).map_err(|e| {
+                ApiError::new("request.malformed", format!("cannot read stdin: {e}"))
+            })?;
+            s
+        }
+        Some(s) => s.to_string(),
+        None => "{}".to_string(),
+    };
+    let ctx = context(actor, parse_today(today)?);
+    let (mut conn, _) = open_db(path, actor)?;
+    let result = api::dispatch(&mut conn, &ctx, command, &body)?;
+    out(&serde_json::to_string_pretty(&result)?);
+    Ok(())
+}
+
+struct ExportArgs {
+    kind: String,
+    division: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    out: PathBuf,
+    format: String,
+    reveal: bool,
+    today: Option<String>,
+}
+
+fn export(path: &Path, as_staff: Option<String>, a: ExportArgs) -> Result<(), ApiError> {
+    let actor = parse_actor(as_staff)?;
+    // The request is checked by the core like any other (field names and all).
+    let period = match (a.from, a.to) {
+        (None, None) => serde_json::Value::Null,
+        (from, to) => serde_json::json!({"from": from, "to": to}),
+    };
+    let request = serde_json::json!({
+        "kind": a.kind, "division_code": a.division, "period": period,
+        "format": a.format, "reveal": a.reveal,
+    });
+    let request: yihu::api::ledger::LedgerRequest = api::parse_request(&request.to_string())?;
+    let ctx = context(actor, parse_today(a.today)?);
+    let (mut conn, _) = open_db(path, actor)?;
+    let written = api::export_ledger(
+        &mut conn,
+        &ctx,
+        yihu::api::ledger::LedgerJob {
+            request,
+            out: a.out,
+        },
+    )?;
+    out(&serde_json::to_string_pretty(&written)?);
+    Ok(())
+}
+
+fn make_demo(
+    path: &Path,
+    as_staff: Option<String>,
+    households: u32,
+    seed: u64,
+    today: Option<String>,
+    encrypt: bool,
+) -> Result<(), ApiError> {
+    let options = demo::Options {
+        households,
+        seed,
+        today: parse_today(today)?.unwrap_or_else(|| Ctx::system(None).today),
+    };
+    let started = std::time::Instant::now();
+    let (summary, code) = if encrypt {
+        let (summary, code) = vault::create_demo(path, |conn| demo::build(conn, &options))?;
+        (summary, Some(code))
+    } else {
+        let (mut conn, _) = open_db(path, parse_actor(as_staff)?)?;
+        (demo::build(&mut conn, &options)?, None)
+    };
+    let mut result = serde_json::to_value(&summary)?;
+    result["seconds"] =
+        serde_json::json!((started.elapsed().as_secs_f64() * 100.0).round() / 100.0);
+    result["db"] = serde_json::json!(path.display().to_string());
+    if let Some(code) = code {
+        result["passphrase"] = serde_json::json!(vault::DEMO_PASSPHRASE);
+        result["recovery_code"] = serde_json::json!(code.as_str());
+    }
+    out(&serde_json::to_string_pretty(&result)?);
+    Ok(())
+}
+
+fn encrypt(path: &Path, as_staff: Option<String>) -> Result<(), ApiError> {
+    let actor = required_actor(as_staff)?;
+    let passphrase = required_env(
+        "YIHU_PASSPHRASE",
+        "passphrase",
+        "the administrator's new passphrase",
+    )?;
+    let (_, code) = account::encrypt(
+        path,
+        &Ctx::system(Some(actor)),
+        actor,
+        &passphrase,
+        account::Via::Passphrase,
+    )
+    .map_err(|e| at_flag(e, "staff_id", "as"))?;
+    out(&serde_json::to_string_pretty(&serde_json::json!({
+        "db": path.display().to_string(),
+        "keyring": yihu::keyring::path_for(path).display().to_string(),
+        "recovery_code": code.as_str(),
+    }))?);
+    Ok(())
+}
+
+fn passphrase(
+    path: &Path,
+    as_staff: Option<String>,
+    staff: &str,
+    temporary: bool,
+) -> Result<(), ApiError> {
+    let actor = required_actor(as_staff)?;
+    let target = Uuid::parse_str(staff.trim())
+        .map_err(|_| ApiError::at("request.field.type", "staff", "--staff must be a staff id"))?;
+    let new = required_env(
+        "YIHU_NEW_PASSPHRASE",
+        "new_passphrase",
+        "the new passphrase",
+    )?;
+    let (mut conn, key) = open_db(path, Some(actor))?;
+    let key = key.ok_or_else(|| {
+        ApiError::new(
+            "auth.not_encrypted",
+            "this database is not encrypted; run yihu encrypt first",
+        )
+    })?;
+    account::set_passphrase(
+        &mut conn,
+        &Ctx::system(Some(actor)),
+        &key,
+        target,
+        &new,
+        temporary,
+    )
+    .map_err(|e| at_flag(e, "staff_id", "staff"))?;
+    out(&serde_json::to_string_pretty(
+        &serde_json::json!({"staff": target, "temporary": temporary}),
+    )?);
+    Ok(())
+}
+
+fn check_db(path: &Path, as_staff: Option<String>) -> Result<(), ApiError> {
+    let (conn, _) = open_db(path, parse_actor(as_staff)?)?;
+    let problems = check::run(&conn)?;
+    out(&serde_json::to_string_pretty(
+        &serde_json::json!({"ok": problems.is_empty(), "problems": problems}),
+    )?);
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::new(
+            "check.failed",
+            format!("{} invariant(s) broken", problems.len()),
+        ))
+    }
+}
+
+fn back_up(
+    path: &Path,
+    as_staff: Option<String>,
+    dir: Option<PathBuf>,
+    list: bool,
+) -> Result<(), ApiError> {
+    let dir = dir.unwrap_or_else(|| yihu::backup::default_dir(path));
+    if list {
+        out(&serde_json::to_string_pretty(&yihu::backup::list(&dir)?)?);
+        return Ok(());
+    }
+    let actor = parse_actor(as_staff)?;
+    let (mut conn, key) = open_db(path, actor)?;
+    let (made, removed) = account::back_up(&mut conn, &Ctx::system(actor), key.as_ref(), &dir)?;
+    out(&serde_json::to_string_pretty(
+        &serde_json::json!({"backup": made, "removed": removed}),
+    )?);
+    Ok(())
+}
+
+fn restore(
+    path: &Path,
+    as_staff: Option<String>,
+    file: &Path,
+    dir: Option<PathBuf>,
+    yes: bool,
+) -> Result<(), ApiError> {
+    let actor = parse_actor(as_staff)?;
+    // A damaged file without a keyring is replaced by a plain backup.
+    let key = match cli_key(path, actor) {
+        Err(e) if e.code == "db.keyring_missing" => None,
+        other => other?,
+    };
+    if !yes {
+        let facts = yihu::backup::verify(file, key.as_ref())?;
+        out(&serde_json::to_string_pretty(&serde_json::json!({
+            "file": file.display().to_string(), "facts": facts, "database": path.display().to_string()
+        }))?);
+        return Err(ApiError::new(
+            "restore.confirm",
+            "the backup is sound; add --yes to replace the database with it",
+        ));
+    }
+    let dir = dir.unwrap_or_else(|| yihu::backup::default_dir(path));
+    let done = account::restore_file(path, &Ctx::system(actor), key.as_ref(), file, &dir)?;
+    out(&serde_json::to_string_pretty(&done)?);
+    Ok(())
+}
+
+fn audit_verify(path: &Path, as_staff: Option<String>) -> Result<(), ApiError> {
+    let (conn, _) = open_db(path, parse_actor(as_staff)?)?;
+    let report = yihu::audit_chain::verify(&conn)?;
+    out(&serde_json::to_string_pretty(&report)?);
+    match &report.first_problem {
+        None => Ok(()),
+        Some(p) => Err(ApiError::new(
+            "audit.chain.broken",
+            format!(
+                "the audit trail is broken at row {}: {}",
+                p.seq,
+                match p.kind {
+                    yihu::audit_chain::ProblemKind::Altered => "changed after it was written",
+                    yihu::audit_chain::ProblemKind::Inserted => "not written by Yihu",
+                    yihu::audit_chain::ProblemKind::Missing => "rows removed from here",
+                    yihu::audit_chain::ProblemKind::Broken =>
+                        "it does not follow the row before it",
+                }
+            ),
+        )),
+    }
+}
+
 fn run(cli: Cli) -> Result<(), ApiError> {
     let path = cli.db.unwrap_or_else(db::default_path);
-    let as_staff = cli.as_staff;
+    let who = cli.as_staff;
     match cli.cmd {
-        Cmd::Commands { json } => {
-            let list = api::commands();
-            if json {
-                out(&serde_json::to_string_pretty(&list)?);
-            } else {
-                for c in list {
-                    out(&format!(
-                        "{:<22} {:<10} {}",
-                        c.name,
-                        format!("{:?}", c.access).to_lowercase(),
-                        c.example
-                    ));
-                }
-            }
-            Ok(())
-        }
-        Cmd::Batch { today } => {
-            let actor = parse_actor(as_staff)?;
-            let fixed = parse_today(today)?;
-            let (mut conn, _) = open_db(&path, actor)?;
-            let mut failed = 0usize;
-            let mut line_no = 0usize;
-            for line in std::io::stdin().lock().lines() {
-                line_no += 1;
-                let line = line.map_err(|e| {
-                    ApiError::new("request.malformed", format!("cannot read stdin: {e}"))
-                })?;
-                if line.trim().is_empty() {
-                    continue;
-                }
-                let ctx = match fixed {
-                    Some(d) => Ctx::fixed(actor, d),
-                    None => Ctx::system(actor),
-                };
-                let result = batch_line(&mut conn, &ctx, &line).and_then(|(command, v)| {
-                    vault::follow_command(&path, &command, &v)?;
-                    Ok(v)
-                });
-                let printed = match result {
-                    Ok(v) => serde_json::json!({"line": line_no, "ok": true, "response": v}),
-                    Err(e) => {
-                        failed += 1;
-                        serde_json::json!({"line": line_no, "ok": false, "error": e})
-                    }
-                };
-                out(&printed.to_string());
-            }
-            if failed == 0 {
-                Ok(())
-            } else {
-                Err(ApiError::new(
-                    "batch.failed",
-                    format!("{failed} command(s) failed"),
-                ))
-            }
-        }
+        Cmd::Commands { json } => list_commands(json),
+        Cmd::Batch { today } => batch(&path, who, today),
         Cmd::Call {
             command,
             json,
             today,
-        } => {
-            let actor = parse_actor(as_staff)?;
-            let body = match json.as_deref() {
-                Some("-") => {
-                    let mut s = String::new();
-                    std::io::stdin().read_to_string(&mut s).map_err(|e| {
-                        ApiError::new("request.malformed", format!("cannot read stdin: {e}"))
-                    })?;
-                    s
-                }
-                Some(s) => s.to_string(),
-                None => "{}".to_string(),
-            };
-            let ctx = match parse_today(today)? {
-                Some(d) => Ctx::fixed(actor, d),
-                None => Ctx::system(actor),
-            };
-            let (mut conn, _) = open_db(&path, actor)?;
-            let result = api::dispatch(&mut conn, &ctx, &command, &body)?;
-            out(&serde_json::to_string_pretty(&result)?);
-            vault::follow_command(&path, &command, &result)
-        }
+        } => call(&path, who, &command, json.as_deref(), today),
         Cmd::Export {
             kind,
             division,
             from,
             to,
-            out: file,
+            out,
             format,
             reveal,
             today,
-        } => {
-            let actor = parse_actor(as_staff)?;
-            // The request is checked by the core like any other (field names and all).
-            let period = match (from, to) {
-                (None, None) => serde_json::Value::Null,
-                (from, to) => serde_json::json!({"from": from, "to": to}),
-            };
-            let request = serde_json::json!({
-                "kind": kind, "division_code": division, "period": period,
-                "format": format, "reveal": reveal,
-            });
-            let request: yihu::api::ledger::LedgerRequest =
-                api::parse_request(&request.to_string())?;
-            let ctx = match parse_today(today)? {
-                Some(d) => Ctx::fixed(actor, d),
-                None => Ctx::system(actor),
-            };
-            let (mut conn, _) = open_db(&path, actor)?;
-            let written = api::export_ledger(
-                &mut conn,
-                &ctx,
-                yihu::api::ledger::LedgerJob { request, out: file },
-            )?;
-            out(&serde_json::to_string_pretty(&written)?);
-            Ok(())
-        }
+        } => export(
+            &path,
+            who,
+            ExportArgs {
+                kind,
+                division,
+                from,
+                to,
+                out,
+                format,
+                reveal,
+                today,
+            },
+        ),
         Cmd::Demo {
             households,
             seed,
             today,
             encrypt,
-        } => {
-            let options = demo::Options {
-                households,
-                seed,
-                today: parse_today(today)?.unwrap_or_else(|| Ctx::system(None).today),
-            };
-            let started = std::time::Instant::now();
-            let (summary, code) = if encrypt {
-                let (summary, code) =
-                    vault::create_demo(&path, |conn| demo::build(conn, &options))?;
-                (summary, Some(code))
-            } else {
-                let (mut conn, _) = open_db(&path, parse_actor(as_staff)?)?;
-                (demo::build(&mut conn, &options)?, None)
-            };
-            let mut result = serde_json::to_value(&summary)?;
-            result["seconds"] =
-                serde_json::json!((started.elapsed().as_secs_f64() * 100.0).round() / 100.0);
-            result["db"] = serde_json::json!(path.display().to_string());
-            if let Some(code) = code {
-                result["passphrase"] = serde_json::json!(vault::DEMO_PASSPHRASE);
-                result["recovery_code"] = serde_json::json!(code.as_str());
-            }
-            out(&serde_json::to_string_pretty(&result)?);
-            Ok(())
-        }
-        Cmd::Encrypt => {
-            let actor = required_actor(as_staff)?;
-            let passphrase = required_env(
-                "YIHU_PASSPHRASE",
-                "passphrase",
-                "the administrator's new passphrase",
-            )?;
-            let name = {
-                let mut conn = db::open(&path)?;
-                api::authorise_file_operation(
-                    &mut conn,
-                    &Ctx::system(Some(actor)),
-                    api::Access::Admin,
-                )?;
-                conn.query_row(
-                    "SELECT name FROM staff WHERE id = ?1",
-                    [actor.to_string()],
-                    |r| r.get::<_, String>(0),
-                )?
-            };
-            let (_, code) = vault::encrypt_database(
-                &path,
-                &yihu::backup::default_dir(&path),
-                vault::FirstPassphrases::One {
-                    staff_id: actor,
-                    name: &name,
-                    passphrase: &passphrase,
-                },
-            )?;
-            out(&serde_json::to_string_pretty(&serde_json::json!({
-                "db": path.display().to_string(),
-                "keyring": yihu::keyring::path_for(&path).display().to_string(),
-                "recovery_code": code.as_str(),
-            }))?);
-            Ok(())
-        }
-        Cmd::Passphrase { staff, temporary } => {
-            let actor = required_actor(as_staff)?;
-            let target = Uuid::parse_str(staff.trim()).map_err(|_| {
-                ApiError::at("request.field.type", "staff", "--staff must be a staff id")
-            })?;
-            let new = required_env(
-                "YIHU_NEW_PASSPHRASE",
-                "new_passphrase",
-                "the new passphrase",
-            )?;
-            let (mut conn, key) = open_db(&path, Some(actor))?;
-            let key = key.ok_or_else(|| {
-                ApiError::new(
-                    "auth.not_encrypted",
-                    "this database is not encrypted; run yihu encrypt first",
-                )
-            })?;
-            api::authorise_file_operation(
-                &mut conn,
-                &Ctx::system(Some(actor)),
-                api::Access::Admin,
-            )?;
-            let name: String = conn
-                .query_row(
-                    "SELECT name FROM staff WHERE id = ?1 AND active = 1",
-                    [target.to_string()],
-                    |r| r.get(0),
-                )
-                .map_err(|_| {
-                    ApiError::at(
-                        "auth.actor.inactive",
-                        "staff",
-                        "no active staff member has this id",
-                    )
-                })?;
-            let mut ring =
-                yihu::keyring::Keyring::load(&path)?.ok_or_else(vault::keyring_missing)?;
-            ring.set_staff(&key, target, &name, &new, temporary)?;
-            ring.save(&path)?;
-            yihu::backup::copy_keyring(&path, &yihu::backup::default_dir(&path))?;
-            out(&serde_json::to_string_pretty(
-                &serde_json::json!({"staff": target, "temporary": temporary}),
-            )?);
-            Ok(())
-        }
-        Cmd::Check => {
-            let (conn, _) = open_db(&path, parse_actor(as_staff)?)?;
-            let problems = check::run(&conn)?;
-            out(&serde_json::to_string_pretty(
-                &serde_json::json!({"ok": problems.is_empty(), "problems": problems}),
-            )?);
-            if problems.is_empty() {
-                Ok(())
-            } else {
-                Err(ApiError::new(
-                    "check.failed",
-                    format!("{} invariant(s) broken", problems.len()),
-                ))
-            }
-        }
-        Cmd::Backup { dir, list } => {
-            let dir = dir.unwrap_or_else(|| yihu::backup::default_dir(&path));
-            if list {
-                out(&serde_json::to_string_pretty(&yihu::backup::list(&dir)?)?);
-                return Ok(());
-            }
-            let (conn, key) = open_db(&path, parse_actor(as_staff)?)?;
-            let made = yihu::backup::create(&conn, &dir, chrono::Utc::now(), key.as_ref())?;
-            yihu::backup::copy_keyring(&path, &dir)?;
-            let removed = yihu::backup::rotate(&dir, chrono::Utc::now())?;
-            out(&serde_json::to_string_pretty(
-                &serde_json::json!({"backup": made, "removed": removed}),
-            )?);
-            Ok(())
-        }
-        Cmd::Restore { file, dir, yes } => {
-            // A damaged file without a keyring is replaced by a plain backup.
-            let key = match cli_key(&path, parse_actor(as_staff)?) {
-                Err(e) if e.code == "db.keyring_missing" => None,
-                other => other?,
-            };
-            if !yes {
-                let facts = yihu::backup::verify(&file, key.as_ref())?;
-                out(&serde_json::to_string_pretty(&serde_json::json!({
-                    "file": file.display().to_string(), "facts": facts, "database": path.display().to_string()
-                }))?);
-                return Err(ApiError::new(
-                    "restore.confirm",
-                    "the backup is sound; add --yes to replace the database with it",
-                ));
-            }
-            let dir = dir.unwrap_or_else(|| yihu::backup::default_dir(&path));
-            let done =
-                yihu::backup::restore_file(&path, &file, &dir, chrono::Utc::now(), key.as_ref())?;
-            out(&serde_json::to_string_pretty(&done)?);
-            Ok(())
-        }
+        } => make_demo(&path, who, households, seed, today, encrypt),
+        Cmd::Encrypt => encrypt(&path, who),
+        Cmd::Passphrase { staff, temporary } => passphrase(&path, who, &staff, temporary),
+        Cmd::Check => check_db(&path, who),
+        Cmd::Backup { dir, list } => back_up(&path, who, dir, list),
+        Cmd::Restore { file, dir, yes } => restore(&path, who, &file, dir, yes),
         Cmd::Audit {
             cmd: AuditCmd::Verify,
-        } => {
-            let (conn, _) = open_db(&path, parse_actor(as_staff)?)?;
-            let report = yihu::audit_chain::verify(&conn)?;
-            out(&serde_json::to_string_pretty(&report)?);
-            match &report.first_problem {
-                None => Ok(()),
-                Some(p) => Err(ApiError::new(
-                    "audit.chain.broken",
-                    format!(
-                        "the audit trail is broken at row {}: {}",
-                        p.seq,
-                        match p.kind {
-                            yihu::audit_chain::ProblemKind::Altered =>
-                                "changed after it was written",
-                            yihu::audit_chain::ProblemKind::Inserted => "not written by Yihu",
-                            yihu::audit_chain::ProblemKind::Missing => "rows removed from here",
-                            yihu::audit_chain::ProblemKind::Broken =>
-                                "it does not follow the row before it",
-                        }
-                    ),
-                )),
-            }
-        }
+        } => audit_verify(&path, who),
     }
 }
 

@@ -166,28 +166,29 @@ pub fn encrypt_database(
     Ok((key, code))
 }
 
-/// Keep the keyring beside `db_path` in step with a command that committed, whichever front
-/// end ran it (the desktop shell, `yihu call`, `yihu batch`): a renamed staff member keeps
-/// their slot under the new name (the sign-in list), and a deactivated one loses it, so their
-/// passphrase no longer unwraps the database key. The copy in the backup folder follows.
-/// Nothing to do for other commands or a plain database.
-pub fn follow_command(db_path: &Path, command: &str, result: &serde_json::Value) -> ApiResult<()> {
-    if command != "staff.update" {
-        return Ok(());
-    }
-    let Some(staff_id) = result["id"]
-        .as_str()
-        .and_then(|id| Uuid::parse_str(id).ok())
-    else {
+/// Keep the keyring of the database `conn` has open in step with a staff member's record, as
+/// part of the command that changes it (`staff.update`, before its transaction commits, in
+/// whichever front end ran it): a renamed staff member keeps their slot under the new name
+/// (the sign-in list), and a deactivated one loses it, so their passphrase no longer unwraps
+/// the database key. The copy in the backup folder follows. Nothing to do for a plain or an
+/// in-memory database. If the commit then fails, a deactivation has still taken the slot away
+/// (the safe side: an administrator gives the passphrase again).
+pub fn follow_staff(
+    conn: &rusqlite::Connection,
+    staff_id: Uuid,
+    name: &str,
+    active: bool,
+) -> ApiResult<()> {
+    let Some(db_path) = conn.path().filter(|p| !p.is_empty()).map(Path::new) else {
         return Ok(());
     };
     let Some(mut ring) = Keyring::load(db_path)? else {
         return Ok(());
     };
-    let changed = if result["active"] == serde_json::Value::Bool(false) {
-        ring.remove_staff(staff_id)
+    let changed = if active {
+        ring.rename_staff(staff_id, name)
     } else {
-        ring.rename_staff(staff_id, result["name"].as_str().unwrap_or_default())
+        ring.remove_staff(staff_id)
     };
     if changed {
         save_keyring(db_path, &ring)?;

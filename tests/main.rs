@@ -1,6 +1,7 @@
 //! Integration tests of the core: every command through the one command surface, on real
 //! SQLite files in temporary folders.
 
+mod account;
 mod article;
 mod audit;
 mod authz;

@@ -18,11 +18,13 @@ use rusqlite::Connection;
 use serde::Serialize;
 use serde_json::Value;
 use uuid::Uuid;
+pub use yihu::account::SignedIn;
+use yihu::account::{self, Via};
 use yihu::api::ledger::{LedgerJob, LedgerRequest, LedgerWritten};
 use yihu::api::reference::{Candidate, DEFAULT_IDLE_LOCK_MINUTES};
 use yihu::backup::{self, BackupInfo};
 use yihu::keyring::{DbKey, Keyring, SignInName};
-use yihu::vault::{self, FirstPassphrases, Protection, Secret};
+use yihu::vault::{self, FirstPassphrases, Protection};
 use yihu::{ApiError, Ctx, api, db, demo};
 
 /// Idle connections kept for reuse; more are opened when commands overlap and closed after.
@@ -57,16 +59,6 @@ pub struct AppStatus {
     /// Who was signed in before the lock (to offer them first).
     pub locked_staff_id: Option<String>,
     pub version: String,
-}
-
-/// The person working, as the window shows them.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct SignedIn {
-    #[serde(flatten)]
-    pub staff: Candidate,
-    /// They must choose a new passphrase before anything else (an administrator set it).
-    pub must_change: bool,
-    pub idle_lock_minutes: u32,
 }
 
 /// What set-up returns: the recovery code (shown once) and, for the demo, its summary.
@@ -443,12 +435,14 @@ impl Store {
             .unwrap_or_default())
     }
 
-    /// Start a session for `staff_id`, now that `key` has opened the database.
+    /// Start a session for `staff_id`, now that `key` (unwrapped `via` a passphrase or the
+    /// recovery code) has opened the database; the core checks them and records the sign-in.
     fn start_session(
         &self,
         key: DbKey,
         staff_id: Uuid,
         must_change: bool,
+        via: Via,
     ) -> Result<SignedIn, ApiError> {
         {
             let _attempt = lock(&self.open_lock);
@@ -457,38 +451,31 @@ impl Store {
                 self.open_with(Some(key))?;
             }
         }
-        let staff = self.candidate(staff_id)?;
-        let idle = {
+        let signed = {
             let mut conn = self.checkout()?;
-            let ctx = Ctx::system(Some(staff_id));
-            let settings = api::dispatch(&mut conn, &ctx, "settings.get", "{}")?;
-            settings["idle_lock_minutes"]
-                .as_u64()
-                .unwrap_or(u64::from(DEFAULT_IDLE_LOCK_MINUTES))
+            account::sign_in(&mut conn, &Ctx::system(Some(staff_id)), via, must_change)?
         };
         let mut inner = lock(&self.inner);
-        inner.idle_lock = Duration::from_secs(idle * 60);
+        inner.idle_lock = Duration::from_secs(u64::from(signed.idle_lock_minutes) * 60);
         inner.session = Some(Session {
             staff_id,
             last_active: inner.clock.now(),
             must_change,
         });
         inner.locked = None;
-        Ok(SignedIn {
-            staff,
-            must_change,
-            idle_lock_minutes: idle as u32,
-        })
+        Ok(signed)
     }
 
     /// Sign in with a passphrase. A wrong one is `auth.wrong_passphrase` (field `passphrase`).
     pub fn sign_in(&self, staff_id: &str, passphrase: &str) -> Result<SignedIn, ApiError> {
         let staff_id = parse_staff_id(staff_id, "staff_id")?;
-        let ring = Keyring::load(&self.path)?.ok_or_else(|| {
-            ApiError::new("auth.not_encrypted", "this database has no passphrases yet")
-        })?;
-        let key = ring.unlock_staff(staff_id, passphrase)?;
-        self.start_session(key, staff_id, ring.must_change(staff_id))
+        let unlocked = account::unlock_staff(&self.path, staff_id, passphrase)?;
+        self.start_session(
+            unlocked.key,
+            staff_id,
+            unlocked.must_change,
+            Via::Passphrase,
+        )
     }
 
     /// Forgotten passphrase: the recovery code opens the key, and the administrator
@@ -501,23 +488,23 @@ impl Store {
     ) -> Result<SignedIn, ApiError> {
         let staff_id = parse_staff_id(staff_id, "staff_id")?;
         yihu::keyring::check_passphrase(new_passphrase, "new_passphrase")?;
-        let key = vault::unlock(&self.path, &Secret::RecoveryCode(code))?;
+        let key = account::unlock_recovery(&self.path, code)?;
         {
             let _attempt = lock(&self.open_lock);
             if !self.is_open() {
                 self.open_with(Some(key.clone()))?;
             }
         }
-        let staff = self.candidate(staff_id)?;
-        if staff.role != yihu::types::Role::Admin {
-            return Err(ApiError::at(
-                "auth.forbidden",
-                "staff_id",
-                "the recovery code resets an administrator's passphrase",
-            ));
+        {
+            let mut conn = self.checkout()?;
+            account::recover(
+                &mut conn,
+                &Ctx::system(Some(staff_id)),
+                &key,
+                new_passphrase,
+            )?;
         }
-        self.rewrap(&key, staff_id, &staff.name, new_passphrase, false)?;
-        self.start_session(key, staff_id, false)
+        self.start_session(key, staff_id, false, Via::RecoveryCode)
     }
 
     /// Lock now (the window's idle timer, or "sign out").
@@ -536,28 +523,6 @@ impl Store {
         })
     }
 
-    /// Store `passphrase` for `staff_id` in the keyring (the same key, wrapped anew).
-    fn rewrap(
-        &self,
-        key: &DbKey,
-        staff_id: Uuid,
-        name: &str,
-        passphrase: &str,
-        must_change: bool,
-    ) -> Result<(), ApiError> {
-        let mut ring = Keyring::load(&self.path)?.ok_or_else(|| {
-            ApiError::new("auth.not_encrypted", "this database has no passphrases yet")
-        })?;
-        ring.set_staff(key, staff_id, name, passphrase, must_change)?;
-        self.save_keyring(&ring)
-    }
-
-    /// Write the keyring beside the database and keep the backup folder's copy in step, so a
-    /// backup opens with today's passphrases.
-    fn save_keyring(&self, ring: &Keyring) -> Result<(), ApiError> {
-        vault::save_keyring(&self.path, ring)
-    }
-
     /// The signed-in person changes their own passphrase (the current one is asked again).
     pub fn change_passphrase(&self, current: &str, new: &str) -> Result<SignedIn, ApiError> {
         let staff_id = {
@@ -568,20 +533,10 @@ impl Store {
                 .map(|s| s.staff_id)
                 .ok_or_else(signed_out)?
         };
-        yihu::keyring::check_passphrase(new, "new_passphrase")?;
-        if new == current {
-            return Err(ApiError::at(
-                "auth.passphrase_unchanged",
-                "new_passphrase",
-                "the new passphrase must differ from the current one",
-            ));
+        {
+            let mut conn = self.checkout()?;
+            account::change_passphrase(&mut conn, &Ctx::system(Some(staff_id)), current, new)?;
         }
-        let ring = Keyring::load(&self.path)?.ok_or_else(signed_out)?;
-        let key = ring
-            .unlock_staff(staff_id, current)
-            .map_err(|e| e.with_field("current_passphrase"))?;
-        let staff = self.candidate(staff_id)?;
-        self.rewrap(&key, staff_id, &staff.name, new, false)?;
         let mut inner = lock(&self.inner);
         let now = inner.clock.now();
         if let Some(s) = inner.session.as_mut() {
@@ -595,21 +550,25 @@ impl Store {
     /// An administrator gives `staff_id` a passphrase (they must change it at first sign-in).
     pub fn set_passphrase(&self, staff_id: &str, passphrase: &str) -> Result<(), ApiError> {
         let target = parse_staff_id(staff_id, "staff_id")?;
-        let actor = self.authorise_admin()?;
-        let staff = self
-            .candidate(target)
-            .map_err(|e| e.with_field("staff_id"))?;
+        let actor = self.actor()?;
         let key = lock(&self.inner).key.clone().ok_or_else(signed_out)?;
-        self.rewrap(&key, target, &staff.name, passphrase, target != actor)
+        let mut conn = self.checkout()?;
+        account::set_passphrase(
+            &mut conn,
+            &Ctx::system(Some(actor)),
+            &key,
+            target,
+            passphrase,
+            target != actor,
+        )
     }
 
     /// A new recovery code (the old one stops working); administrators only. Shown once.
     pub fn renew_recovery_code(&self) -> Result<String, ApiError> {
-        self.authorise_admin()?;
+        let actor = self.actor()?;
         let key = lock(&self.inner).key.clone().ok_or_else(signed_out)?;
-        let mut ring = Keyring::load(&self.path)?.ok_or_else(signed_out)?;
-        let code = ring.renew_recovery(&key)?;
-        self.save_keyring(&ring)?;
+        let mut conn = self.checkout()?;
+        let code = account::renew_recovery_code(&mut conn, &Ctx::system(Some(actor)), &key)?;
         Ok(code.to_string())
     }
 
@@ -617,102 +576,63 @@ impl Store {
 
     /// The administrators of a plain database (the "encrypt" step picks one).
     pub fn plain_admins(&self) -> Result<Vec<Candidate>, ApiError> {
-        self.require_plain()?;
+        account::require_plain(&self.path)?;
         let mut conn = self.checkout()?;
-        let list = api::dispatch(&mut conn, &Ctx::system(None), "session.candidates", "{}")?;
-        let list: Vec<Candidate> = serde_json::from_value(list)?;
-        Ok(list
-            .into_iter()
-            .filter(|c| c.role == yihu::types::Role::Admin)
-            .collect())
+        account::admins(&mut conn)
     }
 
-    fn require_plain(&self) -> Result<(), ApiError> {
-        match vault::protection(&self.path) {
-            Protection::Missing | Protection::Plain => Ok(()),
-            _ => Err(ApiError::new(
-                "keyring.exists",
-                "this database is already encrypted",
-            )),
-        }
-    }
-
-    /// Close every pooled connection and encrypt the plain database; reopen it with the key.
-    fn encrypt(&self, first: FirstPassphrases<'_>) -> Result<(DbKey, String), ApiError> {
+    /// Close every pooled connection, run `encrypt` on the plain file and reopen it with the
+    /// key it returns.
+    fn encrypt_with<C: std::ops::Deref<Target = String>>(
+        &self,
+        encrypt: impl FnOnce() -> Result<(DbKey, C), ApiError>,
+    ) -> Result<(DbKey, String), ApiError> {
         let _attempt = lock(&self.open_lock);
         {
             let mut inner = lock(&self.inner);
             inner.idle.clear();
             inner.opened = Opened::NotYet;
         }
-        let (key, code) = vault::encrypt_database(&self.path, &self.backup_dir(), first)?;
+        let (key, code) = encrypt()?;
         self.open_with(Some(key.clone()))?;
         Ok((key, code.to_string()))
     }
 
-    /// First start: create the administrator with their passphrase, encrypt the new database
-    /// and sign them in. Returns the recovery code, to be shown once.
-    pub fn setup(&self, admin: &Value, passphrase: &str) -> Result<SetUp, ApiError> {
-        self.require_plain()?;
-        yihu::keyring::check_passphrase(passphrase, "passphrase")?;
-        let staff = {
-            let mut conn = self.checkout()?;
-            let mut body = admin.clone();
-            body["role"] = Value::from("admin");
-            api::dispatch(
-                &mut conn,
-                &Ctx::system(None),
-                "staff.create",
-                &body.to_string(),
-            )?
-        };
-        let id = staff["id"]
-            .as_str()
-            .map(|s| parse_staff_id(s, "id"))
-            .ok_or_else(|| ApiError::internal("staff.create returned no id"))??;
-        let name = staff["name"].as_str().unwrap_or_default().to_string();
-        let (key, code) = self.encrypt(FirstPassphrases::One {
-            staff_id: id,
-            name: &name,
-            passphrase,
-        })?;
-        let signed = self.start_session(key, id, false)?;
+    /// Encrypt the plain database with the administrator `admin`'s first passphrase and sign
+    /// them in.
+    fn encrypt_and_sign_in(
+        &self,
+        admin: Uuid,
+        passphrase: &str,
+        via: Via,
+    ) -> Result<SetUp, ApiError> {
+        let ctx = Ctx::system(Some(admin));
+        let (key, code) =
+            self.encrypt_with(|| account::encrypt(&self.path, &ctx, admin, passphrase, via))?;
+        let signed = self.start_session(key, admin, false, via)?;
         Ok(SetUp {
             recovery_code: code,
             staff: Some(signed),
             demo: None,
             demo_passphrase: None,
         })
+    }
+
+    /// First start: create the administrator with their passphrase, encrypt the new database
+    /// and sign them in. Returns the recovery code, to be shown once.
+    pub fn setup(&self, admin: &Value, passphrase: &str) -> Result<SetUp, ApiError> {
+        let id = {
+            let mut conn = self.checkout()?;
+            account::create_first_admin(&mut conn, &Ctx::system(None), admin, passphrase)?
+        };
+        self.encrypt_and_sign_in(id, passphrase, Via::SetUp)
     }
 
     /// A database from before encryption: the administrator `staff_id` sets their passphrase,
     /// the file and its backups are encrypted, and they are signed in.
     pub fn encrypt_existing(&self, staff_id: &str, passphrase: &str) -> Result<SetUp, ApiError> {
         let id = parse_staff_id(staff_id, "staff_id")?;
-        yihu::keyring::check_passphrase(passphrase, "passphrase")?;
-        let admin = self
-            .plain_admins()?
-            .into_iter()
-            .find(|c| c.id == id.to_string())
-            .ok_or_else(|| {
-                ApiError::at(
-                    "auth.forbidden",
-                    "staff_id",
-                    "choose an active administrator",
-                )
-            })?;
-        let (key, code) = self.encrypt(FirstPassphrases::One {
-            staff_id: id,
-            name: &admin.name,
-            passphrase,
-        })?;
-        let signed = self.start_session(key, id, false)?;
-        Ok(SetUp {
-            recovery_code: code,
-            staff: Some(signed),
-            demo: None,
-            demo_passphrase: None,
-        })
+        self.encrypt_and_sign_in(id, passphrase, Via::Passphrase)
     }
 
     /// Fill the new database with demo data (seed 1, anchored on `today`) and encrypt it;
@@ -725,7 +645,7 @@ impl Store {
                 format!("households must be at most {MAX_DEMO_HOUSEHOLDS}"),
             ));
         }
-        self.require_plain()?;
+        account::require_plain(&self.path)?;
         let summary = {
             let mut conn = self.checkout()?;
             demo::build(
@@ -737,7 +657,9 @@ impl Store {
                 },
             )?
         };
-        let (_, code) = self.encrypt(FirstPassphrases::Demo)?;
+        let (_, code) = self.encrypt_with(|| {
+            vault::encrypt_database(&self.path, &self.backup_dir(), FirstPassphrases::Demo)
+        })?;
         Ok(SetUp {
             recovery_code: code,
             staff: None,
@@ -783,23 +705,13 @@ impl Store {
         api::export_ledger(&mut conn, &ctx, LedgerJob { request, out })
     }
 
-    /// What the shell keeps in step with a command that succeeded: the idle lock time, and
-    /// the keyring when someone is renamed (the sign-in list) or deactivated (they can no
-    /// longer unwrap the key).
+    /// What the shell keeps in step with a command that succeeded: the idle lock time. (The
+    /// keyring follows staff changes inside the core's own command.)
     fn after(&self, command: &str, result: &Value) {
-        match command {
-            "settings.update" => {
-                if let Some(m) = result["idle_lock_minutes"].as_u64() {
-                    lock(&self.inner).idle_lock = Duration::from_secs(m * 60);
-                }
-            }
-            // The keyring follows renames and deactivations (the core's rule, as in the CLI).
-            "staff.update" => {
-                if let Err(e) = vault::follow_command(&self.path, command, result) {
-                    tracing::warn!(code = %e.code, "the keyring was not updated");
-                }
-            }
-            _ => {}
+        if command == "settings.update"
+            && let Some(m) = result["idle_lock_minutes"].as_u64()
+        {
+            lock(&self.inner).idle_lock = Duration::from_secs(m * 60);
         }
     }
 
@@ -808,16 +720,6 @@ impl Store {
     /// The backup folder: `backups/` next to the database file.
     pub fn backup_dir(&self) -> PathBuf {
         backup::default_dir(&self.path)
-    }
-
-    /// Back up with `conn` and rotate the folder; the keyring is copied beside the backups.
-    fn backup_with(&self, conn: &Connection) -> Result<BackupInfo, ApiError> {
-        let (dir, now) = (self.backup_dir(), chrono::Utc::now());
-        let key = lock(&self.inner).key.clone();
-        let made = backup::create(conn, &dir, now, key.as_ref())?;
-        backup::copy_keyring(&self.path, &dir)?;
-        backup::rotate(&dir, now)?;
-        Ok(made)
     }
 
     /// The signed-in person, checked to be an administrator (backups, passphrases, the
@@ -831,9 +733,11 @@ impl Store {
 
     /// "Back up now" from the Backup page (administrators only).
     pub fn backup_now(&self) -> Result<BackupInfo, ApiError> {
-        self.authorise_admin()?;
-        let conn = self.checkout()?;
-        self.backup_with(&conn)
+        let actor = self.actor()?;
+        let key = lock(&self.inner).key.clone();
+        let mut conn = self.checkout()?;
+        let ctx = Ctx::system(Some(actor));
+        account::back_up(&mut conn, &ctx, key.as_ref(), &self.backup_dir()).map(|(made, _)| made)
     }
 
     /// The app's own backup: made when the database is open and the newest backup is older
@@ -847,8 +751,10 @@ impl Store {
         {
             return Ok(None);
         }
+        let key = lock(&self.inner).key.clone();
         let conn = self.checkout()?;
-        self.backup_with(&conn).map(Some)
+        account::back_up_automatically(&conn, key.as_ref(), &self.backup_dir(), chrono::Utc::now())
+            .map(Some)
     }
 
     /// The backups for the Backup page (administrators only): the folder and its files,
@@ -865,7 +771,7 @@ impl Store {
     /// only). The file is checked first and the current content backed up; other windows'
     /// connections see the restored data on their next command.
     pub fn restore(&self, name: &str) -> Result<Value, ApiError> {
-        self.authorise_admin()?;
+        let actor = self.actor()?;
         let mut conn = self.checkout()?;
         let dir = self.backup_dir();
         let chosen = backup::list(&dir)?
@@ -873,12 +779,12 @@ impl Store {
             .find(|b| b.name == name)
             .ok_or_else(|| ApiError::at("backup.not_found", "name", "there is no such backup"))?;
         let key = lock(&self.inner).key.clone();
-        let done = backup::restore(
+        let done = account::restore(
             &mut conn,
+            &Ctx::system(Some(actor)),
+            key.as_ref(),
             Path::new(&chosen.path),
             &dir,
-            chrono::Utc::now(),
-            key.as_ref(),
         )?;
         // Idle connections may hold statements prepared against the old schema: start afresh.
         lock(&self.inner).idle.clear();

@@ -527,7 +527,7 @@ fn run<Req: DeserializeOwned, Resp: Serialize>(
 
 /// Run a handler on a typed request in one transaction: actor, authorisation, scope, commit.
 #[allow(clippy::too_many_arguments)]
-fn run_typed<Req, Resp>(
+pub(crate) fn run_typed<Req, Resp>(
     conn: &mut Connection,
     ctx: &Ctx,
     name: &'static str,

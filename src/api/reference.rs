@@ -397,6 +397,7 @@ pub fn staff_update(env: &Env, req: StaffUpdate) -> ApiResult<Staff> {
     )?;
     let after = find_staff(env, &before.id)?.ok_or_else(|| ApiError::internal("staff vanished"))?;
     env.audit("staff", &before.id, None, Some(&before), Some(&after))?;
+    crate::vault::follow_staff(env.tx, req.id, &after.name, req.active)?;
     Ok(after)
 }
 
