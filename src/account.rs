@@ -34,6 +34,60 @@ pub struct SignedIn {
     pub idle_lock_minutes: u32,
 }
 
+/// Whether the database could be opened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+pub enum OpenState {
+    Ready,
+    Error,
+}
+
+/// What the window must ask first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+pub enum AuthStep {
+    /// A new database: create the administrator, or load demo data.
+    Setup,
+    /// A database from before encryption: an administrator sets a passphrase.
+    Encrypt,
+    SignIn,
+    SignedIn,
+}
+
+/// What the desktop window learns at start: whether the database is open (or why not) and
+/// what it must ask first.
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+pub struct AppStatus {
+    pub state: OpenState,
+    pub db_path: String,
+    /// Why the database cannot be used (state `error`).
+    pub error: Option<ApiError>,
+    pub auth: AuthStep,
+    /// The signed-in staff member (auth `signed_in`).
+    pub staff: Option<SignedIn>,
+    /// The database was made by the demo: the sign-in screen may show the demo passphrase.
+    pub demo: bool,
+    /// Who was signed in before the lock (to offer them first).
+    pub locked_staff_id: Option<String>,
+    pub version: String,
+}
+
+/// What set-up returns: the recovery code (shown once) and, for the demo, its summary.
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+pub struct SetUp {
+    pub recovery_code: String,
+    pub staff: Option<SignedIn>,
+    pub demo: Option<Value>,
+    pub demo_passphrase: Option<String>,
+}
+
+/// The backup folder and its backups, newest first.
+#[derive(Debug, Serialize, ts_rs::TS)]
+pub struct BackupList {
+    pub dir: String,
+    pub backups: Vec<BackupInfo>,
+}
+
 /// How a session was opened (recorded in the audit row; never the secret itself).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]

@@ -15,11 +15,10 @@ use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
 use rusqlite::Connection;
-use serde::Serialize;
 use serde_json::Value;
 use uuid::Uuid;
-pub use yihu::account::SignedIn;
 use yihu::account::{self, Via};
+pub use yihu::account::{AppStatus, AuthStep, BackupList, OpenState, SetUp, SignedIn};
 use yihu::api::ledger::{LedgerJob, LedgerRequest, LedgerWritten};
 use yihu::api::reference::{Candidate, DEFAULT_IDLE_LOCK_MINUTES};
 use yihu::backup::{self, BackupInfo};
@@ -32,43 +31,6 @@ const MAX_IDLE: usize = 4;
 
 /// The most households the UI may ask the demo for (the benchmarks' size).
 pub const MAX_DEMO_HOUSEHOLDS: u32 = 100_000;
-
-/// The Backup page's content.
-#[derive(Debug, Serialize)]
-pub struct BackupList {
-    pub dir: String,
-    pub backups: Vec<BackupInfo>,
-}
-
-/// What `app_status` returns to the UI.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct AppStatus {
-    /// `"ready"` or `"error"`.
-    pub state: &'static str,
-    pub db_path: String,
-    /// Why the database cannot be used (state `"error"`).
-    pub error: Option<ApiError>,
-    /// What the window must ask first: `"setup"` (a new database: create the administrator or
-    /// load demo data), `"encrypt"` (a database from before encryption: an administrator sets
-    /// a passphrase), `"sign_in"`, or `"signed_in"`.
-    pub auth: &'static str,
-    /// The signed-in staff member (auth `"signed_in"`).
-    pub staff: Option<SignedIn>,
-    /// The database was made by the demo: the sign-in screen may show the demo passphrase.
-    pub demo: bool,
-    /// Who was signed in before the lock (to offer them first).
-    pub locked_staff_id: Option<String>,
-    pub version: String,
-}
-
-/// What set-up returns: the recovery code (shown once) and, for the demo, its summary.
-#[derive(Debug, Clone, Serialize)]
-pub struct SetUp {
-    pub recovery_code: String,
-    pub staff: Option<SignedIn>,
-    pub demo: Option<Value>,
-    pub demo_passphrase: Option<&'static str>,
-}
 
 #[derive(Debug)]
 enum Opened {
@@ -336,10 +298,10 @@ impl Store {
     /// be used.
     pub fn status(&self, version: &str) -> AppStatus {
         let mut status = AppStatus {
-            state: "ready",
+            state: OpenState::Ready,
             db_path: self.path.display().to_string(),
             error: None,
-            auth: "sign_in",
+            auth: AuthStep::SignIn,
             staff: None,
             demo: false,
             locked_staff_id: lock(&self.inner).locked.map(|id| id.to_string()),
@@ -352,19 +314,23 @@ impl Store {
                     status.demo = Keyring::load(&self.path)?.is_some_and(|k| k.demo);
                     status.staff = self.signed_in()?;
                     if status.staff.is_some() {
-                        status.auth = "signed_in";
+                        status.auth = AuthStep::SignedIn;
                     }
                 }
                 _ => {
                     let conn = self.checkout()?;
                     let n: i64 = conn.query_row("SELECT count(*) FROM staff", [], |r| r.get(0))?;
-                    status.auth = if n == 0 { "setup" } else { "encrypt" };
+                    status.auth = if n == 0 {
+                        AuthStep::Setup
+                    } else {
+                        AuthStep::Encrypt
+                    };
                 }
             }
             Ok(())
         })();
         if let Err(e) = outcome {
-            status.state = "error";
+            status.state = OpenState::Error;
             status.error = Some(e);
         }
         status
@@ -664,7 +630,7 @@ impl Store {
             recovery_code: code,
             staff: None,
             demo: Some(serde_json::to_value(&summary)?),
-            demo_passphrase: Some(vault::DEMO_PASSPHRASE),
+            demo_passphrase: Some(vault::DEMO_PASSPHRASE.to_string()),
         })
     }
 
@@ -846,7 +812,7 @@ mod tests {
         assert_eq!(open_code(&path), "db.keyring_missing");
         let store = Store::new(path.clone());
         let status = store.status("0.0.0");
-        assert_eq!(status.state, "error");
+        assert_eq!(status.state, OpenState::Error);
         let e = status.error.expect("error");
         assert!(e.message.contains("damaged"), "{e:?}");
         // The file is left as it was.
@@ -875,7 +841,7 @@ mod tests {
             .expect("exclusive lock");
         let store = Store::new(path.clone());
         let status = store.status("0.0.0");
-        assert_eq!(status.state, "error");
+        assert_eq!(status.state, OpenState::Error);
         assert_eq!(status.error.map(|e| e.code).as_deref(), Some("db.busy"));
         // Commands meanwhile run for nobody, without retrying behind the UI.
         let err = store.call("staff.list", &json!({})).unwrap_err();
@@ -888,8 +854,8 @@ mod tests {
         other.execute_batch("COMMIT").expect("commit");
         drop(other);
         let status = store.retry_open("0.0.0");
-        assert_eq!(status.state, "ready", "{status:?}");
-        assert_eq!(status.auth, "setup");
+        assert_eq!(status.state, OpenState::Ready, "{status:?}");
+        assert_eq!(status.auth, AuthStep::Setup);
     }
 
     #[test]
@@ -942,7 +908,7 @@ mod tests {
     fn first_start_sets_up_an_encrypted_database_and_the_passphrase_signs_in() {
         let (_dir, path) = temp_db();
         let store = Store::new(path.clone());
-        assert_eq!(store.status("1.2.3").auth, "setup");
+        assert_eq!(store.status("1.2.3").auth, AuthStep::Setup);
         // The set-up form's division picker works before anyone exists.
         store
             .call("division.get", &json!({"code": "32"}))
@@ -952,7 +918,7 @@ mod tests {
             .setup(&json!({"name": "管理员", "division_code": "32"}), "short")
             .unwrap_err();
         assert_eq!(e.field.as_deref(), Some("passphrase"));
-        assert_eq!(store.status("1.2.3").auth, "setup");
+        assert_eq!(store.status("1.2.3").auth, AuthStep::Setup);
         let done = store
             .setup(&json!({"name": "管理员", "division_code": "32"}), PASS)
             .expect("setup");
@@ -960,7 +926,10 @@ mod tests {
         let me = done.staff.expect("signed in");
         assert_eq!(me.staff.role, yihu::types::Role::Admin);
         let status = store.status("1.2.3");
-        assert_eq!((status.state, status.auth), ("ready", "signed_in"));
+        assert_eq!(
+            (status.state, status.auth),
+            (OpenState::Ready, AuthStep::SignedIn)
+        );
         assert!(!db::is_plain_sqlite(&path), "the file is encrypted");
         let list = store.call("staff.list", &json!({})).expect("staff.list");
         assert!(list.to_string().contains(&me.staff.id));
@@ -969,7 +938,10 @@ mod tests {
         // The next start: nobody is signed in and nothing runs until someone does.
         let store = Store::new(path.clone());
         let status = store.status("1.2.3");
-        assert_eq!((status.state, status.auth), ("ready", "sign_in"));
+        assert_eq!(
+            (status.state, status.auth),
+            (OpenState::Ready, AuthStep::SignIn)
+        );
         assert_eq!(
             store.call("staff.list", &json!({})).unwrap_err().code,
             "auth.signed_out"
@@ -992,7 +964,7 @@ mod tests {
             (e.code.as_str(), e.field.as_deref()),
             ("auth.wrong_passphrase", Some("passphrase"))
         );
-        assert_eq!(store.status("1.2.3").auth, "sign_in");
+        assert_eq!(store.status("1.2.3").auth, AuthStep::SignIn);
         store.sign_in(&me.staff.id, PASS).expect("sign in");
         store.call("staff.list", &json!({})).expect("runs now");
         let e = store.call("no.such", &json!({})).unwrap_err();
@@ -1030,7 +1002,7 @@ mod tests {
             "auth.locked"
         );
         let status = store.status("0");
-        assert_eq!(status.auth, "sign_in");
+        assert_eq!(status.auth, AuthStep::SignIn);
         assert_eq!(status.locked_staff_id.as_deref(), Some(admin.as_str()));
         // The database stays open (backups go on) while nobody is signed in.
         assert!(store.is_open());
@@ -1144,7 +1116,7 @@ mod tests {
             (a, c["id"].as_str().expect("id").to_string())
         };
         let store = Store::new(path.clone());
-        assert_eq!(store.status("0").auth, "encrypt");
+        assert_eq!(store.status("0").auth, AuthStep::Encrypt);
         let admins = store.plain_admins().expect("admins");
         assert_eq!(admins.len(), 1);
         let e = store.encrypt_existing(&cw, PASS).unwrap_err();
@@ -1152,7 +1124,7 @@ mod tests {
         let done = store.encrypt_existing(&admin, PASS).expect("encrypt");
         assert!(!done.recovery_code.is_empty());
         assert!(!db::is_plain_sqlite(&path));
-        assert_eq!(store.status("0").auth, "signed_in");
+        assert_eq!(store.status("0").auth, AuthStep::SignedIn);
         let list = store.call("staff.list", &json!({})).expect("list");
         assert!(list.to_string().contains(&cw));
     }
@@ -1174,7 +1146,7 @@ mod tests {
             "{summary}"
         );
         let status = store.status("0");
-        assert_eq!((status.auth, status.demo), ("sign_in", true));
+        assert_eq!((status.auth, status.demo), (AuthStep::SignIn, true));
         let names = store.sign_in_names().expect("names");
         let anyone = names.first().expect("a name");
         store

@@ -3,10 +3,18 @@
 // (bindings/commands.ts), so the UI and the core cannot disagree on a shape.
 import { invoke } from "@tauri-apps/api/core";
 import type { ApiError, CommandName, Commands } from "./bindings/commands";
+import type { AppStatus } from "./bindings/AppStatus";
+import type { BackupInfo } from "./bindings/BackupInfo";
+import type { BackupList } from "./bindings/BackupList";
 import type { Candidate } from "./bindings/Candidate";
+import type { SetUp } from "./bindings/SetUp";
+import type { SignedIn } from "./bindings/SignedIn";
+import type { SignInName } from "./bindings/SignInName";
 import type { LedgerRequest } from "./bindings/LedgerRequest";
 import type { LedgerWritten } from "./bindings/LedgerWritten";
 import type { ShellCommand } from "./shell-commands";
+
+export type { AppStatus, BackupInfo, BackupList, SetUp, SignedIn, SignInName };
 
 /** An error from the core (or the shell), carrying its stable code and the field it concerns. */
 export class CommandError extends Error {
@@ -60,37 +68,6 @@ export async function call<K extends CommandName>(
   return await shell<Commands[K]["response"]>("call", { command, request });
 }
 
-/** The signed-in person. */
-export interface SignedIn extends Candidate {
-  must_change: boolean;
-  idle_lock_minutes: number;
-}
-
-export interface AppStatus {
-  state: "ready" | "error";
-  db_path: string;
-  error: ApiError | null;
-  /** What the window asks first. */
-  auth: "setup" | "encrypt" | "sign_in" | "signed_in";
-  staff: SignedIn | null;
-  demo: boolean;
-  locked_staff_id: string | null;
-  version: string;
-}
-
-/** The outcome of set-up: the recovery code, shown once. */
-export interface SetUp {
-  recovery_code: string;
-  staff: SignedIn | null;
-  demo: unknown;
-  demo_passphrase: string | null;
-}
-
-export interface SignInName {
-  staff_id: string;
-  name: string;
-}
-
 export const auth = {
   names: () => shell<SignInName[]>("auth_names"),
   signIn: (staff_id: string, passphrase: string) => shell<SignedIn>("auth_sign_in", { staff_id, passphrase }),
@@ -118,19 +95,6 @@ export async function retryOpen(): Promise<AppStatus> {
 
 export async function loadDemo(households: number): Promise<SetUp> {
   return await shell<SetUp>("app_load_demo", { households });
-}
-
-/** One backup file (from the shell's backup folder). */
-export interface BackupInfo {
-  name: string;
-  path: string;
-  created_at: string;
-  bytes: number;
-}
-
-export interface BackupList {
-  dir: string;
-  backups: BackupInfo[];
 }
 
 /** The backup folder and its backups, newest first (administrators only). */

@@ -6,6 +6,7 @@ import type { ActionPreview } from "./ActionPreview";
 import type { ActionSetStatus } from "./ActionSetStatus";
 import type { ActionUpdate } from "./ActionUpdate";
 import type { ActiveFilter } from "./ActiveFilter";
+import type { ApiError } from "./ApiError";
 import type { AuditQuery } from "./AuditQuery";
 import type { AuditRow } from "./AuditRow";
 import type { ByHousehold } from "./ByHousehold";
@@ -167,8 +168,4 @@ export interface Commands {
 export type CommandName = keyof Commands;
 
 /** An error as every command reports it. */
-export interface ApiError {
-  code: string;
-  message: string;
-  field?: string;
-}
+export type { ApiError };
