@@ -25,5 +25,6 @@ mod lifecycle;
 mod migrations;
 mod plans;
 mod reminders;
+mod schema_enums;
 mod search;
 mod session;
