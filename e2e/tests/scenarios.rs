@@ -3,8 +3,6 @@
 //! comment that the caseworker then sees on Today; bad input refused at its field with nothing
 //! saved; and both languages. Fictional names only. The stored data is checked with the CLI.
 
-use std::time::Duration;
-
 use yihu_e2e::ui::*;
 use yihu_e2e::{
     App, E2eResult, PASSPHRASE, TempDb, Value, json, today, yihu_call, yihu_demo, yihu_with,
@@ -495,7 +493,9 @@ async fn bad_id_number_and_missing_field_are_refused_at_the_field() -> E2eResult
     set_date(&app, "#m-birth", "1990-01-15").await?;
     choose(&app, "#m-sex", "female").await?;
     app.click(r#"[data-testid="member-save"]"#).await?;
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    // The core's answer, not the live check, is what the form shows now.
+    app.wait_for(r#"[data-testid="member-form"][data-error-code^="validation.id_number."]"#)
+        .await?;
     assert!(app.text_of("#m-id-error").await?.contains("校验"));
     app.screenshot("zh-error-id-number").await?;
     let hid = yihu_call(&app.db, "household.list", &json!({}), Some(&s.cw))?["items"][0]["id"]
