@@ -12,13 +12,13 @@ use std::sync::OnceLock;
 use chrono::{Duration, NaiveDate};
 use rusqlite::types::Value as SqlValue;
 use rusqlite::{Connection, params_from_iter};
+use yihu::api::followup::{Scope, followup_sql};
 use yihu::api::household::{
     HOUSEHOLD_LIST_SELECT, HouseholdQuery, HouseholdSort, household_filter, household_order,
 };
 use yihu::api::insight::DashboardSql;
 use yihu::api::ledger::{LedgerJob, household_ledger_sql};
 use yihu::api::reference::Cadence;
-use yihu::api::visit::{Scope, followup_sql};
 use yihu::keyring::{DbKey, Keyring};
 use yihu::types::{HouseholdStatus, Priority};
 use yihu::{Ctx, api, db, demo};

@@ -17,6 +17,7 @@ pub mod audit;
 pub mod bindings;
 pub mod campaign;
 pub mod case;
+pub mod followup;
 pub mod household;
 pub mod insight;
 pub mod ledger;
@@ -642,6 +643,7 @@ macro_rules! commands {
 use audit as au;
 use campaign as cp;
 use case as ca;
+use followup as fu;
 use household as hh;
 use insight as ins;
 use reference as rf;
@@ -722,8 +724,8 @@ commands! {
     "visit.set_outcome" => vi::visit_set_outcome, vi::VisitOutcome, Case, true, |r| Target::Visit(r.id), json!({"id": ID, "to": "not_at_home", "note": "家中无人"});
     "visit.reveal_notes" => vi::visit_reveal_notes, vi::VisitQuery, Case, true, |r| Target::Household(r.household_id), json!({"household_id": ID, "limit": 20});
     "visit.list" => vi::visit_list, vi::VisitQuery, Case, false, |r| Target::Household(r.household_id), json!({"household_id": ID, "limit": 20});
-    "followup.caseworker" => vi::followup_caseworker, vi::FollowupCaseworker, Case, false, |r| r.caseworker_id.map_or(Target::None, Target::Caseworker), json!({"caseworker_id": ID, "within_days": 7});
-    "followup.division" => vi::followup_division, vi::FollowupDivision, Supervisor, false, |r| Target::Division(r.division_code.clone()), json!({"division_code": "321324", "within_days": 7});
+    "followup.caseworker" => fu::followup_caseworker, fu::FollowupCaseworker, Case, false, |r| r.caseworker_id.map_or(Target::None, Target::Caseworker), json!({"caseworker_id": ID, "within_days": 7});
+    "followup.division" => fu::followup_division, fu::FollowupDivision, Supervisor, false, |r| Target::Division(r.division_code.clone()), json!({"division_code": "321324", "within_days": 7});
 
     "reminder.list" => rm::reminder_list, rm::ReminderQuery, Case, false, |r| r.division_code.clone().map_or(Target::None, Target::Division), json!({"limit": 50});
     "festival.upcoming" => cp::festival_upcoming, cp::FestivalQuery, Staff, false, |_| Target::None, json!({"days": 60});
