@@ -13,7 +13,7 @@ use chrono::{Duration, NaiveDate};
 use rusqlite::types::Value as SqlValue;
 use rusqlite::{Connection, params_from_iter};
 use yihu::api::followup::{Scope, followup_sql};
-use yihu::api::household::{
+use yihu::api::household_list::{
     HOUSEHOLD_LIST_SELECT, HouseholdQuery, HouseholdSort, household_filter, household_order,
 };
 use yihu::api::insight::DashboardSql;

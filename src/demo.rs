@@ -15,7 +15,7 @@ use rusqlite::{Connection, params};
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use crate::api::{self, household::household_terms_with};
+use crate::api::{self, search_index::household_terms_with};
 use crate::ctx::Ctx;
 use crate::error::{ApiError, ApiResult};
 use crate::idcard;

@@ -209,7 +209,7 @@ fn the_household_ledger_reads_back_whole_and_masked() {
                 (SELECT count(*) FROM member m WHERE m.household_id = h.id AND m.removed_on IS NULL),
                 (SELECT count(*) FROM need n WHERE n.household_id = h.id AND n.status IN ('open', 'in_progress'))
              FROM household h WHERE h.division_code >= ?1 AND h.division_code < ?2 ORDER BY h.case_no",
-            yihu::api::household::HEAD_NAME_SQL
+            yihu::api::shared::HEAD_NAME_SQL
         ))
         .expect("prepare")
         .query_map([county.clone(), format!("{county}~")], |r| {

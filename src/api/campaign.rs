@@ -9,10 +9,10 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::Env;
-use super::household::{
-    HEAD_NAME_SQL, HouseholdQuery, household_filter, require_open_household, touch_household,
-};
+use super::household::{require_open_household, touch_household};
+use super::household_list::{HouseholdQuery, household_filter};
 use super::reference as rf;
+use super::shared::HEAD_NAME_SQL;
 use super::visit;
 use crate::error::{ApiError, ApiResult};
 use crate::festival;

@@ -22,8 +22,9 @@ use rust_xlsxwriter::{Format, FormatAlign, Workbook, XlsxError};
 use serde::{Deserialize, Serialize};
 
 use super::Env;
-use super::household::{HEAD_NAME_SQL, NEED_UNCOVERED_SQL, Period, not_visited_sql};
+use super::household_list::{NEED_UNCOVERED_SQL, Period, not_visited_sql};
 use super::insight::Area;
+use super::shared::HEAD_NAME_SQL;
 use crate::error::{ApiError, ApiResult};
 use crate::idcard;
 use crate::labels::Zh;
@@ -1007,7 +1008,7 @@ impl Ledger<'_, '_> {
                 Cell::Text(r.get::<_, Relation>(2)?.zh().into()),
                 Cell::Text(r.get::<_, Sex>(3)?.zh().into()),
                 Cell::Date(birth),
-                Cell::Int(i64::from(super::household::age_on(birth, today))),
+                Cell::Int(i64::from(super::shared::age_on(birth, today))),
                 id_cell,
                 Cell::opt_text(r.get(6)?),
                 health,

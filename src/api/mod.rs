@@ -13,16 +13,26 @@ use crate::ctx::Ctx;
 use crate::error::{ApiError, ApiResult};
 use crate::types::Role;
 
+pub mod action;
 pub mod audit;
 pub mod bindings;
 pub mod campaign;
-pub mod case;
 pub mod followup;
 pub mod household;
+pub mod household_detail;
+pub mod household_list;
 pub mod insight;
 pub mod ledger;
+pub mod member;
+pub mod need;
+pub mod occurrence;
+pub mod plan;
+pub mod plan_diff;
+pub mod plan_version;
 pub mod reference;
 pub mod reminder;
+pub mod search_index;
+pub mod shared;
 pub mod visit;
 
 /// Who may run a command, by role (scope — which households — is checked by `check_scope`).
@@ -640,12 +650,19 @@ macro_rules! commands {
     };
 }
 
+use action as ac;
 use audit as au;
 use campaign as cp;
-use case as ca;
 use followup as fu;
 use household as hh;
+use household_detail as hd;
+use household_list as hl;
 use insight as ins;
+use member as mb;
+use need as nd;
+use occurrence as oc;
+use plan as pl;
+use plan_diff as pd;
 use reference as rf;
 use reminder as rm;
 use visit as vi;
@@ -680,42 +697,42 @@ commands! {
         "division_code": "321324203", "address": "车门社区 3 组 12 号",
         "causes": ["illness"], "supports": [], "referral_source": "screening", "priority": "medium"}});
     "household.transition" => hh::household_transition, hh::HouseholdTransition, Case, true, |r| Target::Household(r.id), json!({"id": ID, "to": "assessing"});
-    "household.get" => hh::household_get, rf::ById, Case, false, |r| Target::Household(r.id), json!({"id": ID});
-    "household.list" => hh::household_list, hh::HouseholdQuery, Case, false, |_| Target::None, json!({"q": "wj", "status": ["active"], "division_code": "3213", "sort": "case_no", "limit": 50});
-    "member.add" => hh::member_add, hh::MemberInput, Case, true, |r| Target::Household(r.household_id), json!({"household_id": ID, "member": {
+    "household.get" => hd::household_get, rf::ById, Case, false, |r| Target::Household(r.id), json!({"id": ID});
+    "household.list" => hl::household_list, hl::HouseholdQuery, Case, false, |_| Target::None, json!({"q": "wj", "status": ["active"], "division_code": "3213", "sort": "case_no", "limit": 50});
+    "member.add" => mb::member_add, mb::MemberInput, Case, true, |r| Target::Household(r.household_id), json!({"household_id": ID, "member": {
         "name": "林秀英", "relation": "head", "sex": "female", "birth_date": "1980-03-05",
         "id_number": "32132419800305002X", "is_primary_carer": true}});
-    "member.update" => hh::member_update, hh::MemberUpdate, Case, true, |r| Target::Member(r.id), json!({"id": ID, "member": {
+    "member.update" => mb::member_update, mb::MemberUpdate, Case, true, |r| Target::Member(r.id), json!({"id": ID, "member": {
         "name": "林秀英", "relation": "head", "sex": "female", "birth_date": "1980-03-05"}});
-    "member.reveal" => hh::member_reveal, rf::ById, Case, true, |r| Target::Member(r.id), json!({"id": ID});
-    "member.remove" => hh::member_remove, hh::MemberRemove, Case, true, |r| Target::Member(r.id), json!({"id": ID, "reason": "moved_out"});
+    "member.reveal" => mb::member_reveal, rf::ById, Case, true, |r| Target::Member(r.id), json!({"id": ID});
+    "member.remove" => mb::member_remove, mb::MemberRemove, Case, true, |r| Target::Member(r.id), json!({"id": ID, "reason": "moved_out"});
 
-    "need.add" => ca::need_add, ca::NeedInput, Case, true, |r| Target::Household(r.household_id), json!({"household_id": ID, "member_id": ID2, "category": "medical", "description": "丈夫需要住院治疗", "priority": "high"});
-    "need.update" => ca::need_update, ca::NeedUpdate, Case, true, |r| Target::Need(r.id), json!({"id": ID, "need": {"category": "medical", "description": "丈夫需要住院治疗", "priority": "high"}});
-    "need.set_status" => ca::need_set_status, ca::NeedSetStatus, Case, true, |r| Target::Need(r.id), json!({"id": ID, "to": "in_progress"});
-    "plan.create_draft" => ca::plan_create_draft, ca::PlanCreate, Case, true, |r| Target::Household(r.household_id), json!({"household_id": ID, "goals": "稳定丈夫病情；保障孩子照护与学业"});
-    "plan.update" => ca::plan_update, ca::PlanUpdate, Case, true, |r| Target::Plan(r.id), json!({"id": ID, "goals": "稳定丈夫病情"});
-    "plan.submit" => ca::plan_submit, rf::ById, Case, true, |r| Target::Plan(r.id), json!({"id": ID});
-    "plan.approve" => ca::plan_approve, ca::PlanDecision, Supervisor, true, |r| Target::Plan(r.id), json!({"id": ID, "comment": "同意"});
-    "plan.return" => ca::plan_return, ca::PlanDecision, Supervisor, true, |r| Target::Plan(r.id), json!({"id": ID, "comment": "请补充女儿学费减免的负责人"});
-    "plan.revise" => ca::plan_revise, rf::ById, Case, true, |r| Target::Plan(r.id), json!({"id": ID});
-    "plan.get" => ca::plan_get, rf::ById, Case, false, |r| Target::Plan(r.id), json!({"id": ID});
-    "plan.list" => ca::plan_list, ca::ByHousehold, Case, false, |r| Target::Household(r.household_id), json!({"household_id": ID});
-    "plan.diff" => ca::plan_diff, ca::PlanDiffReq, Case, false, |r| Target::both(Target::Plan(r.from_id), Target::Plan(r.to_id)), json!({"from_id": ID, "to_id": ID2});
-    "plan.review_queue" => ca::plan_review_queue, ca::ReviewQueue, Supervisor, false, |r| r.division_code.clone().map_or(Target::None, Target::Division), json!({"division_code": "321324"});
-    "action.add" => ca::action_add, ca::ActionInput, Case, true, |r| Target::Plan(r.plan_id), json!({"plan_id": ID, "action": {
+    "need.add" => nd::need_add, nd::NeedInput, Case, true, |r| Target::Household(r.household_id), json!({"household_id": ID, "member_id": ID2, "category": "medical", "description": "丈夫需要住院治疗", "priority": "high"});
+    "need.update" => nd::need_update, nd::NeedUpdate, Case, true, |r| Target::Need(r.id), json!({"id": ID, "need": {"category": "medical", "description": "丈夫需要住院治疗", "priority": "high"}});
+    "need.set_status" => nd::need_set_status, nd::NeedSetStatus, Case, true, |r| Target::Need(r.id), json!({"id": ID, "to": "in_progress"});
+    "plan.create_draft" => pl::plan_create_draft, pl::PlanCreate, Case, true, |r| Target::Household(r.household_id), json!({"household_id": ID, "goals": "稳定丈夫病情；保障孩子照护与学业"});
+    "plan.update" => pl::plan_update, pl::PlanUpdate, Case, true, |r| Target::Plan(r.id), json!({"id": ID, "goals": "稳定丈夫病情"});
+    "plan.submit" => pl::plan_submit, rf::ById, Case, true, |r| Target::Plan(r.id), json!({"id": ID});
+    "plan.approve" => pl::plan_approve, pl::PlanDecision, Supervisor, true, |r| Target::Plan(r.id), json!({"id": ID, "comment": "同意"});
+    "plan.return" => pl::plan_return, pl::PlanDecision, Supervisor, true, |r| Target::Plan(r.id), json!({"id": ID, "comment": "请补充女儿学费减免的负责人"});
+    "plan.revise" => pl::plan_revise, rf::ById, Case, true, |r| Target::Plan(r.id), json!({"id": ID});
+    "plan.get" => pl::plan_get, rf::ById, Case, false, |r| Target::Plan(r.id), json!({"id": ID});
+    "plan.list" => pl::plan_list, pl::ByHousehold, Case, false, |r| Target::Household(r.household_id), json!({"household_id": ID});
+    "plan.diff" => pd::plan_diff, pd::PlanDiffReq, Case, false, |r| Target::both(Target::Plan(r.from_id), Target::Plan(r.to_id)), json!({"from_id": ID, "to_id": ID2});
+    "plan.review_queue" => pl::plan_review_queue, pl::ReviewQueue, Supervisor, false, |r| r.division_code.clone().map_or(Target::None, Target::Division), json!({"division_code": "321324"});
+    "action.add" => ac::action_add, ac::ActionInput, Case, true, |r| Target::Plan(r.plan_id), json!({"plan_id": ID, "action": {
         "title": "志愿者每周上门助浴、讲故事", "category": "daily_care", "need_ids": [ID2],
         "provider_name": "车门社区志愿者服务队", "responsible_name": "赵志愿",
         "recurrence": {"freq": "weekly", "interval": 1, "weekdays": ["sat"]}, "start_on": "2026-01-10"}});
-    "action.update" => ca::action_update, ca::ActionUpdate, Case, true, |r| Target::Action(r.id), json!({"id": ID, "action": {
+    "action.update" => ac::action_update, ac::ActionUpdate, Case, true, |r| Target::Action(r.id), json!({"id": ID, "action": {
         "title": "企业每月资助女儿 500 元", "category": "education", "need_ids": [ID2],
         "amount_fen": 50000, "recurrence": {"freq": "monthly", "month_day": 1}, "start_on": "2026-02-01"}});
-    "action.remove" => ca::action_remove, rf::ById, Case, true, |r| Target::Action(r.id), json!({"id": ID});
-    "action.set_status" => ca::action_set_status, ca::ActionSetStatus, Case, true, |r| Target::Action(r.id), json!({"id": ID, "to": "completed"});
-    "action.preview" => ca::action_preview, ca::ActionPreview, Staff, false, |_| Target::None, json!({"recurrence": {"freq": "weekly", "weekdays": ["sat"]}, "start_on": "2026-01-10", "n": 5});
-    "occurrence.generate" => ca::occurrence_generate, ca::OccurrenceGenerate, Case, true, |r| Target::household_opt(r.household_id), json!({"household_id": ID});
-    "occurrence.list" => ca::occurrence_list, ca::OccurrenceQuery, Case, false, |r| Target::Household(r.household_id), json!({"household_id": ID, "from": "2026-01-01", "to": "2026-03-31"});
-    "occurrence.record" => ca::occurrence_record, ca::OccurrenceRecord, Case, true, |r| Target::Occurrence(r.id), json!({"id": ID, "status": "done", "done_on": "2026-01-10", "note": "已助浴"});
+    "action.remove" => ac::action_remove, rf::ById, Case, true, |r| Target::Action(r.id), json!({"id": ID});
+    "action.set_status" => ac::action_set_status, ac::ActionSetStatus, Case, true, |r| Target::Action(r.id), json!({"id": ID, "to": "completed"});
+    "action.preview" => ac::action_preview, ac::ActionPreview, Staff, false, |_| Target::None, json!({"recurrence": {"freq": "weekly", "weekdays": ["sat"]}, "start_on": "2026-01-10", "n": 5});
+    "occurrence.generate" => oc::occurrence_generate, oc::OccurrenceGenerate, Case, true, |r| Target::household_opt(r.household_id), json!({"household_id": ID});
+    "occurrence.list" => oc::occurrence_list, oc::OccurrenceQuery, Case, false, |r| Target::Household(r.household_id), json!({"household_id": ID, "from": "2026-01-01", "to": "2026-03-31"});
+    "occurrence.record" => oc::occurrence_record, oc::OccurrenceRecord, Case, true, |r| Target::Occurrence(r.id), json!({"id": ID, "status": "done", "done_on": "2026-01-10", "note": "已助浴"});
 
     "visit.schedule" => vi::visit_schedule, vi::VisitSchedule, Case, true, |r| Target::Household(r.household_id), json!({"household_id": ID, "scheduled_on": "2026-02-01", "kind": "home_visit"});
     "visit.log" => vi::visit_log, vi::VisitLog, Case, true, |r| Target::both(Target::Household(r.household_id), r.visit_id.map_or(Target::None, Target::Visit)), json!({

@@ -14,8 +14,8 @@ use rusqlite::params;
 use serde::{Deserialize, Serialize};
 
 use super::Env;
-use super::household::{HEAD_NAME_SQL, age_on};
 use super::reference as rf;
+use super::shared::{HEAD_NAME_SQL, age_on};
 use crate::error::{ApiError, ApiResult};
 use crate::recurrence::Recurrence;
 use crate::types::*;

@@ -8,8 +8,9 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::Env;
-use super::case::{self, Need, NeedFields, NeedSetStatus};
 use super::household::{Household, require_household, require_open_household, touch_household};
+use super::need::{Need, NeedFields, NeedSetStatus, insert_need, set_need_status};
+use super::occurrence::{Recording, record_occurrence};
 use super::reference::{self as rf, Settings};
 use crate::error::{ApiError, ApiResult};
 use crate::types::*;
@@ -440,21 +441,21 @@ pub fn visit_log(env: &Env, req: VisitLog) -> ApiResult<VisitLogged> {
     let mut needs_found = Vec::new();
     for (i, f) in req.needs_found.iter().enumerate() {
         needs_found.push(
-            case::insert_need(env, &h.id, f, visited_on, Some(&visit_id))
+            insert_need(env, &h.id, f, visited_on, Some(&visit_id))
                 .map_err(|e| e.under(&format!("needs_found[{i}].")))?,
         );
     }
     for (i, u) in req.need_updates.iter().enumerate() {
-        case::set_need_status(env, u, Some(&h.id))
+        set_need_status(env, u, Some(&h.id))
             .map_err(|e| e.under(&format!("need_updates[{i}].")))?;
     }
     for (i, o) in req.occurrences_delivered.iter().enumerate() {
-        case::record_occurrence(
+        record_occurrence(
             env,
             &format!("occurrences_delivered[{i}]"),
             &o.to_string(),
             Some(&h.id),
-            case::Recording {
+            Recording {
                 status: OccurrenceStatus::Done,
                 done_on: Some(visited_on),
                 note: None,

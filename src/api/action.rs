@@ -1,0 +1,469 @@
+//! Actions: the assistance a plan version gives (a service, a partner, an amount, a schedule),
+//! each answering one or more needs; edited only in a draft, completed or cancelled once the
+//! plan is in force; and the preview of a schedule's next dates.
+
+use chrono::NaiveDate;
+use rusqlite::{OptionalExtension, Row, params};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::Env;
+use super::household::touch_household;
+use super::need::find_need;
+use super::plan_version::{require_draft, require_plan};
+use super::reference::{ById, find_partner, find_service};
+use crate::error::{ApiError, ApiResult};
+use crate::recurrence::Recurrence;
+use crate::types::*;
+use crate::validate::{self as v, NAME_MAX, TEXT_MAX};
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, ts_rs::TS)]
+pub struct Action {
+    pub id: String,
+    pub plan_version_id: String,
+    pub household_id: String,
+    /// Shared by the copies of this action in later versions of the plan.
+    pub lineage_id: String,
+    pub service_id: Option<String>,
+    pub title: String,
+    pub category: NeedCategory,
+    pub partner_id: Option<String>,
+    pub provider_name: Option<String>,
+    pub responsible_name: Option<String>,
+    pub responsible_phone: Option<String>,
+    pub amount_fen: Option<i64>,
+    /// None: a one-off action, delivered once on start_on.
+    pub recurrence: Option<Recurrence>,
+    pub start_on: NaiveDate,
+    pub status: ActionStatus,
+    pub note: Option<String>,
+    pub need_ids: Vec<String>,
+}
+
+const ACTION_COLS: &str = "id, plan_version_id, household_id, lineage_id, service_id, title, category, partner_id,
+    provider_name, responsible_name, responsible_phone, amount_fen, recurrence, start_on, status, note";
+
+fn action_from_row(r: &Row) -> rusqlite::Result<Action> {
+    let rrule: Option<String> = r.get(12)?;
+    let recurrence = match rrule {
+        None => None,
+        Some(s) => Some(Recurrence::from_rrule(&s).map_err(|_| {
+            rusqlite::Error::FromSqlConversionFailure(
+                12,
+                rusqlite::types::Type::Text,
+                "unsupported recurrence rule".into(),
+            )
+        })?),
+    };
+    Ok(Action {
+        id: r.get(0)?,
+        plan_version_id: r.get(1)?,
+        household_id: r.get(2)?,
+        lineage_id: r.get(3)?,
+        service_id: r.get(4)?,
+        title: r.get(5)?,
+        category: r.get(6)?,
+        partner_id: r.get(7)?,
+        provider_name: r.get(8)?,
+        responsible_name: r.get(9)?,
+        responsible_phone: r.get(10)?,
+        amount_fen: r.get(11)?,
+        recurrence,
+        start_on: r.get(13)?,
+        status: r.get(14)?,
+        note: r.get(15)?,
+        need_ids: Vec::new(),
+    })
+}
+
+fn with_needs(env: &Env, mut actions: Vec<Action>) -> ApiResult<Vec<Action>> {
+    let mut st = env
+        .tx
+        .prepare_cached("SELECT need_id FROM action_need WHERE action_id = ?1 ORDER BY need_id")?;
+    for a in &mut actions {
+        a.need_ids = st
+            .query_map([&a.id], |r| r.get(0))?
+            .collect::<Result<Vec<_>, _>>()?;
+    }
+    Ok(actions)
+}
+
+pub fn find_action(env: &Env, id: &str) -> ApiResult<Option<Action>> {
+    let a = env
+        .tx
+        .query_row(
+            &format!("SELECT {ACTION_COLS} FROM action WHERE id = ?1"),
+            [id],
+            action_from_row,
+        )
+        .optional()?;
+    Ok(match a {
+        Some(a) => with_needs(env, vec![a])?.pop(),
+        None => None,
+    })
+}
+
+pub fn actions_of(env: &Env, plan_id: &str) -> ApiResult<Vec<Action>> {
+    let mut st = env.tx.prepare_cached(&format!(
+        "SELECT {ACTION_COLS} FROM action WHERE plan_version_id = ?1 ORDER BY start_on, created_at, id"
+    ))?;
+    let rows = st
+        .query_map([plan_id], action_from_row)?
+        .collect::<Result<Vec<_>, _>>()?;
+    with_needs(env, rows)
+}
+
+/// The editable fields of an action.
+#[derive(Debug, Clone, Deserialize, ts_rs::TS)]
+#[serde(deny_unknown_fields)]
+pub struct ActionFields {
+    /// From the service menu; gives the default title, category and partner.
+    #[serde(default)]
+    pub service_id: Option<Uuid>,
+    /// Free text; required when no service is chosen.
+    #[serde(default)]
+    pub title: Option<String>,
+    #[serde(default)]
+    pub category: Option<NeedCategory>,
+    /// The needs this action answers (at least one).
+    pub need_ids: Vec<Uuid>,
+    #[serde(default)]
+    pub partner_id: Option<Uuid>,
+    #[serde(default)]
+    pub provider_name: Option<String>,
+    #[serde(default)]
+    pub responsible_name: Option<String>,
+    #[serde(default)]
+    pub responsible_phone: Option<String>,
+    /// Money given per delivery, in fen (¥500 = 50000).
+    #[serde(default)]
+    pub amount_fen: Option<i64>,
+    /// None for a one-off action.
+    #[serde(default)]
+    pub recurrence: Option<Recurrence>,
+    pub start_on: NaiveDate,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ts_rs::TS)]
+#[serde(deny_unknown_fields)]
+pub struct ActionInput {
+    pub plan_id: Uuid,
+    pub action: ActionFields,
+}
+
+#[derive(Debug, Deserialize, ts_rs::TS)]
+#[serde(deny_unknown_fields)]
+pub struct ActionUpdate {
+    pub id: Uuid,
+    pub action: ActionFields,
+}
+
+struct ActionClean {
+    service_id: Option<String>,
+    title: String,
+    category: NeedCategory,
+    partner_id: Option<String>,
+    provider_name: Option<String>,
+    responsible_name: Option<String>,
+    responsible_phone: Option<String>,
+    amount_fen: Option<i64>,
+    rrule: Option<String>,
+    start_on: NaiveDate,
+    note: Option<String>,
+    need_ids: Vec<String>,
+}
+
+fn clean_action(env: &Env, household_id: &str, f: &ActionFields) -> ApiResult<ActionClean> {
+    let service = match &f.service_id {
+        Some(id) => Some(
+            find_service(env, &id.to_string())?
+                .ok_or_else(|| ApiError::not_found("service", "service_id"))?,
+        ),
+        None => None,
+    };
+    let title = match (&f.title, &service) {
+        (Some(t), _) if !t.trim().is_empty() => v::required("title", t, NAME_MAX * 2)?,
+        (_, Some(s)) => s.name.clone(),
+        _ => {
+            return Err(ApiError::at(
+                "validation.required",
+                "title",
+                "give the action a title or pick a service",
+            ));
+        }
+    };
+    let category = f
+        .category
+        .or(service.as_ref().map(|s| s.category))
+        .ok_or_else(|| {
+            ApiError::at(
+                "validation.required",
+                "category",
+                "give the action a category",
+            )
+        })?;
+    v::non_empty("need_ids", &f.need_ids)?;
+    v::max_items("need_ids", &f.need_ids, 30)?;
+    let mut need_ids = Vec::with_capacity(f.need_ids.len());
+    for (i, id) in f.need_ids.iter().enumerate() {
+        let field = format!("need_ids[{i}]");
+        let n =
+            find_need(env, &id.to_string())?.ok_or_else(|| ApiError::not_found("need", &field))?;
+        if n.household_id != household_id {
+            return Err(ApiError::at(
+                "validation.need.other_household",
+                field,
+                "this need belongs to another household",
+            ));
+        }
+        if n.status == NeedStatus::Withdrawn {
+            return Err(ApiError::at(
+                "validation.need.withdrawn",
+                field,
+                "this need was withdrawn",
+            ));
+        }
+        if !need_ids.contains(&n.id) {
+            need_ids.push(n.id);
+        }
+    }
+    let partner_id = match (&f.partner_id, &service) {
+        (Some(id), _) => Some(
+            find_partner(env, &id.to_string())?
+                .ok_or_else(|| ApiError::not_found("partner", "partner_id"))?,
+        ),
+        (None, Some(s)) => match &s.default_partner_id {
+            Some(p) => find_partner(env, p)?,
+            None => None,
+        },
+        (None, None) => None,
+    };
+    let provider_name = v::optional("provider_name", &f.provider_name, NAME_MAX)?
+        .or(partner_id.as_ref().map(|p| p.name.clone()));
+    let start_on = v::date_in_range("start_on", f.start_on)?;
+    let rrule = match &f.recurrence {
+        Some(r) => {
+            r.validate(start_on).map_err(|e| {
+                ApiError::at(
+                    format!("validation.recurrence.{}", e.code),
+                    e.field,
+                    "the schedule is not valid",
+                )
+            })?;
+            Some(r.to_rrule())
+        }
+        None => None,
+    };
+    Ok(ActionClean {
+        service_id: service.map(|s| s.id),
+        title,
+        category,
+        partner_id: partner_id.map(|p| p.id),
+        provider_name,
+        responsible_name: v::optional("responsible_name", &f.responsible_name, NAME_MAX)?,
+        responsible_phone: v::phone("responsible_phone", &f.responsible_phone)?,
+        amount_fen: v::money("amount_fen", f.amount_fen)?,
+        rrule,
+        start_on,
+        note: v::optional_multiline("note", &f.note, TEXT_MAX)?,
+        need_ids,
+    })
+}
+
+fn write_action_needs(env: &Env, action_id: &str, need_ids: &[String]) -> ApiResult<()> {
+    env.tx
+        .execute("DELETE FROM action_need WHERE action_id = ?1", [action_id])?;
+    let mut st = env
+        .tx
+        .prepare_cached("INSERT INTO action_need(action_id, need_id) VALUES (?1, ?2)")?;
+    for n in need_ids {
+        st.execute(params![action_id, n])?;
+    }
+    Ok(())
+}
+
+pub fn action_add(env: &Env, req: ActionInput) -> ApiResult<Action> {
+    env.actor()?;
+    let p = require_draft(env, "plan_id", &req.plan_id.to_string())?;
+    if p.action_count >= 100 {
+        return Err(ApiError::at(
+            "validation.too_many",
+            "plan_id",
+            "a plan has at most 100 actions",
+        ));
+    }
+    let c = clean_action(env, &p.household_id, &req.action).map_err(|e| e.under("action."))?;
+    let id = env.new_id();
+    let now = env.now();
+    env.tx.execute(
+        &format!(
+            "INSERT INTO action({ACTION_COLS}, created_at, updated_at)
+             VALUES (?1, ?2, ?3, ?1, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, 'planned', ?14, ?15, ?15)"
+        ),
+        params![
+            id, p.id, p.household_id, c.service_id, c.title, c.category, c.partner_id, c.provider_name,
+            c.responsible_name, c.responsible_phone, c.amount_fen, c.rrule, c.start_on, c.note, now
+        ],
+    )?;
+    write_action_needs(env, &id, &c.need_ids)?;
+    touch_household(env, &p.household_id)?;
+    let a = find_action(env, &id)?.ok_or_else(|| ApiError::internal("action vanished"))?;
+    env.audit::<(), _>("action", &id, Some(&p.household_id), None, Some(&a))?;
+    Ok(a)
+}
+
+fn require_action(env: &Env, id: &Uuid) -> ApiResult<Action> {
+    find_action(env, &id.to_string())?.ok_or_else(|| ApiError::not_found("action", "id"))
+}
+
+pub fn action_update(env: &Env, req: ActionUpdate) -> ApiResult<Action> {
+    env.actor()?;
+    let before = require_action(env, &req.id)?;
+    require_draft(env, "id", &before.plan_version_id)?;
+    let c = clean_action(env, &before.household_id, &req.action).map_err(|e| e.under("action."))?;
+    env.tx.execute(
+        "UPDATE action SET service_id = ?2, title = ?3, category = ?4, partner_id = ?5, provider_name = ?6,
+            responsible_name = ?7, responsible_phone = ?8, amount_fen = ?9, recurrence = ?10, start_on = ?11,
+            note = ?12, updated_at = ?13
+         WHERE id = ?1",
+        params![
+            before.id, c.service_id, c.title, c.category, c.partner_id, c.provider_name, c.responsible_name,
+            c.responsible_phone, c.amount_fen, c.rrule, c.start_on, c.note, env.now()
+        ],
+    )?;
+    write_action_needs(env, &before.id, &c.need_ids)?;
+    touch_household(env, &before.household_id)?;
+    let after =
+        find_action(env, &before.id)?.ok_or_else(|| ApiError::internal("action vanished"))?;
+    env.audit(
+        "action",
+        &before.id,
+        Some(&before.household_id),
+        Some(&before),
+        Some(&after),
+    )?;
+    Ok(after)
+}
+
+pub fn action_remove(env: &Env, req: ById) -> ApiResult<Action> {
+    env.actor()?;
+    let before = require_action(env, &req.id)?;
+    require_draft(env, "id", &before.plan_version_id)?;
+    env.tx
+        .execute("DELETE FROM action_need WHERE action_id = ?1", [&before.id])?;
+    env.tx
+        .execute("DELETE FROM action WHERE id = ?1", [&before.id])?;
+    touch_household(env, &before.household_id)?;
+    env.audit::<_, ()>(
+        "action",
+        &before.id,
+        Some(&before.household_id),
+        Some(&before),
+        None,
+    )?;
+    Ok(before)
+}
+
+#[derive(Debug, Deserialize, ts_rs::TS)]
+#[serde(deny_unknown_fields)]
+pub struct ActionSetStatus {
+    pub id: Uuid,
+    pub to: ActionStatus,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// Complete or cancel an action of the plan in force; its future unrecorded deliveries go.
+pub fn action_set_status(env: &Env, req: ActionSetStatus) -> ApiResult<Action> {
+    env.actor()?;
+    let before = require_action(env, &req.id)?;
+    let plan = require_plan(env, "id", &before.plan_version_id)?;
+    if !transitions::action(before.status, req.to) || req.to == ActionStatus::Active {
+        return Err(ApiError::transition(
+            "action",
+            before.status.as_str(),
+            req.to.as_str(),
+        ));
+    }
+    if plan.status != PlanStatus::Approved {
+        return Err(ApiError::at(
+            "action.not_in_force",
+            "id",
+            "only actions of the plan in force change status; edit the draft instead",
+        ));
+    }
+    let note = v::optional_multiline("note", &req.note, TEXT_MAX)?;
+    env.tx.execute(
+        "UPDATE action SET status = ?2, note = coalesce(?3, note), updated_at = ?4 WHERE id = ?1",
+        params![before.id, req.to, note, env.now()],
+    )?;
+    let dropped = env.tx.execute(
+        "DELETE FROM occurrence WHERE action_id = ?1 AND status = 'due' AND due_on >= ?2",
+        params![before.id, env.ctx.today],
+    )?;
+    if dropped > 0 {
+        env.audit::<(), _>(
+            "pending_work",
+            &before.id,
+            Some(&before.household_id),
+            None,
+            Some(&serde_json::json!({"occurrences_dropped": dropped, "from": env.ctx.today})),
+        )?;
+    }
+    touch_household(env, &before.household_id)?;
+    let after = require_action(env, &req.id)?;
+    env.audit(
+        "action",
+        &before.id,
+        Some(&before.household_id),
+        Some(&before),
+        Some(&after),
+    )?;
+    Ok(after)
+}
+
+#[derive(Debug, Deserialize, ts_rs::TS)]
+#[serde(deny_unknown_fields)]
+pub struct ActionPreview {
+    #[serde(default)]
+    pub recurrence: Option<Recurrence>,
+    pub start_on: NaiveDate,
+    /// How many dates (default 5, at most 50).
+    #[serde(default)]
+    pub n: Option<u32>,
+}
+
+/// The next dates a schedule gives, from today or its start (for the recurrence editor).
+pub fn action_preview(env: &Env, req: ActionPreview) -> ApiResult<Vec<NaiveDate>> {
+    let start = v::date_in_range("start_on", req.start_on)?;
+    let n = req.n.unwrap_or(5);
+    if !(1..=50).contains(&n) {
+        return Err(ApiError::at("validation.out_of_range", "n", "n is 1 to 50"));
+    }
+    let from = start.max(env.ctx.today);
+    match req.recurrence {
+        None => Ok(if start >= env.ctx.today {
+            vec![start]
+        } else {
+            vec![]
+        }),
+        Some(r) => {
+            r.validate(start).map_err(|e| {
+                ApiError::at(
+                    format!("validation.recurrence.{}", e.code),
+                    e.field,
+                    "the schedule is not valid",
+                )
+            })?;
+            r.next_dates(start, from, n as usize).map_err(|e| {
+                ApiError::at(
+                    format!("validation.recurrence.{}", e.code),
+                    e.field,
+                    "the schedule is not valid",
+                )
+            })
+        }
+    }
+}

@@ -1,0 +1,420 @@
+//! Household members: their record, the sensitive fields masked by default and revealed on
+//! request (audited), and add, update and remove. Split from the household because a member
+//! has its own validation (ID numbers, one head) and its own commands.
+
+use chrono::NaiveDate;
+use rusqlite::{OptionalExtension, Row, params};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::Env;
+use super::household::{require_open_household, touch_household};
+use super::search_index::rebuild_search_terms;
+use super::shared::age_on;
+use crate::error::{ApiError, ApiResult};
+use crate::idcard;
+use crate::types::*;
+use crate::validate::{self as v, NAME_MAX, SHORT_MAX, TEXT_MAX};
+
+// ---------------------------------------------------------------- members
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, ts_rs::TS)]
+pub struct Member {
+    pub id: String,
+    pub household_id: String,
+    pub name: String,
+    pub relation: Relation,
+    pub sex: Sex,
+    pub birth_date: NaiveDate,
+    /// Computed from birth_date on the day of the request; never stored.
+    pub age: u32,
+    pub id_number: Option<String>,
+    pub phone: Option<String>,
+    pub health_conditions: Option<String>,
+    pub disability_type: Option<DisabilityType>,
+    pub disability_grade: Option<u8>,
+    pub schooling: Option<Schooling>,
+    pub school_name: Option<String>,
+    pub work: Option<String>,
+    pub is_primary_carer: bool,
+    /// Computed: under 18 today.
+    pub is_child: bool,
+    pub is_target: bool,
+    pub removed_on: Option<NaiveDate>,
+    pub removed_reason: Option<RemovalReason>,
+    /// Sensitive fields held back from this response (`id_number` is then masked, e.g.
+    /// `3213**********1234`; `health_conditions` and `disability` are left out). `member.reveal`
+    /// shows them, and is audited.
+    #[serde(default)]
+    pub hidden: Vec<String>,
+}
+
+/// The sensitive fields of a member (PIPL Art. 28: identity, health, disability), as named in
+/// [`Member::hidden`].
+pub const SENSITIVE_MEMBER_FIELDS: [&str; 3] = ["id_number", "health_conditions", "disability"];
+
+impl Member {
+    /// This member as lists and screens show them by default: the ID number masked, health
+    /// conditions and disability withheld, each named in `hidden`.
+    pub fn masked(mut self) -> Member {
+        if let Some(n) = &self.id_number {
+            self.id_number = Some(idcard::mask(n));
+            self.hidden.push("id_number".into());
+        }
+        if self.health_conditions.take().is_some() {
+            self.hidden.push("health_conditions".into());
+        }
+        if self.disability_type.take().is_some() | self.disability_grade.take().is_some() {
+            self.hidden.push("disability".into());
+        }
+        self
+    }
+}
+
+const MEMBER_COLS: &str = "id, household_id, name, relation, sex, birth_date, id_number, phone, health_conditions,
+    disability_type, disability_grade, schooling, school_name, work, is_primary_carer, is_target, removed_on, removed_reason";
+
+fn member_from_row(r: &Row, today: NaiveDate) -> rusqlite::Result<Member> {
+    let birth: NaiveDate = r.get(5)?;
+    let age = age_on(birth, today);
+    Ok(Member {
+        id: r.get(0)?,
+        household_id: r.get(1)?,
+        name: r.get(2)?,
+        relation: r.get(3)?,
+        sex: r.get(4)?,
+        birth_date: birth,
+        age,
+        id_number: r.get(6)?,
+        phone: r.get(7)?,
+        health_conditions: r.get(8)?,
+        disability_type: r.get(9)?,
+        disability_grade: r.get(10)?,
+        schooling: r.get(11)?,
+        school_name: r.get(12)?,
+        work: r.get(13)?,
+        is_primary_carer: r.get(14)?,
+        is_child: age < 18,
+        is_target: r.get(15)?,
+        removed_on: r.get(16)?,
+        removed_reason: r.get(17)?,
+        hidden: Vec::new(),
+    })
+}
+
+pub fn find_member(env: &Env, id: &str) -> ApiResult<Option<Member>> {
+    let today = env.ctx.today;
+    Ok(env
+        .tx
+        .query_row(
+            &format!("SELECT {MEMBER_COLS} FROM member WHERE id = ?1"),
+            [id],
+            |r| member_from_row(r, today),
+        )
+        .optional()?)
+}
+
+pub fn members_of(env: &Env, household_id: &str, include_removed: bool) -> ApiResult<Vec<Member>> {
+    let today = env.ctx.today;
+    let mut st = env.tx.prepare_cached(&format!(
+        "SELECT {MEMBER_COLS} FROM member WHERE household_id = ?1 AND (?2 OR removed_on IS NULL)
+         ORDER BY relation <> 'head', birth_date, id"
+    ))?;
+    let rows = st
+        .query_map(params![household_id, include_removed], |r| {
+            member_from_row(r, today)
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(rows)
+}
+
+#[derive(Debug, Deserialize, ts_rs::TS)]
+#[serde(deny_unknown_fields)]
+pub struct MemberInput {
+    pub household_id: Uuid,
+    pub member: MemberFields,
+}
+
+#[derive(Debug, Deserialize, ts_rs::TS)]
+#[serde(deny_unknown_fields)]
+pub struct MemberUpdate {
+    pub id: Uuid,
+    pub member: MemberFields,
+}
+
+/// The editable member fields (shared by add and update).
+#[derive(Debug, Deserialize, ts_rs::TS)]
+#[serde(deny_unknown_fields)]
+pub struct MemberFields {
+    pub name: String,
+    pub relation: Relation,
+    pub sex: Sex,
+    pub birth_date: NaiveDate,
+    #[serde(default)]
+    pub id_number: Option<String>,
+    #[serde(default)]
+    pub phone: Option<String>,
+    #[serde(default)]
+    pub health_conditions: Option<String>,
+    #[serde(default)]
+    pub disability_type: Option<DisabilityType>,
+    #[serde(default)]
+    pub disability_grade: Option<u8>,
+    #[serde(default)]
+    pub schooling: Option<Schooling>,
+    #[serde(default)]
+    pub school_name: Option<String>,
+    #[serde(default)]
+    pub work: Option<String>,
+    #[serde(default)]
+    pub is_primary_carer: bool,
+    #[serde(default)]
+    pub is_target: bool,
+}
+
+struct MemberClean {
+    name: String,
+    id_number: Option<String>,
+    phone: Option<String>,
+    health_conditions: Option<String>,
+    school_name: Option<String>,
+    work: Option<String>,
+}
+
+/// Validate member fields; `member_id` is the member being edited (None when adding).
+fn clean_member(
+    env: &Env,
+    household_id: &str,
+    member_id: Option<&str>,
+    f: &MemberFields,
+) -> ApiResult<MemberClean> {
+    let name = v::required("name", &f.name, NAME_MAX)?;
+    v::date_not_after("birth_date", f.birth_date, env.ctx.today)?;
+    let id_number = match f
+        .id_number
+        .as_deref()
+        .map(|s| idcard::normalize(&v::fold_fullwidth(s)))
+        .filter(|s| !s.is_empty())
+    {
+        None => None,
+        Some(n) => {
+            let info = idcard::parse(&n).map_err(|e| {
+                let msg = match e {
+                    idcard::IdError::Format => "id_number must be 17 digits and a check digit or X",
+                    idcard::IdError::BirthDate => "id_number holds an impossible birth date",
+                    idcard::IdError::Checksum => "id_number's check digit is wrong (mistyped?)",
+                };
+                ApiError::at(
+                    format!("validation.id_number.{}", e.code()),
+                    "id_number",
+                    msg,
+                )
+            })?;
+            if info.birth_date != f.birth_date {
+                return Err(ApiError::at(
+                    "validation.id_number.birth_mismatch",
+                    "birth_date",
+                    "birth_date differs from the date in id_number",
+                ));
+            }
+            let sex = match info.sex {
+                idcard::IdSex::Male => Sex::Male,
+                idcard::IdSex::Female => Sex::Female,
+            };
+            if sex != f.sex {
+                return Err(ApiError::at(
+                    "validation.id_number.sex_mismatch",
+                    "sex",
+                    "sex differs from the one in id_number",
+                ));
+            }
+            let dup: Option<String> = env
+                .tx
+                .query_row(
+                    "SELECT id FROM member WHERE id_number = ?1 AND removed_on IS NULL AND id <> ?2",
+                    params![n, member_id.unwrap_or("")],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if dup.is_some() {
+                return Err(ApiError::at(
+                    "member.id_number.duplicate",
+                    "id_number",
+                    "this ID number is already recorded for another person",
+                ));
+            }
+            Some(n)
+        }
+    };
+    if f.disability_grade.is_some() && f.disability_type.is_none() {
+        return Err(ApiError::at(
+            "validation.required",
+            "disability_type",
+            "give the disability type with its grade",
+        ));
+    }
+    if let Some(g) = f.disability_grade
+        && !(1..=4).contains(&g)
+    {
+        return Err(ApiError::at(
+            "validation.out_of_range",
+            "disability_grade",
+            "disability_grade is 1 to 4",
+        ));
+    }
+    if f.relation == Relation::Head {
+        let other_head: Option<String> = env
+            .tx
+            .query_row(
+                "SELECT id FROM member WHERE household_id = ?1 AND relation = 'head' AND removed_on IS NULL AND id <> ?2",
+                params![household_id, member_id.unwrap_or("")],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if other_head.is_some() {
+            return Err(ApiError::at(
+                "member.head.exists",
+                "relation",
+                "this household already has a head",
+            ));
+        }
+    }
+    Ok(MemberClean {
+        name,
+        id_number,
+        phone: v::phone("phone", &f.phone)?,
+        health_conditions: v::optional_multiline(
+            "health_conditions",
+            &f.health_conditions,
+            TEXT_MAX,
+        )?,
+        school_name: v::optional("school_name", &f.school_name, SHORT_MAX)?,
+        work: v::optional("work", &f.work, SHORT_MAX)?,
+    })
+}
+
+pub fn member_add(env: &Env, req: MemberInput) -> ApiResult<Member> {
+    env.actor()?;
+    let h = require_open_household(env, "household_id", &req.household_id.to_string())?;
+    let members: i64 = env.tx.query_row(
+        "SELECT count(*) FROM member WHERE household_id = ?1 AND removed_on IS NULL",
+        [&h.id],
+        |r| r.get(0),
+    )?;
+    if members >= 30 {
+        return Err(ApiError::at(
+            "validation.too_many",
+            "household_id",
+            "a household has at most 30 members",
+        ));
+    }
+    let f = &req.member;
+    let c = clean_member(env, &h.id, None, f).map_err(|e| e.under("member."))?;
+    let id = env.new_id();
+    let now = env.now();
+    env.tx.execute(
+        &format!(
+            "INSERT INTO member({MEMBER_COLS}, created_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, NULL, NULL, ?17, ?17)"
+        ),
+        params![
+            id, h.id, c.name, f.relation, f.sex, f.birth_date, c.id_number, c.phone, c.health_conditions,
+            f.disability_type, f.disability_grade, f.schooling, c.school_name, c.work, f.is_primary_carer,
+            f.is_target, now
+        ],
+    )?;
+    touch_household(env, &h.id)?;
+    rebuild_search_terms(env, &h.id)?;
+    let m = find_member(env, &id)?.ok_or_else(|| ApiError::internal("member vanished"))?;
+    env.audit::<(), _>("member", &id, Some(&h.id), None, Some(&m))?;
+    Ok(m.masked())
+}
+
+pub fn member_update(env: &Env, req: MemberUpdate) -> ApiResult<Member> {
+    env.actor()?;
+    let before = find_member(env, &req.id.to_string())?
+        .ok_or_else(|| ApiError::not_found("member", "id"))?;
+    if before.removed_on.is_some() {
+        return Err(ApiError::at(
+            "member.removed",
+            "id",
+            "this member was removed from the household",
+        ));
+    }
+    require_open_household(env, "id", &before.household_id)?;
+    let f = &req.member;
+    let c = clean_member(env, &before.household_id, Some(&before.id), f)
+        .map_err(|e| e.under("member."))?;
+    env.tx.execute(
+        "UPDATE member SET name = ?2, relation = ?3, sex = ?4, birth_date = ?5, id_number = ?6, phone = ?7,
+            health_conditions = ?8, disability_type = ?9, disability_grade = ?10, schooling = ?11, school_name = ?12,
+            work = ?13, is_primary_carer = ?14, is_target = ?15, updated_at = ?16
+         WHERE id = ?1",
+        params![
+            before.id, c.name, f.relation, f.sex, f.birth_date, c.id_number, c.phone, c.health_conditions,
+            f.disability_type, f.disability_grade, f.schooling, c.school_name, c.work, f.is_primary_carer,
+            f.is_target, env.now()
+        ],
+    )?;
+    member_changed(env, &before).map(Member::masked)
+}
+
+#[derive(Debug, Deserialize, ts_rs::TS)]
+#[serde(deny_unknown_fields)]
+pub struct MemberRemove {
+    pub id: Uuid,
+    pub reason: RemovalReason,
+}
+
+pub fn member_remove(env: &Env, req: MemberRemove) -> ApiResult<Member> {
+    env.actor()?;
+    let before = find_member(env, &req.id.to_string())?
+        .ok_or_else(|| ApiError::not_found("member", "id"))?;
+    if before.removed_on.is_some() {
+        return Err(ApiError::at(
+            "member.removed",
+            "id",
+            "this member was already removed",
+        ));
+    }
+    require_open_household(env, "id", &before.household_id)?;
+    env.tx.execute(
+        "UPDATE member SET removed_on = ?2, removed_reason = ?3, updated_at = ?4 WHERE id = ?1",
+        params![before.id, env.ctx.today, req.reason, env.now()],
+    )?;
+    member_changed(env, &before).map(Member::masked)
+}
+
+/// A member with their sensitive fields shown, for someone who may see the household. The
+/// reveal is audited (who, when, whose fields — not the values) and shows in the household's
+/// history.
+pub fn member_reveal(env: &Env, req: crate::api::reference::ById) -> ApiResult<Member> {
+    env.actor()?;
+    let m = find_member(env, &req.id.to_string())?
+        .ok_or_else(|| ApiError::not_found("member", "id"))?;
+    let revealed = m.clone().masked().hidden;
+    env.audit::<(), _>(
+        "member",
+        &m.id,
+        Some(&m.household_id),
+        None,
+        Some(&serde_json::json!({"name": m.name, "revealed": revealed})),
+    )?;
+    Ok(m)
+}
+
+/// After a member changed: the household's change time, its search document, the audit row.
+fn member_changed(env: &Env, before: &Member) -> ApiResult<Member> {
+    touch_household(env, &before.household_id)?;
+    rebuild_search_terms(env, &before.household_id)?;
+    let after =
+        find_member(env, &before.id)?.ok_or_else(|| ApiError::internal("member vanished"))?;
+    env.audit(
+        "member",
+        &before.id,
+        Some(&before.household_id),
+        Some(before),
+        Some(&after),
+    )?;
+    Ok(after)
+}

@@ -1,0 +1,341 @@
+//! Occurrences: the deliveries that the actions of a plan in force produce over a rolling
+//! horizon (generated idempotently), listed per household and recorded as done, missed or
+//! skipped — also from a visit, which records what it delivered.
+
+use chrono::NaiveDate;
+use rusqlite::{OptionalExtension, Row, params};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::Env;
+use super::action::find_action;
+use super::household::{require_household, require_open_household, touch_household};
+use super::reference as rf;
+use crate::error::{ApiError, ApiResult};
+use crate::recurrence::Recurrence;
+use crate::types::*;
+use crate::validate::{self as v, TEXT_MAX};
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, ts_rs::TS)]
+pub struct Occurrence {
+    pub id: String,
+    pub action_id: String,
+    pub action_title: String,
+    pub household_id: String,
+    pub due_on: NaiveDate,
+    pub status: OccurrenceStatus,
+    pub done_on: Option<NaiveDate>,
+    pub recorded_by: Option<String>,
+    pub recorded_at: Option<String>,
+    pub note: Option<String>,
+    pub visit_id: Option<String>,
+    pub amount_fen: Option<i64>,
+}
+
+pub const OCCURRENCE_SELECT: &str =
+    "SELECT o.id, o.action_id, a.title, o.household_id, o.due_on, o.status, o.done_on,
+    o.recorded_by, o.recorded_at, o.note, o.visit_id, a.amount_fen
+    FROM occurrence o JOIN action a ON a.id = o.action_id";
+
+pub fn occurrence_from_row(r: &Row) -> rusqlite::Result<Occurrence> {
+    Ok(Occurrence {
+        id: r.get(0)?,
+        action_id: r.get(1)?,
+        action_title: r.get(2)?,
+        household_id: r.get(3)?,
+        due_on: r.get(4)?,
+        status: r.get(5)?,
+        done_on: r.get(6)?,
+        recorded_by: r.get(7)?,
+        recorded_at: r.get(8)?,
+        note: r.get(9)?,
+        visit_id: r.get(10)?,
+        amount_fen: r.get(11)?,
+    })
+}
+
+pub fn find_occurrence(env: &Env, id: &str) -> ApiResult<Option<Occurrence>> {
+    Ok(env
+        .tx
+        .query_row(
+            &format!("{OCCURRENCE_SELECT} WHERE o.id = ?1"),
+            [id],
+            occurrence_from_row,
+        )
+        .optional()?)
+}
+
+/// Create the missing occurrences of every active action of a plan in force, from the day the
+/// plan came into force (or the action's start) through `through`. Idempotent: an existing
+/// occurrence (recorded or not) is never duplicated, changed or removed.
+pub fn generate_occurrences(
+    env: &Env,
+    household_id: Option<&str>,
+    through: NaiveDate,
+) -> ApiResult<u64> {
+    // Every household means every household in the actor's scope.
+    let mut st = env.tx.prepare_cached(&format!(
+        "SELECT a.id, a.household_id, a.recurrence, a.start_on, p.in_force_from
+         FROM action a JOIN plan_version p ON p.id = a.plan_version_id JOIN household h ON h.id = a.household_id
+         WHERE p.status = 'approved' AND a.status = 'active' AND h.status <> 'closed'
+           AND (a.household_id = ?1 OR (?1 IS NULL AND {}))",
+        env.household_scope_sql("h")
+    ))?;
+    let rows = st
+        .query_map([household_id], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, Option<String>>(2)?,
+                r.get::<_, NaiveDate>(3)?,
+                r.get::<_, Option<NaiveDate>>(4)?,
+            ))
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut ins = env.tx.prepare_cached(
+        "INSERT INTO occurrence(id, action_id, household_id, division_code, due_on, status)
+         VALUES (?1, ?2, ?3, (SELECT division_code FROM household WHERE id = ?3), ?4, 'due')
+         ON CONFLICT(action_id, due_on) DO NOTHING",
+    )?;
+    let mut created = 0u64;
+    for (action_id, hh, rrule, start, in_force) in rows {
+        let from = in_force.map_or(start, |f| f.max(start));
+        let dates = match rrule {
+            None => {
+                if start >= from && start <= through {
+                    vec![start]
+                } else {
+                    vec![]
+                }
+            }
+            Some(s) => {
+                let r = Recurrence::from_rrule(&s)
+                    .map_err(|_| ApiError::internal("a stored schedule cannot be read"))?;
+                r.dates(start, from, through)
+                    .map_err(|_| ApiError::internal("a stored schedule cannot be expanded"))?
+            }
+        };
+        for d in dates {
+            created += ins.execute(params![env.new_id(), action_id, hh, d])? as u64;
+        }
+    }
+    Ok(created)
+}
+
+#[derive(Debug, Deserialize, ts_rs::TS)]
+#[serde(deny_unknown_fields)]
+pub struct OccurrenceGenerate {
+    /// One household, or every household when absent.
+    #[serde(default)]
+    pub household_id: Option<Uuid>,
+    /// Defaults to today plus the configured horizon.
+    #[serde(default)]
+    pub through: Option<NaiveDate>,
+}
+
+#[derive(Debug, Serialize, ts_rs::TS)]
+pub struct Generated {
+    pub created: u64,
+    pub through: NaiveDate,
+}
+
+pub fn occurrence_generate(env: &Env, req: OccurrenceGenerate) -> ApiResult<Generated> {
+    env.actor()?;
+    let hh = match &req.household_id {
+        Some(id) => Some(require_household(env, "household_id", &id.to_string())?.id),
+        None => None,
+    };
+    let settings = rf::load_settings(env)?;
+    let through = match req.through {
+        Some(t) => {
+            let t = v::date_in_range("through", t)?;
+            if t > env.ctx.today + chrono::Duration::days(366) {
+                return Err(ApiError::at(
+                    "validation.out_of_range",
+                    "through",
+                    "generate at most a year ahead",
+                ));
+            }
+            t
+        }
+        None => env.ctx.today + chrono::Duration::days(i64::from(settings.occurrence_horizon_days)),
+    };
+    let created = generate_occurrences(env, hh.as_deref(), through)?;
+    if created > 0 {
+        env.audit::<(), _>(
+            "occurrence",
+            hh.as_deref().unwrap_or("*"),
+            hh.as_deref(),
+            None,
+            Some(&serde_json::json!({"created": created, "through": through})),
+        )?;
+    }
+    Ok(Generated { created, through })
+}
+
+#[derive(Debug, Deserialize, ts_rs::TS)]
+#[serde(deny_unknown_fields)]
+pub struct OccurrenceQuery {
+    pub household_id: Uuid,
+    #[serde(default)]
+    pub from: Option<NaiveDate>,
+    #[serde(default)]
+    pub to: Option<NaiveDate>,
+    #[serde(default)]
+    pub status: Option<OccurrenceStatus>,
+    #[serde(default)]
+    pub action_id: Option<Uuid>,
+}
+
+pub fn occurrence_list(env: &Env, req: OccurrenceQuery) -> ApiResult<Vec<Occurrence>> {
+    let h = require_household(env, "household_id", &req.household_id.to_string())?;
+    if let (Some(from), Some(to)) = (req.from, req.to)
+        && from > to
+    {
+        return Err(ApiError::at(
+            "validation.date.order",
+            "to",
+            "to is before from",
+        ));
+    }
+    let mut st = env.tx.prepare_cached(&format!(
+        "{OCCURRENCE_SELECT} WHERE o.household_id = ?1 AND (?2 IS NULL OR o.due_on >= ?2) AND (?3 IS NULL OR o.due_on <= ?3)
+         AND (?4 IS NULL OR o.status = ?4) AND (?5 IS NULL OR o.action_id = ?5)
+         ORDER BY o.due_on, a.title, o.id LIMIT 5000"
+    ))?;
+    let rows = st
+        .query_map(
+            params![
+                h.id,
+                req.from,
+                req.to,
+                req.status,
+                req.action_id.map(|a| a.to_string())
+            ],
+            occurrence_from_row,
+        )?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(rows)
+}
+
+#[derive(Debug, Deserialize, ts_rs::TS)]
+#[serde(deny_unknown_fields)]
+pub struct OccurrenceRecord {
+    pub id: Uuid,
+    pub status: OccurrenceStatus,
+    /// The day it was delivered (done only; defaults to today).
+    #[serde(default)]
+    pub done_on: Option<NaiveDate>,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// What is recorded about one occurrence.
+pub struct Recording<'a> {
+    pub status: OccurrenceStatus,
+    pub done_on: Option<NaiveDate>,
+    pub note: Option<String>,
+    /// The visit during which it was delivered.
+    pub visit_id: Option<&'a str>,
+}
+
+/// Record what became of one occurrence (also used by `visit.log`); `household_id`, when
+/// given, is the household it must belong to.
+pub fn record_occurrence(
+    env: &Env,
+    field: &str,
+    id: &str,
+    household_id: Option<&str>,
+    rec: Recording,
+) -> ApiResult<Occurrence> {
+    let Recording {
+        status,
+        done_on,
+        note,
+        visit_id,
+    } = rec;
+    let actor = env.actor()?.id.to_string();
+    let before =
+        find_occurrence(env, id)?.ok_or_else(|| ApiError::not_found("occurrence", field))?;
+    if let Some(h) = household_id
+        && before.household_id != h
+    {
+        return Err(ApiError::at(
+            "validation.occurrence.other_household",
+            field,
+            "this delivery belongs to another household",
+        ));
+    }
+    if !transitions::occurrence(before.status, status) {
+        return Err(ApiError::at(
+            "occurrence.transition.invalid",
+            field,
+            format!("this delivery is already recorded as {}", before.status),
+        ));
+    }
+    let done_on = match status {
+        OccurrenceStatus::Done => Some(v::date_not_after(
+            "done_on",
+            done_on.unwrap_or(env.ctx.today),
+            env.ctx.today,
+        )?),
+        _ if done_on.is_some() => {
+            return Err(ApiError::at(
+                "validation.not_allowed",
+                "done_on",
+                "done_on is only given for a delivery that was done",
+            ));
+        }
+        _ => None,
+    };
+    let note = v::optional_multiline("note", &note, TEXT_MAX)?;
+    env.tx.execute(
+        "UPDATE occurrence SET status = ?2, done_on = ?3, recorded_by = ?4, recorded_at = ?5, note = ?6, visit_id = ?7
+         WHERE id = ?1",
+        params![before.id, status, done_on, actor, env.now(), note, visit_id],
+    )?;
+    let after =
+        find_occurrence(env, id)?.ok_or_else(|| ApiError::internal("occurrence vanished"))?;
+    env.audit(
+        "occurrence",
+        id,
+        Some(&before.household_id),
+        Some(&before),
+        Some(&after),
+    )?;
+    // A one-off action is completed by its one delivery.
+    if status == OccurrenceStatus::Done
+        && let Some(action) = find_action(env, &before.action_id)?
+        && action.recurrence.is_none()
+        && action.status == ActionStatus::Active
+    {
+        env.tx.execute(
+            "UPDATE action SET status = 'completed', updated_at = ?2 WHERE id = ?1",
+            params![action.id, env.now()],
+        )?;
+        let done = find_action(env, &action.id)?;
+        env.audit(
+            "action",
+            &action.id,
+            Some(&action.household_id),
+            Some(&action),
+            done.as_ref(),
+        )?;
+    }
+    Ok(after)
+}
+
+pub fn occurrence_record(env: &Env, req: OccurrenceRecord) -> ApiResult<Occurrence> {
+    let o = find_occurrence(env, &req.id.to_string())?
+        .ok_or_else(|| ApiError::not_found("occurrence", "id"))?;
+    require_open_household(env, "id", &o.household_id)?;
+    let rec = Recording {
+        status: req.status,
+        done_on: req.done_on,
+        note: req.note,
+        visit_id: None,
+    };
+    let after = record_occurrence(env, "id", &o.id, None, rec)?;
+    touch_household(env, &o.household_id)?;
+    Ok(after)
+}
