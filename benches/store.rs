@@ -13,9 +13,10 @@ use chrono::{Duration, NaiveDate};
 use rusqlite::types::Value as SqlValue;
 use rusqlite::{Connection, params_from_iter};
 use yihu::api::followup::{Scope, followup_sql};
-use yihu::api::household_list::{
-    HOUSEHOLD_LIST_SELECT, HouseholdQuery, HouseholdSort, household_filter, household_order,
+use yihu::api::household_filter::{
+    HouseholdQuery, HouseholdSort, household_filter, household_order,
 };
+use yihu::api::household_list::HOUSEHOLD_LIST_SELECT;
 use yihu::api::insight::DashboardSql;
 use yihu::api::ledger::{LedgerJob, household_ledger_sql};
 use yihu::api::reference::Cadence;

@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use super::Env;
 use super::household::{require_open_household, touch_household};
-use super::household_list::{HouseholdQuery, household_filter};
+use super::household_filter::{HouseholdQuery, household_filter};
 use super::reference as rf;
 use super::shared::HEAD_NAME_SQL;
 use super::visit;

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::Env;
-use super::household_list::overdue_sql;
+use super::household_filter::overdue_sql;
 use super::reference::{self as rf};
 use super::visit::cadence_due;
 use crate::error::{ApiError, ApiResult};

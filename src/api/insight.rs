@@ -3,7 +3,7 @@
 //! which needs does no action answer, who carries too many cases, which plans wait for review".
 //!
 //! Every figure here counts with the same SQL conditions the household list filters with
-//! (`household_list::NeedFilter`, `not_visited_sql`, `action_stalled_sql`, `cadence_due`), so the list
+//! (`household_filter::NeedFilter`, `not_visited_sql`, `action_stalled_sql`, `cadence_due`), so the list
 //! behind a household figure has exactly that many rows. Needs, occurrences and actions are
 //! counted as themselves; their lists are the households that have them.
 
@@ -15,7 +15,7 @@ use rusqlite::{OptionalExtension, params_from_iter};
 use serde::{Deserialize, Serialize};
 
 use super::Env;
-use super::household_list::{NEED_UNCOVERED_SQL, Period, action_stalled_sql, not_visited_sql};
+use super::household_filter::{NEED_UNCOVERED_SQL, Period, action_stalled_sql, not_visited_sql};
 use super::reference::{self as rf, Caseload};
 use super::shared::HEAD_NAME_SQL;
 use super::visit::cadence_due;

@@ -22,7 +22,7 @@ use rust_xlsxwriter::{Format, FormatAlign, Workbook, XlsxError};
 use serde::{Deserialize, Serialize};
 
 use super::Env;
-use super::household_list::{NEED_UNCOVERED_SQL, Period, not_visited_sql};
+use super::household_filter::{NEED_UNCOVERED_SQL, Period, not_visited_sql};
 use super::insight::Area;
 use super::shared::HEAD_NAME_SQL;
 use crate::error::{ApiError, ApiResult};

@@ -20,6 +20,7 @@ pub mod campaign;
 pub mod followup;
 pub mod household;
 pub mod household_detail;
+pub mod household_filter;
 pub mod household_list;
 pub mod insight;
 pub mod ledger;
@@ -656,6 +657,7 @@ use campaign as cp;
 use followup as fu;
 use household as hh;
 use household_detail as hd;
+use household_filter as hf;
 use household_list as hl;
 use insight as ins;
 use member as mb;
@@ -698,7 +700,7 @@ commands! {
         "causes": ["illness"], "supports": [], "referral_source": "screening", "priority": "medium"}});
     "household.transition" => hh::household_transition, hh::HouseholdTransition, Case, true, |r| Target::Household(r.id), json!({"id": ID, "to": "assessing"});
     "household.get" => hd::household_get, rf::ById, Case, false, |r| Target::Household(r.id), json!({"id": ID});
-    "household.list" => hl::household_list, hl::HouseholdQuery, Case, false, |_| Target::None, json!({"q": "wj", "status": ["active"], "division_code": "3213", "sort": "case_no", "limit": 50});
+    "household.list" => hl::household_list, hf::HouseholdQuery, Case, false, |_| Target::None, json!({"q": "wj", "status": ["active"], "division_code": "3213", "sort": "case_no", "limit": 50});
     "member.add" => mb::member_add, mb::MemberInput, Case, true, |r| Target::Household(r.household_id), json!({"household_id": ID, "member": {
         "name": "林秀英", "relation": "head", "sex": "female", "birth_date": "1980-03-05",
         "id_number": "32132419800305002X", "is_primary_carer": true}});
