@@ -17,6 +17,7 @@ pub mod action;
 pub mod audit;
 pub mod bindings;
 pub mod campaign;
+pub mod campaign_item;
 pub mod followup;
 pub mod household;
 pub mod household_detail;
@@ -32,6 +33,7 @@ pub mod plan_diff;
 pub mod plan_version;
 pub mod reference;
 pub mod reminder;
+pub mod reminder_list;
 pub mod search_index;
 pub mod shared;
 pub mod visit;
@@ -666,7 +668,7 @@ use occurrence as oc;
 use plan as pl;
 use plan_diff as pd;
 use reference as rf;
-use reminder as rm;
+use reminder_list as rl;
 use visit as vi;
 
 const ID: &str = "0190a0b0-0000-7000-8000-000000000001";
@@ -746,7 +748,7 @@ commands! {
     "followup.caseworker" => fu::followup_caseworker, fu::FollowupCaseworker, Case, false, |r| r.caseworker_id.map_or(Target::None, Target::Caseworker), json!({"caseworker_id": ID, "within_days": 7});
     "followup.division" => fu::followup_division, fu::FollowupDivision, Supervisor, false, |r| Target::Division(r.division_code.clone()), json!({"division_code": "321324", "within_days": 7});
 
-    "reminder.list" => rm::reminder_list, rm::ReminderQuery, Case, false, |r| r.division_code.clone().map_or(Target::None, Target::Division), json!({"limit": 50});
+    "reminder.list" => rl::reminder_list, rl::ReminderQuery, Case, false, |r| r.division_code.clone().map_or(Target::None, Target::Division), json!({"limit": 50});
     "festival.upcoming" => cp::festival_upcoming, cp::FestivalQuery, Staff, false, |_| Target::None, json!({"days": 60});
     "campaign.create" => cp::campaign_create, cp::CampaignInput, Case, true, |r| r.cohort.division_code.clone().map_or(Target::None, Target::Division), json!({
         "name": "2027 年春节慰问", "kind": "delivery", "festival": "spring_festival", "due_on": "2027-02-01",

@@ -423,7 +423,7 @@ pub fn visit_log(env: &Env, req: VisitLog) -> ApiResult<VisitLogged> {
                  notes = ?6, next_visit_on = ?7, updated_at = ?8 WHERE id = ?1",
                 params![s.id, kind, visited_on, visitors_json, seen_json, notes, next_on, now],
             )?;
-            super::campaign::follow_visit(env, &s.id, VisitStatus::Completed, visited_on)?;
+            super::campaign_item::follow_visit(env, &s.id, VisitStatus::Completed, visited_on)?;
             (s.id.clone(), Some(s))
         }
         None => {
@@ -534,7 +534,7 @@ pub fn visit_set_outcome(env: &Env, req: VisitOutcome) -> ApiResult<Visit> {
         "UPDATE visit SET status = ?2, notes = coalesce(?3, notes), visited_on = ?4, updated_at = ?5 WHERE id = ?1",
         params![before.id, req.to, note, visited_on, env.now()],
     )?;
-    super::campaign::follow_visit(env, &before.id, req.to, env.ctx.today)?;
+    super::campaign_item::follow_visit(env, &before.id, req.to, env.ctx.today)?;
     touch_household(env, &before.household_id)?;
     let after = find_visit(env, &before.id)?.ok_or_else(|| ApiError::internal("visit vanished"))?;
     env.audit(
