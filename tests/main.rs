@@ -23,6 +23,7 @@ mod fuzz_parsers;
 mod ledger;
 mod lifecycle;
 mod migrations;
+mod module_graph;
 mod plans;
 mod reminders;
 mod schema_enums;
