@@ -1,0 +1,338 @@
+//! The household ledger (家庭台账): households, their current members, needs and the actions of
+//! the plan in force, as of today, with sensitive member fields masked unless revealed; the
+//! SQL it reads with (shared with the benchmarks) and the plain-Chinese texts of causes,
+//! supports and schedules.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use rusqlite::{OptionalExtension, params_from_iter};
+
+use super::sheet::{ACTIONS, Cell, HOUSEHOLDS, MEMBERS, NEEDS, yuan};
+use super::sink::Sink;
+use super::{Ledger, Places, WITHHELD};
+use crate::api::shared::age_on;
+use crate::error::ApiResult;
+use crate::idcard;
+use crate::labels::Zh;
+use crate::recurrence::{Freq, Recurrence};
+use crate::types::*;
+
+fn causes_text(bits: i64) -> String {
+    Cause::from_bits(bits)
+        .into_iter()
+        .map(|c| c.zh())
+        .collect::<Vec<_>>()
+        .join("、")
+}
+
+/// `kind:fen;kind:;…` (from the SQL below) as "低保（600.00元/月）、节日慰问".
+fn supports_text(s: Option<String>) -> String {
+    let Some(s) = s else { return String::new() };
+    s.split(';')
+        .filter_map(|part| {
+            let (kind, fen) = part.split_once(':')?;
+            let kind = SupportKind::parse(kind)?;
+            Some(match fen.parse::<i64>() {
+                Ok(f) => format!("{}（{}元/月）", kind.zh(), yuan(f)),
+                Err(_) => kind.zh().to_string(),
+            })
+        })
+        .collect::<Vec<_>>()
+        .join("、")
+}
+
+/// A stored recurrence rule (RRULE text) in plain Chinese ("每周六", "每2个月1日", "每天，共10次").
+pub fn recurrence_text(rule: Option<&str>) -> String {
+    let Some(r) = rule.and_then(|s| Recurrence::from_rrule(s).ok()) else {
+        return "一次性".to_string();
+    };
+    let every = |unit: &str| {
+        if r.interval == 1 {
+            format!("每{unit}")
+        } else {
+            format!("每{}{unit}", r.interval)
+        }
+    };
+    let mut out = match r.freq {
+        Freq::Daily => every("天"),
+        Freq::Weekly => {
+            const DAYS: [&str; 7] = ["一", "二", "三", "四", "五", "六", "日"];
+            let days: Vec<String> = r
+                .weekdays
+                .iter()
+                .map(|d| format!("周{}", DAYS[*d as usize]))
+                .collect();
+            let unit = if r.interval == 1 { "周" } else { "周的" };
+            format!("{}{}", every(unit), days.join("、"))
+        }
+        Freq::Monthly => {
+            let day = match r.month_day {
+                Some(-1) => "最后一天".to_string(),
+                Some(d) => format!("{d}日"),
+                None => String::new(),
+            };
+            format!(
+                "{}{day}",
+                every(if r.interval == 1 { "月" } else { "个月" })
+            )
+        }
+    };
+    if let Some(until) = r.until {
+        out.push_str(&format!("，至{until}"));
+    }
+    if let Some(n) = r.count {
+        out.push_str(&format!("，共{n}次"));
+    }
+    out
+}
+
+/// The statements of the household ledger — households, members, needs, actions in force, each
+/// household's members and open needs in brief, and the needs the actions answer — for `in_area`, the condition on household `h`
+/// ([`Area::households_sql`]); the benchmarks run the same text through raw rusqlite.
+///
+/// The member, need and action sheets walk households in case-number order: the `+` before
+/// `h.division_code` keeps SQLite off the area index, so it follows the case-number index and
+/// sorts nothing but each household's own few rows.
+pub fn household_ledger_sql(in_area: &str) -> [String; 7] {
+    let by_case_no = in_area.replace("h.division_code", "+h.division_code");
+    [
+        format!(
+            "SELECT h.case_no, h.division_code, h.address, h.id, h.phone, h.causes,
+                (SELECT group_concat(s.kind || ':' || coalesce(s.monthly_fen, ''), ';')
+                   FROM household_support s WHERE s.household_id = h.id),
+                h.referral_source, h.consent_on,
+                (SELECT s.name FROM staff s WHERE s.id = h.caseworker_id),
+                h.priority, h.status, h.referred_on, h.last_visit_on, h.closed_on
+             FROM household h WHERE {in_area} ORDER BY h.case_no"
+        ),
+        format!(
+            "SELECT h.case_no, m.name, m.relation, m.sex, m.birth_date, m.id_number, m.phone,
+                m.health_conditions, m.disability_type, m.disability_grade, m.schooling,
+                m.school_name, m.work, m.is_primary_carer, m.is_target, m.id
+             FROM household h JOIN member m ON m.household_id = h.id
+             WHERE {by_case_no} AND m.removed_on IS NULL
+             ORDER BY h.case_no, m.relation <> 'head', m.birth_date, m.id"
+        ),
+        format!(
+            "SELECT h.case_no, n.member_id, n.category, n.description, n.priority, n.status,
+                n.found_on, n.resolved_on, n.id
+             FROM household h JOIN need n ON n.household_id = h.id
+             WHERE {by_case_no} ORDER BY h.case_no, n.found_on, n.id"
+        ),
+        format!(
+            "SELECT h.case_no, a.title, a.category,
+                coalesce((SELECT pa.name FROM partner pa WHERE pa.id = a.partner_id), a.provider_name),
+                a.responsible_name, a.responsible_phone, a.amount_fen, a.recurrence, a.start_on,
+                a.status,
+                (SELECT group_concat(n.category, ';') FROM action_need an JOIN need n ON n.id = an.need_id
+                  WHERE an.action_id = a.id)
+             FROM household h JOIN plan_version p ON p.household_id = h.id AND p.status = 'approved'
+             JOIN action a ON a.plan_version_id = p.id
+             WHERE {by_case_no} ORDER BY h.case_no, a.start_on, a.id"
+        ),
+        // Per household, read once from the indexes before the household sheet: its current
+        // members (for the head's name and the count) and its open needs.
+        format!(
+            "SELECT m.household_id, m.relation = 'head', m.birth_date, m.name
+             FROM household h JOIN member m ON m.household_id = h.id
+             WHERE {in_area} AND m.removed_on IS NULL"
+        ),
+        format!(
+            "SELECT n.household_id, count(*) FROM household h JOIN need n ON n.household_id = h.id
+             WHERE {in_area} AND n.status IN ('open', 'in_progress') GROUP BY n.household_id"
+        ),
+        format!(
+            "SELECT DISTINCT an.need_id
+             FROM household h JOIN plan_version p ON p.household_id = h.id AND p.status = 'approved'
+             JOIN action a ON a.plan_version_id = p.id JOIN action_need an ON an.action_id = a.id
+             WHERE {in_area} AND a.status IN ('planned', 'active')"
+        ),
+    ]
+}
+
+impl Ledger<'_, '_> {
+    pub(super) fn households(&self, sink: &mut dyn Sink) -> ApiResult<()> {
+        let places = Places::load(self.env, self.area)?;
+        let sql = household_ledger_sql(&self.in_area);
+        let tx = self.env.tx;
+
+        // Each household's head (the member whose relation is head, else the eldest), member
+        // count and open needs, gathered in two index scans rather than three subqueries a row.
+        #[derive(Default)]
+        struct Brief {
+            head: Option<(bool, String, String)>,
+            members: i64,
+            open_needs: i64,
+        }
+        let mut brief: HashMap<String, Brief> = HashMap::new();
+        let mut st = tx.prepare(&sql[4])?;
+        let mut rows = st.query(params_from_iter(self.params()))?;
+        while let Some(r) = rows.next()? {
+            let b = brief.entry(r.get(0)?).or_default();
+            b.members += 1;
+            // Smallest (not head, birth date) first, as HEAD_NAME_SQL orders them.
+            let key = (!r.get::<_, bool>(1)?, r.get::<_, String>(2)?);
+            if b.head
+                .as_ref()
+                .is_none_or(|(nh, bd, _)| key < (*nh, bd.clone()))
+            {
+                b.head = Some((key.0, key.1, r.get(3)?));
+            }
+        }
+        drop(rows);
+        let mut st = tx.prepare(&sql[5])?;
+        let mut rows = st.query(params_from_iter(self.params()))?;
+        while let Some(r) = rows.next()? {
+            brief.entry(r.get(0)?).or_default().open_needs = r.get(1)?;
+        }
+        drop(rows);
+
+        sink.sheet(&HOUSEHOLDS)?;
+        let mut st = tx.prepare(&sql[0])?;
+        let mut rows = st.query(params_from_iter(self.params()))?;
+        while let Some(r) = rows.next()? {
+            let code: String = r.get(1)?;
+            let b = brief.remove(r.get_ref(3)?.as_str()?).unwrap_or_default();
+            sink.row_owned(vec![
+                Cell::Text(r.get(0)?),
+                places.name(&code, 6),
+                places.name(&code, 9),
+                places.name(&code, 12),
+                Cell::Text(r.get(2)?),
+                Cell::opt_text(b.head.map(|(_, _, name)| name)),
+                Cell::opt_text(r.get(4)?),
+                Cell::Text(causes_text(r.get(5)?)),
+                Cell::Text(supports_text(r.get(6)?)),
+                Cell::Text(r.get::<_, ReferralSource>(7)?.zh().into()),
+                Cell::opt_date(r.get(8)?),
+                Cell::opt_text(r.get(9)?),
+                Cell::Text(r.get::<_, Priority>(10)?.zh().into()),
+                Cell::Text(r.get::<_, HouseholdStatus>(11)?.zh().into()),
+                Cell::Date(r.get(12)?),
+                Cell::opt_date(r.get(13)?),
+                Cell::opt_date(r.get(14)?),
+                Cell::Int(b.members),
+                Cell::Int(b.open_needs),
+            ])?;
+        }
+        drop(rows);
+
+        sink.sheet(&MEMBERS)?;
+        let today = self.env.ctx.today;
+        let mut st = tx.prepare(&sql[1])?;
+        let mut rows = st.query(params_from_iter(self.params()))?;
+        // Member names by id, for the needs sheet.
+        let mut names: HashMap<String, String> = HashMap::new();
+        let withheld = || Cell::Text(WITHHELD.to_string());
+        let yes_no = |b: bool| Cell::Text(if b { "是" } else { "否" }.to_string());
+        while let Some(r) = rows.next()? {
+            let name: String = r.get(1)?;
+            names.insert(r.get(15)?, name.clone());
+            let birth: NaiveDate = r.get(4)?;
+            let id_number: Option<String> = r.get(5)?;
+            let id_cell = match id_number {
+                Some(n) if self.reveal => Cell::Text(n),
+                Some(n) => Cell::Text(idcard::mask(&n)),
+                None => Cell::Empty,
+            };
+            let (health, dis_type, dis_grade) = if self.reveal {
+                (
+                    Cell::opt_text(r.get(7)?),
+                    Cell::opt_text(
+                        r.get::<_, Option<DisabilityType>>(8)?
+                            .map(|d| d.zh().to_string()),
+                    ),
+                    r.get::<_, Option<i64>>(9)?
+                        .map_or(Cell::Empty, |g| Cell::Text(format!("{g}级"))),
+                )
+            } else {
+                (withheld(), withheld(), withheld())
+            };
+            sink.row_owned(vec![
+                Cell::Text(r.get(0)?),
+                Cell::Text(name),
+                Cell::Text(r.get::<_, Relation>(2)?.zh().into()),
+                Cell::Text(r.get::<_, Sex>(3)?.zh().into()),
+                Cell::Date(birth),
+                Cell::Int(i64::from(age_on(birth, today))),
+                id_cell,
+                Cell::opt_text(r.get(6)?),
+                health,
+                dis_type,
+                dis_grade,
+                Cell::opt_text(
+                    r.get::<_, Option<Schooling>>(10)?
+                        .map(|s| s.zh().to_string()),
+                ),
+                Cell::opt_text(r.get(11)?),
+                Cell::opt_text(r.get(12)?),
+                yes_no(r.get(13)?),
+                yes_no(r.get(14)?),
+            ])?;
+        }
+        drop(rows);
+
+        sink.sheet(&NEEDS)?;
+        let covered: std::collections::HashSet<String> = tx
+            .prepare(&sql[6])?
+            .query_map(params_from_iter(self.params()), |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        let mut st = tx.prepare(&sql[2])?;
+        let mut rows = st.query(params_from_iter(self.params()))?;
+        while let Some(r) = rows.next()? {
+            // A member removed since keeps their name on the needs found for them.
+            let member = match r.get_ref(1)?.as_str_or_null()? {
+                Some(id) => match names.get(id) {
+                    Some(n) => Some(n.clone()),
+                    None => tx
+                        .prepare_cached("SELECT name FROM member WHERE id = ?1")?
+                        .query_row([id], |r| r.get(0))
+                        .optional()?,
+                },
+                None => None,
+            };
+            let id = r.get_ref(8)?.as_str()?;
+            sink.row_owned(vec![
+                Cell::Text(r.get(0)?),
+                Cell::opt_text(member),
+                Cell::Text(r.get::<_, NeedCategory>(2)?.zh().into()),
+                Cell::Text(r.get(3)?),
+                Cell::Text(r.get::<_, Priority>(4)?.zh().into()),
+                Cell::Text(r.get::<_, NeedStatus>(5)?.zh().into()),
+                Cell::Date(r.get(6)?),
+                Cell::opt_date(r.get(7)?),
+                yes_no(covered.contains(id)),
+            ])?;
+        }
+        drop(rows);
+
+        sink.sheet(&ACTIONS)?;
+        let mut st = tx.prepare(&sql[3])?;
+        let mut rows = st.query(params_from_iter(self.params()))?;
+        while let Some(r) = rows.next()? {
+            let needs: Option<String> = r.get(10)?;
+            let needs = needs
+                .unwrap_or_default()
+                .split(';')
+                .filter_map(NeedCategory::parse)
+                .map(|c| c.zh())
+                .collect::<Vec<_>>()
+                .join("、");
+            sink.row_owned(vec![
+                Cell::Text(r.get(0)?),
+                Cell::Text(r.get(1)?),
+                Cell::Text(r.get::<_, NeedCategory>(2)?.zh().into()),
+                Cell::opt_text(r.get(3)?),
+                Cell::opt_text(r.get(4)?),
+                Cell::opt_text(r.get(5)?),
+                r.get::<_, Option<i64>>(6)?.map_or(Cell::Empty, Cell::Money),
+                Cell::Text(recurrence_text(r.get::<_, Option<String>>(7)?.as_deref())),
+                Cell::Date(r.get(8)?),
+                Cell::Text(r.get::<_, ActionStatus>(9)?.zh().into()),
+                Cell::Text(needs),
+            ])?;
+        }
+        Ok(())
+    }
+}
