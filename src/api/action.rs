@@ -44,34 +44,34 @@ const ACTION_COLS: &str = "id, plan_version_id, household_id, lineage_id, servic
     provider_name, responsible_name, responsible_phone, amount_fen, recurrence, start_on, status, note";
 
 fn action_from_row(r: &Row) -> rusqlite::Result<Action> {
-    let rrule: Option<String> = r.get(12)?;
+    let rrule: Option<String> = r.get("recurrence")?;
     let recurrence = match rrule {
         None => None,
         Some(s) => Some(Recurrence::from_rrule(&s).map_err(|_| {
             rusqlite::Error::FromSqlConversionFailure(
-                12,
+                r.as_ref().column_index("recurrence").unwrap_or_default(),
                 rusqlite::types::Type::Text,
                 "unsupported recurrence rule".into(),
             )
         })?),
     };
     Ok(Action {
-        id: r.get(0)?,
-        plan_version_id: r.get(1)?,
-        household_id: r.get(2)?,
-        lineage_id: r.get(3)?,
-        service_id: r.get(4)?,
-        title: r.get(5)?,
-        category: r.get(6)?,
-        partner_id: r.get(7)?,
-        provider_name: r.get(8)?,
-        responsible_name: r.get(9)?,
-        responsible_phone: r.get(10)?,
-        amount_fen: r.get(11)?,
+        id: r.get("id")?,
+        plan_version_id: r.get("plan_version_id")?,
+        household_id: r.get("household_id")?,
+        lineage_id: r.get("lineage_id")?,
+        service_id: r.get("service_id")?,
+        title: r.get("title")?,
+        category: r.get("category")?,
+        partner_id: r.get("partner_id")?,
+        provider_name: r.get("provider_name")?,
+        responsible_name: r.get("responsible_name")?,
+        responsible_phone: r.get("responsible_phone")?,
+        amount_fen: r.get("amount_fen")?,
         recurrence,
-        start_on: r.get(13)?,
-        status: r.get(14)?,
-        note: r.get(15)?,
+        start_on: r.get("start_on")?,
+        status: r.get("status")?,
+        note: r.get("note")?,
         need_ids: Vec::new(),
     })
 }

@@ -75,29 +75,29 @@ const MEMBER_COLS: &str = "id, household_id, name, relation, sex, birth_date, id
     disability_type, disability_grade, schooling, school_name, work, is_primary_carer, is_target, removed_on, removed_reason";
 
 fn member_from_row(r: &Row, today: NaiveDate) -> rusqlite::Result<Member> {
-    let birth: NaiveDate = r.get(5)?;
+    let birth: NaiveDate = r.get("birth_date")?;
     let age = age_on(birth, today);
     Ok(Member {
-        id: r.get(0)?,
-        household_id: r.get(1)?,
-        name: r.get(2)?,
-        relation: r.get(3)?,
-        sex: r.get(4)?,
+        id: r.get("id")?,
+        household_id: r.get("household_id")?,
+        name: r.get("name")?,
+        relation: r.get("relation")?,
+        sex: r.get("sex")?,
         birth_date: birth,
         age,
-        id_number: r.get(6)?,
-        phone: r.get(7)?,
-        health_conditions: r.get(8)?,
-        disability_type: r.get(9)?,
-        disability_grade: r.get(10)?,
-        schooling: r.get(11)?,
-        school_name: r.get(12)?,
-        work: r.get(13)?,
-        is_primary_carer: r.get(14)?,
+        id_number: r.get("id_number")?,
+        phone: r.get("phone")?,
+        health_conditions: r.get("health_conditions")?,
+        disability_type: r.get("disability_type")?,
+        disability_grade: r.get("disability_grade")?,
+        schooling: r.get("schooling")?,
+        school_name: r.get("school_name")?,
+        work: r.get("work")?,
+        is_primary_carer: r.get("is_primary_carer")?,
         is_child: age < 18,
-        is_target: r.get(15)?,
-        removed_on: r.get(16)?,
-        removed_reason: r.get(17)?,
+        is_target: r.get("is_target")?,
+        removed_on: r.get("removed_on")?,
+        removed_reason: r.get("removed_reason")?,
         hidden: Vec::new(),
     })
 }

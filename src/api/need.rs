@@ -35,17 +35,17 @@ const NEED_COLS: &str =
 impl Need {
     fn from_row(r: &Row) -> rusqlite::Result<Self> {
         Ok(Need {
-            id: r.get(0)?,
-            household_id: r.get(1)?,
-            member_id: r.get(2)?,
-            category: r.get(3)?,
-            description: r.get(4)?,
-            priority: r.get(5)?,
-            status: r.get(6)?,
-            found_visit_id: r.get(7)?,
-            found_on: r.get(8)?,
-            resolved_on: r.get(9)?,
-            outcome_note: r.get(10)?,
+            id: r.get("id")?,
+            household_id: r.get("household_id")?,
+            member_id: r.get("member_id")?,
+            category: r.get("category")?,
+            description: r.get("description")?,
+            priority: r.get("priority")?,
+            status: r.get("status")?,
+            found_visit_id: r.get("found_visit_id")?,
+            found_on: r.get("found_on")?,
+            resolved_on: r.get("resolved_on")?,
+            outcome_note: r.get("outcome_note")?,
         })
     }
 }

@@ -39,18 +39,18 @@ pub const OCCURRENCE_SELECT: &str =
 
 pub fn occurrence_from_row(r: &Row) -> rusqlite::Result<Occurrence> {
     Ok(Occurrence {
-        id: r.get(0)?,
-        action_id: r.get(1)?,
-        action_title: r.get(2)?,
-        household_id: r.get(3)?,
-        due_on: r.get(4)?,
-        status: r.get(5)?,
-        done_on: r.get(6)?,
-        recorded_by: r.get(7)?,
-        recorded_at: r.get(8)?,
-        note: r.get(9)?,
-        visit_id: r.get(10)?,
-        amount_fen: r.get(11)?,
+        id: r.get("id")?,
+        action_id: r.get("action_id")?,
+        action_title: r.get("title")?,
+        household_id: r.get("household_id")?,
+        due_on: r.get("due_on")?,
+        status: r.get("status")?,
+        done_on: r.get("done_on")?,
+        recorded_by: r.get("recorded_by")?,
+        recorded_at: r.get("recorded_at")?,
+        note: r.get("note")?,
+        visit_id: r.get("visit_id")?,
+        amount_fen: r.get("amount_fen")?,
     })
 }
 

@@ -65,7 +65,8 @@ const VISIT_COLS: &str =
     next_visit_on, created_by, created_at";
 
 fn visit_from_row(r: &Row) -> rusqlite::Result<Visit> {
-    let json_err = |i: usize| {
+    let json_err = |name: &str| {
+        let i = r.as_ref().column_index(name).unwrap_or_default();
         move |_| {
             rusqlite::Error::FromSqlConversionFailure(
                 i,
@@ -74,21 +75,21 @@ fn visit_from_row(r: &Row) -> rusqlite::Result<Visit> {
             )
         }
     };
-    let visitors: String = r.get(6)?;
-    let seen: String = r.get(7)?;
+    let visitors: String = r.get("visitors")?;
+    let seen: String = r.get("members_seen")?;
     Ok(Visit {
-        id: r.get(0)?,
-        household_id: r.get(1)?,
-        status: r.get(2)?,
-        kind: r.get(3)?,
-        scheduled_on: r.get(4)?,
-        visited_on: r.get(5)?,
-        visitors: serde_json::from_str(&visitors).map_err(json_err(6))?,
-        members_seen: serde_json::from_str(&seen).map_err(json_err(7))?,
-        notes: r.get(8)?,
-        next_visit_on: r.get(9)?,
-        created_by: r.get(10)?,
-        created_at: r.get(11)?,
+        id: r.get("id")?,
+        household_id: r.get("household_id")?,
+        status: r.get("status")?,
+        kind: r.get("kind")?,
+        scheduled_on: r.get("scheduled_on")?,
+        visited_on: r.get("visited_on")?,
+        visitors: serde_json::from_str(&visitors).map_err(json_err("visitors"))?,
+        members_seen: serde_json::from_str(&seen).map_err(json_err("members_seen"))?,
+        notes: r.get("notes")?,
+        next_visit_on: r.get("next_visit_on")?,
+        created_by: r.get("created_by")?,
+        created_at: r.get("created_at")?,
         needs_found: Vec::new(),
         occurrences_delivered: Vec::new(),
         hidden: Vec::new(),
