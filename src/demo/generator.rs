@@ -58,7 +58,6 @@ pub(super) struct Draft<'a> {
     pub(super) search_id: i64,
     /// (id, name, phone, ID number) of each member.
     pub(super) members: Vec<(String, String, Option<String>, Option<String>)>,
-    pub(super) member_ids: Vec<String>,
     pub(super) head: String,
     pub(super) needs: Vec<NeedRow>,
 }
@@ -75,6 +74,24 @@ struct Person {
     carer: bool,
     target: bool,
     phone: Option<String>,
+}
+
+impl Person {
+    /// A member with no health condition, disability or schooling, neither carer nor target.
+    fn new(name: String, rel: Relation, female: bool, age: i32) -> Person {
+        Person {
+            name,
+            rel,
+            female,
+            age,
+            health: None,
+            disability: None,
+            schooling: None,
+            carer: false,
+            target: false,
+            phone: None,
+        }
+    }
 }
 
 impl<'a> Generator<'a> {
@@ -178,7 +195,6 @@ impl<'a> Generator<'a> {
             household_row,
             search_id,
             members: Vec::new(),
-            member_ids: Vec::new(),
             head: String::new(),
             needs: Vec::new(),
         })
@@ -224,39 +240,27 @@ impl<'a> Generator<'a> {
         let head = self.add_member(
             h,
             Person {
-                name: head_name,
-                rel: Relation::Head,
-                female: true,
-                age: head_age,
-                health: None,
-                disability: None,
-                schooling: None,
                 carer: true,
                 target: true,
                 phone: Some(h.phone.clone()),
+                ..Person::new(head_name, Relation::Head, true, head_age)
             },
         )?;
         let sick = h.causes.contains(&Cause::Illness);
         let disabled = h.causes.contains(&Cause::Disability);
-        h.member_ids = vec![head.clone()];
         h.head = head;
         if head_age > 58 {
             let grandchild_female = self.rng.bool();
             let n = person_name(self.rng, fam, grandchild_female);
             let age = self.rng.i32(4..16);
-            let id = self.add_member(
+            let relation = if grandchild_female {
+                Relation::Granddaughter
+            } else {
+                Relation::Grandson
+            };
+            self.add_member(
                 h,
                 Person {
-                    name: n,
-                    rel: if grandchild_female {
-                        Relation::Granddaughter
-                    } else {
-                        Relation::Grandson
-                    },
-                    female: grandchild_female,
-                    age,
-                    health: None,
-                    disability: None,
                     schooling: Some(if age < 6 {
                         Schooling::Preschool
                     } else if age < 12 {
@@ -264,33 +268,23 @@ impl<'a> Generator<'a> {
                     } else {
                         Schooling::JuniorSecondary
                     }),
-                    carer: false,
                     target: true,
-                    phone: None,
+                    ..Person::new(n, relation, grandchild_female, age)
                 },
             )?;
-            h.member_ids.push(id);
         } else {
             if !h.causes.contains(&Cause::SingleParent) && !h.causes.contains(&Cause::Bereavement) {
                 let sn = surname(self.rng);
                 let n = person_name(self.rng, sn, false);
                 let age = head_age + self.rng.i32(0..6);
-                let id = self.add_member(
+                self.add_member(
                     h,
                     Person {
-                        name: n,
-                        rel: Relation::Spouse,
-                        female: false,
-                        age,
                         health: sick.then_some("慢性病，需长期服药"),
                         disability: disabled.then_some(DisabilityType::Physical),
-                        schooling: None,
-                        carer: false,
-                        target: false,
-                        phone: None,
+                        ..Person::new(n, Relation::Spouse, false, age)
                     },
                 )?;
-                h.member_ids.push(id);
             }
             for _ in 0..self.rng.usize(1..4) {
                 let female = self.rng.bool();
@@ -303,26 +297,19 @@ impl<'a> Generator<'a> {
                     15..=17 => Schooling::SeniorSecondary,
                     _ => Schooling::College,
                 };
-                let id = self.add_member(
+                let relation = if female {
+                    Relation::Daughter
+                } else {
+                    Relation::Son
+                };
+                self.add_member(
                     h,
                     Person {
-                        name: n,
-                        rel: if female {
-                            Relation::Daughter
-                        } else {
-                            Relation::Son
-                        },
-                        female,
-                        age,
-                        health: None,
-                        disability: None,
                         schooling: Some(school),
-                        carer: false,
                         target: age < 18,
-                        phone: None,
+                        ..Person::new(n, relation, female, age)
                     },
                 )?;
-                h.member_ids.push(id);
             }
         }
         Ok(())
@@ -450,7 +437,7 @@ impl<'a> Generator<'a> {
             let resolved = matches!(nstatus, NeedStatus::Met | NeedStatus::Unmet)
                 .then(|| t - Duration::days(rng.i64(1..60)));
             let member = if rng.bool() {
-                Some(h.member_ids[rng.usize(0..h.member_ids.len())].clone())
+                Some(h.members[rng.usize(0..h.members.len())].0.clone())
             } else {
                 None
             };
