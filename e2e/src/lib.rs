@@ -549,14 +549,25 @@ impl App {
             "tauri:options".into(),
             json!({ "application": app.display().to_string() }),
         );
-        let driver = WebDriver::new(format!("http://127.0.0.1:{port}"), caps)
-            .await
-            .map_err(|e| {
-                err(format!(
-                    "no WebDriver session ({e}); tauri-driver's log: {}",
-                    read_text(&log)
-                ))
-            })?;
+        // tauri-driver listens before the WebKitWebDriver it starts does; a session asked for
+        // in between fails to connect (no app was started), so that one error is asked again.
+        let deadline = Instant::now() + Duration::from_secs(15);
+        let driver = loop {
+            match WebDriver::new(format!("http://127.0.0.1:{port}"), caps.clone()).await {
+                Ok(d) => break d,
+                Err(e)
+                    if e.to_string().contains("tcp connect error") && Instant::now() < deadline =>
+                {
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                }
+                Err(e) => {
+                    return Err(err(format!(
+                        "no WebDriver session ({e}); tauri-driver's log: {}",
+                        read_text(&log)
+                    )));
+                }
+            }
+        };
         let db = home.path.clone();
         Ok(App {
             driver,
