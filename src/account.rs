@@ -20,6 +20,7 @@ use crate::api::{self, Access, Env, Target};
 use crate::backup::{self, BackupInfo, Restored};
 use crate::ctx::Ctx;
 use crate::error::{ApiError, ApiResult};
+use crate::error_code::ErrorCode;
 use crate::keyring::{DbKey, Keyring, check_passphrase};
 use crate::types::Role;
 use crate::vault::{self, FirstPassphrases, Protection, Secret};
@@ -114,8 +115,12 @@ fn file_of(conn: &Connection) -> Option<PathBuf> {
 
 /// The keyring of the database `conn` has open; `auth.not_encrypted` without one.
 fn keyring_of(conn: &Connection) -> ApiResult<(PathBuf, Keyring)> {
-    let not_encrypted =
-        || ApiError::new("auth.not_encrypted", "this database has no passphrases yet");
+    let not_encrypted = || {
+        ApiError::new(
+            ErrorCode::AuthNotEncrypted,
+            "this database has no passphrases yet",
+        )
+    };
     let path = file_of(conn).ok_or_else(not_encrypted)?;
     let ring = Keyring::load(&path)?.ok_or_else(not_encrypted)?;
     Ok((path, ring))
@@ -148,7 +153,12 @@ fn candidate(env: &Env, staff_id: Uuid) -> ApiResult<Candidate> {
     crate::api::reference::session_candidates(env, crate::api::reference::Empty {})?
         .into_iter()
         .find(|c| c.id == staff_id.to_string())
-        .ok_or_else(|| ApiError::new("auth.actor.inactive", "this staff member is deactivated"))
+        .ok_or_else(|| {
+            ApiError::new(
+                ErrorCode::AuthActorInactive,
+                "this staff member is deactivated",
+            )
+        })
 }
 
 // ---------------------------------------------------------------- sign-in
@@ -157,7 +167,10 @@ fn candidate(env: &Env, staff_id: Uuid) -> ApiResult<Candidate> {
 /// `auth.wrong_passphrase` (field `passphrase`).
 pub fn unlock_staff(db_path: &Path, staff_id: Uuid, passphrase: &str) -> ApiResult<Unlocked> {
     let ring = Keyring::load(db_path)?.ok_or_else(|| {
-        ApiError::new("auth.not_encrypted", "this database has no passphrases yet")
+        ApiError::new(
+            ErrorCode::AuthNotEncrypted,
+            "this database has no passphrases yet",
+        )
     })?;
     let key = ring.unlock_staff(staff_id, passphrase)?;
     Ok(Unlocked {
@@ -228,7 +241,7 @@ fn change_handler(env: &Env, req: ChangeReq) -> ApiResult<NewRing> {
     check_passphrase(&req.new, "new_passphrase")?;
     if req.new == req.current {
         return Err(ApiError::at(
-            "auth.passphrase_unchanged",
+            ErrorCode::AuthPassphraseUnchanged,
             "new_passphrase",
             "the new passphrase must differ from the current one",
         ));
@@ -281,7 +294,7 @@ struct SetReq {
 fn set_handler(env: &Env, req: SetReq) -> ApiResult<NewRing> {
     let staff = candidate(env, req.target).map_err(|_| {
         ApiError::at(
-            "auth.actor.inactive",
+            ErrorCode::AuthActorInactive,
             "staff_id",
             "no active staff member has this id",
         )
@@ -334,7 +347,7 @@ fn recover_handler(env: &Env, req: RecoverReq) -> ApiResult<NewRing> {
     let actor = env.actor()?;
     if actor.role != Role::Admin {
         return Err(ApiError::at(
-            "auth.forbidden",
+            ErrorCode::AuthForbidden,
             "staff_id",
             "the recovery code resets an administrator's passphrase",
         ));
@@ -413,7 +426,7 @@ pub fn require_plain(db_path: &Path) -> ApiResult<()> {
     match vault::protection(db_path) {
         Protection::Missing | Protection::Plain => Ok(()),
         _ => Err(ApiError::new(
-            "keyring.exists",
+            ErrorCode::KeyringExists,
             "this database is already encrypted",
         )),
     }
@@ -490,7 +503,7 @@ pub fn encrypt(
             .map(|c| c.name)
             .ok_or_else(|| {
                 ApiError::at(
-                    "auth.forbidden",
+                    ErrorCode::AuthForbidden,
                     "staff_id",
                     "choose an active administrator",
                 )

@@ -13,6 +13,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::error::{ApiError, ApiResult};
+use crate::error_code::ErrorCode;
 use crate::keyring::DbKey;
 
 /// `PRAGMA application_id` of a Yihu database: the ASCII bytes "YIHU" (schema 4).
@@ -50,7 +51,7 @@ pub struct FileFacts {
     pub staff: i64,
 }
 
-fn io(code: &str, what: &str, e: std::io::Error) -> ApiError {
+fn io(code: ErrorCode, what: &str, e: std::io::Error) -> ApiError {
     ApiError::new(code, format!("{what}: {e}"))
 }
 
@@ -68,7 +69,7 @@ fn parse_name(name: &str) -> Option<(NaiveDateTime, u32)> {
 
 fn info(path: &Path, at: NaiveDateTime) -> ApiResult<BackupInfo> {
     let bytes = std::fs::metadata(path)
-        .map_err(|e| io("backup.io", "cannot read the backup", e))?
+        .map_err(|e| io(ErrorCode::BackupIo, "cannot read the backup", e))?
         .len();
     Ok(BackupInfo {
         name: path
@@ -94,7 +95,7 @@ pub fn create(
     key: Option<&DbKey>,
 ) -> ApiResult<BackupInfo> {
     std::fs::create_dir_all(dir)
-        .map_err(|e| io("backup.io", "cannot create the backup folder", e))?;
+        .map_err(|e| io(ErrorCode::BackupIo, "cannot create the backup folder", e))?;
     let at = now.naive_utc();
     let stamp = at.format(STAMP).to_string();
     let mut path = dir.join(format!("{PREFIX}{stamp}.db"));
@@ -117,7 +118,7 @@ pub fn create(
                 StepResult::Done => {}
                 _ => {
                     return Err(ApiError::new(
-                        "db.busy",
+                        ErrorCode::DbBusy,
                         "the database was busy; try the backup again",
                     ));
                 }
@@ -126,7 +127,8 @@ pub fn create(
         dst.query_row("PRAGMA journal_mode = DELETE", [], |_| Ok(()))?;
         drop(dst);
         verify(&part, key)?;
-        std::fs::rename(&part, &path).map_err(|e| io("backup.io", "cannot store the backup", e))?;
+        std::fs::rename(&part, &path)
+            .map_err(|e| io(ErrorCode::BackupIo, "cannot store the backup", e))?;
         Ok(())
     })();
     if let Err(e) = result {
@@ -142,12 +144,12 @@ pub fn create(
 /// one.
 pub fn verify(path: &Path, key: Option<&DbKey>) -> ApiResult<FileFacts> {
     let conn = open_backup(path, key)?;
-    let damaged = |_| ApiError::new("backup.damaged", "the backup file is damaged");
+    let damaged = |_| ApiError::new(ErrorCode::BackupDamaged, "the backup file is damaged");
     let app_id: i64 = conn
         .query_row("PRAGMA application_id", [], |r| r.get(0))
         .map_err(|e| match e.sqlite_error_code() {
             Some(rusqlite::ErrorCode::NotADatabase) => not_a_database(key),
-            _ => ApiError::new("backup.damaged", "the backup file is damaged"),
+            _ => ApiError::new(ErrorCode::BackupDamaged, "the backup file is damaged"),
         })?;
     let tables: i64 = conn
         .query_row(
@@ -160,7 +162,7 @@ pub fn verify(path: &Path, key: Option<&DbKey>) -> ApiResult<FileFacts> {
     // Schemas before 4 have no application id; they are known by their tables.
     if !(app_id == APPLICATION_ID || app_id == 0 && tables == 5) {
         return Err(ApiError::new(
-            "backup.foreign",
+            ErrorCode::BackupForeign,
             "this file is another program's database, not a Yihu backup",
         ));
     }
@@ -169,7 +171,7 @@ pub fn verify(path: &Path, key: Option<&DbKey>) -> ApiResult<FileFacts> {
         .map_err(damaged)?;
     if schema > crate::db::schema_version() as i64 {
         return Err(ApiError::new(
-            "backup.too_new",
+            ErrorCode::BackupTooNew,
             format!(
                 "this backup was written by a newer version of Yihu (schema {schema}); update Yihu to restore it"
             ),
@@ -184,7 +186,7 @@ pub fn verify(path: &Path, key: Option<&DbKey>) -> ApiResult<FileFacts> {
         .map_err(damaged)?;
     if check != ["ok"] {
         return Err(ApiError::new(
-            "backup.damaged",
+            ErrorCode::BackupDamaged,
             "the backup file is damaged",
         ));
     }
@@ -202,11 +204,11 @@ pub fn verify(path: &Path, key: Option<&DbKey>) -> ApiResult<FileFacts> {
 fn not_a_database(key: Option<&DbKey>) -> ApiError {
     match key {
         None => ApiError::new(
-            "backup.not_a_database",
+            ErrorCode::BackupNotADatabase,
             "this file is not a database backup",
         ),
         Some(_) => ApiError::new(
-            "backup.not_a_database",
+            ErrorCode::BackupNotADatabase,
             "this file is not a backup of this database (it cannot be read with its key)",
         ),
     }
@@ -217,7 +219,7 @@ fn not_a_database(key: Option<&DbKey>) -> ApiError {
 fn open_backup(path: &Path, key: Option<&DbKey>) -> ApiResult<Connection> {
     if !path.is_file() {
         return Err(ApiError::new(
-            "backup.not_found",
+            ErrorCode::BackupNotFound,
             "cannot open the backup file: there is no such file",
         ));
     }
@@ -228,7 +230,7 @@ fn open_backup(path: &Path, key: Option<&DbKey>) -> ApiResult<Connection> {
         path,
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )
-    .map_err(|_| ApiError::new("backup.damaged", "the backup file cannot be read"))?;
+    .map_err(|_| ApiError::new(ErrorCode::BackupDamaged, "the backup file cannot be read"))?;
     if let Some(key) = key {
         crate::db::apply_key(&conn, "main", key)?;
     }
@@ -240,7 +242,7 @@ fn scan(dir: &Path) -> ApiResult<Vec<(NaiveDateTime, BackupInfo)>> {
     let entries = match std::fs::read_dir(dir) {
         Ok(e) => e,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => return Err(io("backup.io", "cannot read the backup folder", e)),
+        Err(e) => return Err(io(ErrorCode::BackupIo, "cannot read the backup folder", e)),
     };
     let mut out = Vec::new();
     for entry in entries.flatten() {
@@ -267,7 +269,7 @@ pub fn encrypt_plain_backups(dir: &Path, key: &DbKey) -> ApiResult<usize> {
         crate::db::export_encrypted(&plain, &tmp, key)?;
         drop(plain);
         std::fs::rename(&tmp, path)
-            .map_err(|e| io("backup.io", "cannot replace a plain backup", e))?;
+            .map_err(|e| io(ErrorCode::BackupIo, "cannot replace a plain backup", e))?;
         done += 1;
     }
     Ok(done)
@@ -281,10 +283,10 @@ pub fn copy_keyring(db_path: &Path, dir: &Path) -> ApiResult<()> {
     let bytes = match std::fs::read(&from) {
         Ok(b) => b,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
-        Err(e) => return Err(io("backup.io", "cannot read the keyring", e)),
+        Err(e) => return Err(io(ErrorCode::BackupIo, "cannot read the keyring", e)),
     };
     std::fs::create_dir_all(dir)
-        .map_err(|e| io("backup.io", "cannot create the backup folder", e))?;
+        .map_err(|e| io(ErrorCode::BackupIo, "cannot create the backup folder", e))?;
     let name = from
         .file_name()
         .map(|n| n.to_os_string())
@@ -356,7 +358,7 @@ pub fn rotate(dir: &Path, now: DateTime<Utc>) -> ApiResult<Vec<String>> {
     for (i, (_, b)) in all.iter().enumerate() {
         if !kept.contains(&i) {
             std::fs::remove_file(&b.path)
-                .map_err(|e| io("backup.io", "cannot remove an old backup", e))?;
+                .map_err(|e| io(ErrorCode::BackupIo, "cannot remove an old backup", e))?;
             deleted.push(b.name.clone());
         }
     }
@@ -398,7 +400,7 @@ fn restore_verified(
     let src = open_backup(from, key)?;
     let busy = || {
         ApiError::new(
-            "db.busy",
+            ErrorCode::DbBusy,
             "the database is in use by another program; close it and try again",
         )
     };
@@ -455,14 +457,23 @@ pub fn restore_file(
         Ok(mut conn) => Ok(serde_json::to_value(restore_verified(
             &mut conn, from, facts, dir, now, key,
         )?)?),
-        Err(e) if e.code == "db.damaged" || e.code == "db.wrong_key" || !db_path.exists() => {
+        Err(e)
+            if e.code == ErrorCode::DbDamaged
+                || e.code == ErrorCode::DbWrongKey
+                || !db_path.exists() =>
+        {
             std::fs::create_dir_all(dir)
-                .map_err(|e| io("backup.io", "cannot create the backup folder", e))?;
+                .map_err(|e| io(ErrorCode::BackupIo, "cannot create the backup folder", e))?;
             let mut moved = None;
             if db_path.exists() {
                 let aside = dir.join(format!("damaged-{}.db", now.naive_utc().format(STAMP)));
-                std::fs::rename(db_path, &aside)
-                    .map_err(|e| io("backup.io", "cannot move the damaged database aside", e))?;
+                std::fs::rename(db_path, &aside).map_err(|e| {
+                    io(
+                        ErrorCode::BackupIo,
+                        "cannot move the damaged database aside",
+                        e,
+                    )
+                })?;
                 for ext in ["-wal", "-shm"] {
                     let side = PathBuf::from(format!("{}{ext}", db_path.display()));
                     if side.exists() {
@@ -472,7 +483,7 @@ pub fn restore_file(
                 moved = Some(aside.display().to_string());
             }
             std::fs::copy(from, db_path)
-                .map_err(|e| io("backup.io", "cannot copy the backup into place", e))?;
+                .map_err(|e| io(ErrorCode::BackupIo, "cannot copy the backup into place", e))?;
             drop(crate::db::open_keyed(db_path, key)?);
             Ok(serde_json::json!({
                 "from": from.display().to_string(),

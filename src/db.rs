@@ -10,6 +10,7 @@ use rusqlite::{Connection, OpenFlags, params};
 use rusqlite_migration::{Migrations, SchemaVersion};
 
 use crate::error::ApiError;
+use crate::error_code::ErrorCode;
 use crate::keyring::DbKey;
 
 static MIGRATIONS_DIR: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/migrations");
@@ -66,8 +67,12 @@ pub fn open(path: &Path) -> Result<Connection, ApiError> {
 /// `key` (see [`encrypt_in_place`]). A key that does not open the file is `db.wrong_key`.
 pub fn open_keyed(path: &Path, key: Option<&DbKey>) -> Result<Connection, ApiError> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| ApiError::new("db.open", format!("cannot create the data folder: {e}")))?;
+        std::fs::create_dir_all(dir).map_err(|e| {
+            ApiError::new(
+                ErrorCode::DbOpen,
+                format!("cannot create the data folder: {e}"),
+            )
+        })?;
     }
     if let Some(key) = key
         && is_plain_sqlite(path)
@@ -77,7 +82,7 @@ pub fn open_keyed(path: &Path, key: Option<&DbKey>) -> Result<Connection, ApiErr
     let mut conn = connect(path, key)?;
     // Reading the header first turns "not a database" into a clear error before any write.
     wal(&conn).map_err(|e| match key {
-        Some(_) if e.code == "db.damaged" => wrong_key(),
+        Some(_) if e.code == ErrorCode::DbDamaged => wrong_key(),
         _ => e,
     })?;
     configure(&conn)?;
@@ -88,7 +93,7 @@ pub fn open_keyed(path: &Path, key: Option<&DbKey>) -> Result<Connection, ApiErr
 
 fn wrong_key() -> ApiError {
     ApiError::new(
-        "db.wrong_key",
+        ErrorCode::DbWrongKey,
         "the database cannot be read with this key: the keyring beside it belongs to another database, or the file is damaged",
     )
 }
@@ -102,7 +107,7 @@ fn connect(path: &Path, key: Option<&DbKey>) -> Result<Connection, ApiError> {
             | OpenFlags::SQLITE_OPEN_NO_MUTEX
             | OpenFlags::SQLITE_OPEN_URI,
     )
-    .map_err(|e| ApiError::new("db.open", format!("cannot open the database: {e}")))?;
+    .map_err(|e| ApiError::new(ErrorCode::DbOpen, format!("cannot open the database: {e}")))?;
     if let Some(key) = key {
         apply_key(&conn, "main", key)?;
     }
@@ -115,7 +120,7 @@ pub fn apply_key(conn: &Connection, schema: &str, key: &DbKey) -> Result<(), Api
     // reports them as coded errors, and the CLI's stderr carries only its one JSON error.
     let _ = conn.execute_batch("PRAGMA cipher_log_level = NONE");
     conn.pragma_update(Some(schema), "key", key.pragma_value().as_str())
-        .map_err(|e| ApiError::new("db.open", format!("cannot key the database: {e}")))
+        .map_err(|e| ApiError::new(ErrorCode::DbOpen, format!("cannot key the database: {e}")))
 }
 
 /// Does the file at `path` exist and start with the plain SQLite header (not encrypted)?
@@ -160,7 +165,10 @@ fn table_counts(conn: &Connection, schema: &str) -> Result<Vec<(String, i64)>, A
 pub fn export_encrypted(plain: &Connection, dest: &Path, key: &DbKey) -> Result<(), ApiError> {
     let _ = std::fs::remove_file(dest);
     let fail = |e: rusqlite::Error| {
-        ApiError::new("db.encrypt", format!("cannot encrypt the database: {e}"))
+        ApiError::new(
+            ErrorCode::DbEncrypt,
+            format!("cannot encrypt the database: {e}"),
+        )
     };
     plain
         .execute(
@@ -180,7 +188,7 @@ pub fn export_encrypted(plain: &Connection, dest: &Path, key: &DbKey) -> Result<
             plain.query_row("PRAGMA encrypted.integrity_check", [], |r| r.get(0))?;
         if check != "ok" || table_counts(plain, "main")? != table_counts(plain, "encrypted")? {
             return Err(ApiError::new(
-                "db.encrypt",
+                ErrorCode::DbEncrypt,
                 "the encrypted copy does not match the database; nothing was changed",
             ));
         }
@@ -219,7 +227,7 @@ pub fn encrypt_in_place(path: &Path, key: &DbKey) -> Result<(), ApiError> {
         if p.exists() {
             std::fs::remove_file(&p).map_err(|e| {
                 ApiError::new(
-                    "db.encrypt",
+                    ErrorCode::DbEncrypt,
                     format!("cannot remove the plain journal: {e}"),
                 )
             })?;
@@ -227,7 +235,7 @@ pub fn encrypt_in_place(path: &Path, key: &DbKey) -> Result<(), ApiError> {
     }
     std::fs::rename(&dest, path).map_err(|e| {
         ApiError::new(
-            "db.encrypt",
+            ErrorCode::DbEncrypt,
             format!("cannot put the encrypted database in place: {e}"),
         )
     })?;
@@ -240,7 +248,7 @@ fn wal(conn: &Connection) -> Result<(), ApiError> {
         .map_err(ApiError::from)?;
     if !journal.eq_ignore_ascii_case("wal") && !journal.eq_ignore_ascii_case("memory") {
         return Err(ApiError::new(
-            "db.open",
+            ErrorCode::DbOpen,
             format!("cannot switch the database to WAL mode (got {journal})"),
         ));
     }
@@ -260,7 +268,7 @@ fn migrate(conn: &mut Connection) -> Result<(), ApiError> {
     let user_version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     if user_version > schema_version() as i64 {
         return Err(ApiError::new(
-            "db.too_new",
+            ErrorCode::DbTooNew,
             format!(
                 "this database was written by a newer version of Yihu (schema {user_version}, this build knows {}); update Yihu to open it",
                 schema_version()
@@ -270,21 +278,24 @@ fn migrate(conn: &mut Connection) -> Result<(), ApiError> {
     match migrations.current_version(conn) {
         Ok(SchemaVersion::Outside(_)) => {
             return Err(ApiError::new(
-                "db.too_new",
+                ErrorCode::DbTooNew,
                 "this database was written by a newer version of Yihu",
             ));
         }
         Ok(_) => {}
         Err(e) => {
             return Err(ApiError::new(
-                "db.open",
+                ErrorCode::DbOpen,
                 format!("cannot read the schema version: {e}"),
             ));
         }
     }
-    migrations
-        .to_latest(conn)
-        .map_err(|e| ApiError::new("db.migrate", format!("cannot upgrade the database: {e}")))?;
+    migrations.to_latest(conn).map_err(|e| {
+        ApiError::new(
+            ErrorCode::DbMigrate,
+            format!("cannot upgrade the database: {e}"),
+        )
+    })?;
     // An audit trail written before schema 3 is chained once (a no-op on a sealed trail).
     crate::audit_chain::seal_legacy(conn)?;
     Ok(())

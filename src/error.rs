@@ -4,10 +4,12 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::error_code::ErrorCode;
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error, ts_rs::TS)]
 #[error("{code}: {message}")]
 pub struct ApiError {
-    pub code: String,
+    pub code: ErrorCode,
     pub message: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
@@ -17,39 +19,34 @@ pub struct ApiError {
 pub type ApiResult<T> = Result<T, ApiError>;
 
 impl ApiError {
-    pub fn new(code: impl Into<String>, message: impl Into<String>) -> Self {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
         ApiError {
-            code: code.into(),
+            code,
             message: message.into(),
             field: None,
         }
     }
 
-    pub fn at(
-        code: impl Into<String>,
-        field: impl Into<String>,
-        message: impl Into<String>,
-    ) -> Self {
+    pub fn at(code: ErrorCode, field: impl Into<String>, message: impl Into<String>) -> Self {
         ApiError {
-            code: code.into(),
+            code,
             message: message.into(),
             field: Some(field.into()),
         }
     }
 
-    /// An id that names no row of `entity` (e.g. `not_found.household`).
-    pub fn not_found(entity: &str, field: &str) -> Self {
-        ApiError::at(
-            format!("not_found.{entity}"),
-            field,
-            format!("no {entity} with this id"),
-        )
+    /// An id that names no row (`code` is one of the `not_found.<entity>` codes).
+    pub fn not_found(code: ErrorCode, field: &str) -> Self {
+        let entity = code.entity().unwrap_or("record");
+        ApiError::at(code, field, format!("no {entity} with this id"))
     }
 
-    /// A state change the life cycle does not allow (e.g. `plan.transition.invalid`).
-    pub fn transition(entity: &str, from: &str, to: &str) -> Self {
+    /// A state change the life cycle does not allow (`code` is one of the
+    /// `<entity>.transition.invalid` codes).
+    pub fn transition(code: ErrorCode, from: &str, to: &str) -> Self {
+        let entity = code.as_str().split('.').next().unwrap_or("record");
         ApiError::at(
-            format!("{entity}.transition.invalid"),
+            code,
             "to",
             format!("a {entity} cannot go from {from} to {to}"),
         )
@@ -72,11 +69,11 @@ impl ApiError {
     }
 
     pub fn forbidden(message: impl Into<String>) -> Self {
-        ApiError::new("auth.forbidden", message)
+        ApiError::new(ErrorCode::AuthForbidden, message)
     }
 
     pub fn internal(message: impl Into<String>) -> Self {
-        ApiError::new("internal", message)
+        ApiError::new(ErrorCode::Internal, message)
     }
 }
 
@@ -92,23 +89,25 @@ impl From<rusqlite::types::FromSqlError> for ApiError {
 
 impl From<rusqlite::Error> for ApiError {
     fn from(e: rusqlite::Error) -> Self {
-        use rusqlite::ErrorCode;
+        use rusqlite::ErrorCode as Sqlite;
         match e.sqlite_error_code() {
-            Some(ErrorCode::DatabaseBusy) | Some(ErrorCode::DatabaseLocked) => ApiError::new(
-                "db.busy",
+            Some(Sqlite::DatabaseBusy) | Some(Sqlite::DatabaseLocked) => ApiError::new(
+                ErrorCode::DbBusy,
                 "the database is busy (another program is writing); try again",
             ),
-            Some(ErrorCode::ConstraintViolation) => ApiError::new(
-                "db.constraint",
+            Some(Sqlite::ConstraintViolation) => ApiError::new(
+                ErrorCode::DbConstraint,
                 format!("a database rule refused the change: {e}"),
             ),
-            Some(ErrorCode::ReadOnly) => ApiError::new("db.read_only", "the database is read-only"),
-            Some(ErrorCode::DiskFull) => ApiError::new("db.disk_full", "the disk is full"),
-            Some(ErrorCode::NotADatabase) | Some(ErrorCode::DatabaseCorrupt) => ApiError::new(
-                "db.damaged",
+            Some(Sqlite::ReadOnly) => {
+                ApiError::new(ErrorCode::DbReadOnly, "the database is read-only")
+            }
+            Some(Sqlite::DiskFull) => ApiError::new(ErrorCode::DbDiskFull, "the disk is full"),
+            Some(Sqlite::NotADatabase) | Some(Sqlite::DatabaseCorrupt) => ApiError::new(
+                ErrorCode::DbDamaged,
                 "the database file is damaged or not a Yihu database",
             ),
-            _ => ApiError::new("db.error", format!("database error: {e}")),
+            _ => ApiError::new(ErrorCode::DbError, format!("database error: {e}")),
         }
     }
 }

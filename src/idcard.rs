@@ -9,6 +9,8 @@
 
 use chrono::{Datelike, NaiveDate};
 
+use crate::error_code::ErrorCode;
+
 /// Sex encoded in the 17th digit of the number (odd = male, even = female).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum IdSex {
@@ -39,12 +41,12 @@ pub enum IdError {
 }
 
 impl IdError {
-    /// Stable machine-readable code for API error bodies.
-    pub fn code(self) -> &'static str {
+    /// Its error code (`validation.id_number.*`).
+    pub fn code(self) -> ErrorCode {
         match self {
-            IdError::Format => "format",
-            IdError::BirthDate => "birth_date",
-            IdError::Checksum => "checksum",
+            IdError::Format => ErrorCode::ValidationIdNumberFormat,
+            IdError::BirthDate => ErrorCode::ValidationIdNumberBirthDate,
+            IdError::Checksum => ErrorCode::ValidationIdNumberChecksum,
         }
     }
 }
@@ -302,9 +304,9 @@ mod tests {
 
     #[test]
     fn error_codes() {
-        assert_eq!(IdError::Format.code(), "format");
-        assert_eq!(IdError::BirthDate.code(), "birth_date");
-        assert_eq!(IdError::Checksum.code(), "checksum");
+        assert_eq!(IdError::Format.code(), "validation.id_number.format");
+        assert_eq!(IdError::BirthDate.code(), "validation.id_number.birth_date");
+        assert_eq!(IdError::Checksum.code(), "validation.id_number.checksum");
         assert!(!IdError::Checksum.to_string().is_empty());
     }
 

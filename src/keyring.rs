@@ -19,6 +19,7 @@ use uuid::Uuid;
 use zeroize::Zeroizing;
 
 use crate::error::{ApiError, ApiResult};
+use crate::error_code::ErrorCode;
 
 /// The keyring's file format version.
 const FORMAT: u32 = 1;
@@ -83,7 +84,7 @@ impl Kdf {
 
     /// The wrapping key for `secret`.
     fn derive(&self, secret: &[u8]) -> ApiResult<Zeroizing<[u8; 32]>> {
-        let bad = || ApiError::new("keyring.damaged", "the keyring file is damaged");
+        let bad = || ApiError::new(ErrorCode::KeyringDamaged, "the keyring file is damaged");
         let salt = hex::decode(&self.salt).map_err(|_| bad())?;
         let params = Params::new(self.m_kib, self.t, self.p, Some(32)).map_err(|_| bad())?;
         let mut out = Zeroizing::new([0u8; 32]);
@@ -184,7 +185,7 @@ impl Slot {
 
     /// The database key, if `kek` (derived from this slot's KDF) unwraps it.
     fn open_with(&self, kek: &[u8; 32]) -> ApiResult<Option<DbKey>> {
-        let bad = || ApiError::new("keyring.damaged", "the keyring file is damaged");
+        let bad = || ApiError::new(ErrorCode::KeyringDamaged, "the keyring file is damaged");
         let nonce = hex::decode(&self.nonce).map_err(|_| bad())?;
         let wrapped = hex::decode(&self.wrapped).map_err(|_| bad())?;
         if nonce.len() != 24 {
@@ -233,7 +234,7 @@ pub fn path_for(db_path: &Path) -> PathBuf {
 pub fn check_passphrase(passphrase: &str, field: &str) -> ApiResult<()> {
     if passphrase.chars().count() < MIN_PASSPHRASE_CHARS {
         return Err(ApiError::at(
-            "auth.passphrase_too_short",
+            ErrorCode::AuthPassphraseTooShort,
             field,
             format!("the passphrase must have at least {MIN_PASSPHRASE_CHARS} characters"),
         ));
@@ -273,7 +274,7 @@ fn normalise_code(typed: &str) -> Zeroizing<String> {
 
 fn damaged(what: impl std::fmt::Display) -> ApiError {
     ApiError::new(
-        "keyring.damaged",
+        ErrorCode::KeyringDamaged,
         format!("the keyring file is damaged: {what}"),
     )
 }
@@ -316,7 +317,7 @@ impl Keyring {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(e) => {
                 return Err(ApiError::new(
-                    "keyring.io",
+                    ErrorCode::KeyringIo,
                     format!("cannot read the keyring file: {e}"),
                 ));
             }
@@ -324,7 +325,7 @@ impl Keyring {
         let ring: Keyring = serde_json::from_str(&text).map_err(damaged)?;
         if ring.format > FORMAT {
             return Err(ApiError::new(
-                "db.too_new",
+                ErrorCode::DbTooNew,
                 "the keyring was written by a newer version of Yihu; update Yihu to open it",
             ));
         }
@@ -376,14 +377,14 @@ impl Keyring {
     pub fn unlock_staff(&self, staff_id: Uuid, passphrase: &str) -> ApiResult<DbKey> {
         let slot = self.staff_slot(staff_id).ok_or_else(|| {
             ApiError::at(
-                "auth.no_passphrase",
+                ErrorCode::AuthNoPassphrase,
                 "staff_id",
                 "this staff member cannot sign in on this computer; an administrator must set their passphrase",
             )
         })?;
         slot.open(passphrase.as_bytes())?.ok_or_else(|| {
             ApiError::at(
-                "auth.wrong_passphrase",
+                ErrorCode::AuthWrongPassphrase,
                 "passphrase",
                 "the passphrase is not right",
             )
@@ -411,7 +412,7 @@ impl Keyring {
             }
         }
         Err(ApiError::at(
-            "auth.wrong_passphrase",
+            ErrorCode::AuthWrongPassphrase,
             "passphrase",
             "the passphrase is not right",
         ))
@@ -421,7 +422,7 @@ impl Keyring {
     pub fn unlock_recovery(&self, code: &str) -> ApiResult<DbKey> {
         let wrong = || {
             ApiError::at(
-                "auth.wrong_recovery_code",
+                ErrorCode::AuthWrongRecoveryCode,
                 "recovery_code",
                 "the recovery code is not right",
             )
@@ -526,7 +527,10 @@ impl Keyring {
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> ApiResult<()> {
     use std::io::Write;
     let io = |e: std::io::Error| {
-        ApiError::new("keyring.io", format!("cannot write the keyring file: {e}"))
+        ApiError::new(
+            ErrorCode::KeyringIo,
+            format!("cannot write the keyring file: {e}"),
+        )
     };
     let tmp = PathBuf::from(format!("{}.tmp", path.display()));
     {

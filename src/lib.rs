@@ -12,11 +12,13 @@ pub mod db;
 pub mod demo;
 
 pub mod error;
+pub mod error_code;
 pub mod festival;
 pub mod idcard;
 pub mod keyring;
 pub mod labels;
 pub mod recurrence;
+pub mod schedule;
 pub mod search_terms;
 pub mod types;
 pub mod validate;
@@ -25,3 +27,4 @@ pub mod vault;
 pub use api::{commands, dispatch};
 pub use ctx::Ctx;
 pub use error::{ApiError, ApiResult};
+pub use error_code::ErrorCode;

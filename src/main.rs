@@ -5,6 +5,7 @@
 use std::io::{BufRead, Read};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use yihu::ErrorCode;
 
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand};
@@ -176,7 +177,7 @@ fn parse_today(arg: Option<String>) -> Result<Option<NaiveDate>, ApiError> {
             .map(Some)
             .map_err(|_| {
                 ApiError::at(
-                    "validation.date.invalid",
+                    ErrorCode::ValidationDateInvalid,
                     "today",
                     "today must be a date YYYY-MM-DD",
                 )
@@ -188,9 +189,9 @@ fn parse_today(arg: Option<String>) -> Result<Option<NaiveDate>, ApiError> {
 fn parse_actor(as_staff: Option<String>) -> Result<Option<Uuid>, ApiError> {
     match as_staff.or_else(|| std::env::var("YIHU_AS").ok().filter(|s| !s.is_empty())) {
         None => Ok(None),
-        Some(s) => Uuid::parse_str(s.trim())
-            .map(Some)
-            .map_err(|_| ApiError::at("request.field.type", "as", "--as must be a staff id")),
+        Some(s) => Uuid::parse_str(s.trim()).map(Some).map_err(|_| {
+            ApiError::at(ErrorCode::RequestFieldType, "as", "--as must be a staff id")
+        }),
     }
 }
 
@@ -203,13 +204,17 @@ fn batch_line(
 ) -> Result<(String, serde_json::Value), ApiError> {
     let v: serde_json::Value = serde_json::from_str(line).map_err(|_| {
         ApiError::new(
-            "request.malformed",
+            ErrorCode::RequestMalformed,
             "each line must be a JSON object {\"command\": ..., \"request\": {...}}",
         )
     })?;
-    let command = v["command"]
-        .as_str()
-        .ok_or_else(|| ApiError::at("request.field.missing", "command", "command is required"))?;
+    let command = v["command"].as_str().ok_or_else(|| {
+        ApiError::at(
+            ErrorCode::RequestFieldMissing,
+            "command",
+            "command is required",
+        )
+    })?;
     let request = match &v["request"] {
         serde_json::Value::Null => "{}".to_string(),
         r => r.to_string(),
@@ -245,7 +250,7 @@ fn cli_key(path: &std::path::Path, actor: Option<Uuid>) -> Result<Option<DbKey>,
             vault::unlock(path, &vault::Secret::AnyPassphrase(&passphrase))
         }
         (None, None, _) => Err(ApiError::new(
-            "auth.passphrase_required",
+            ErrorCode::AuthPassphraseRequired,
             "this database is encrypted: set $YIHU_PASSPHRASE (the --as staff member's passphrase), or $YIHU_RECOVERY_CODE",
         )),
     };
@@ -256,7 +261,7 @@ fn cli_key(path: &std::path::Path, actor: Option<Uuid>) -> Result<Option<DbKey>,
 fn required_actor(as_staff: Option<String>) -> Result<Uuid, ApiError> {
     parse_actor(as_staff)?.ok_or_else(|| {
         ApiError::at(
-            "request.field.missing",
+            ErrorCode::RequestFieldMissing,
             "as",
             "--as (an administrator) is required",
         )
@@ -267,7 +272,7 @@ fn required_actor(as_staff: Option<String>) -> Result<Uuid, ApiError> {
 fn required_env(var: &str, field: &str, what: &str) -> Result<String, ApiError> {
     env(var).ok_or_else(|| {
         ApiError::at(
-            "request.field.missing",
+            ErrorCode::RequestFieldMissing,
             field,
             format!("set ${var} to {what}"),
         )
@@ -325,8 +330,12 @@ fn batch(path: &Path, as_staff: Option<String>, today: Option<String>) -> Result
     let mut line_no = 0usize;
     for line in std::io::stdin().lock().lines() {
         line_no += 1;
-        let line = line
-            .map_err(|e| ApiError::new("request.malformed", format!("cannot read stdin: {e}")))?;
+        let line = line.map_err(|e| {
+            ApiError::new(
+                ErrorCode::RequestMalformed,
+                format!("cannot read stdin: {e}"),
+            )
+        })?;
         if line.trim().is_empty() {
             continue;
         }
@@ -343,7 +352,7 @@ fn batch(path: &Path, as_staff: Option<String>, today: Option<String>) -> Result
         Ok(())
     } else {
         Err(ApiError::new(
-            "batch.failed",
+            ErrorCode::BatchFailed,
             format!("{failed} command(s) failed"),
         ))
     }
@@ -361,7 +370,10 @@ fn call(
         Some("-") => {
             let mut s = String::new();
             std::io::stdin().read_to_string(&mut s).map_err(|e| {
-                ApiError::new("request.malformed", format!("cannot read stdin: {e}"))
+                ApiError::new(
+                    ErrorCode::RequestMalformed,
+                    format!("cannot read stdin: {e}"),
+                )
             })?;
             s
         }
@@ -475,8 +487,13 @@ fn passphrase(
     temporary: bool,
 ) -> Result<(), ApiError> {
     let actor = required_actor(as_staff)?;
-    let target = Uuid::parse_str(staff.trim())
-        .map_err(|_| ApiError::at("request.field.type", "staff", "--staff must be a staff id"))?;
+    let target = Uuid::parse_str(staff.trim()).map_err(|_| {
+        ApiError::at(
+            ErrorCode::RequestFieldType,
+            "staff",
+            "--staff must be a staff id",
+        )
+    })?;
     let new = required_env(
         "YIHU_NEW_PASSPHRASE",
         "new_passphrase",
@@ -485,7 +502,7 @@ fn passphrase(
     let (mut conn, key) = open_db(path, Some(actor))?;
     let key = key.ok_or_else(|| {
         ApiError::new(
-            "auth.not_encrypted",
+            ErrorCode::AuthNotEncrypted,
             "this database is not encrypted; run yihu encrypt first",
         )
     })?;
@@ -514,7 +531,7 @@ fn check_db(path: &Path, as_staff: Option<String>) -> Result<(), ApiError> {
         Ok(())
     } else {
         Err(ApiError::new(
-            "check.failed",
+            ErrorCode::CheckFailed,
             format!("{} invariant(s) broken", problems.len()),
         ))
     }
@@ -550,7 +567,7 @@ fn restore(
     let actor = parse_actor(as_staff)?;
     // A damaged file without a keyring is replaced by a plain backup.
     let key = match cli_key(path, actor) {
-        Err(e) if e.code == "db.keyring_missing" => None,
+        Err(e) if e.code == ErrorCode::DbKeyringMissing => None,
         other => other?,
     };
     if !yes {
@@ -559,7 +576,7 @@ fn restore(
             "file": file.display().to_string(), "facts": facts, "database": path.display().to_string()
         }))?);
         return Err(ApiError::new(
-            "restore.confirm",
+            ErrorCode::RestoreConfirm,
             "the backup is sound; add --yes to replace the database with it",
         ));
     }
@@ -576,7 +593,7 @@ fn audit_verify(path: &Path, as_staff: Option<String>) -> Result<(), ApiError> {
     match &report.first_problem {
         None => Ok(()),
         Some(p) => Err(ApiError::new(
-            "audit.chain.broken",
+            ErrorCode::AuditChainBroken,
             format!(
                 "the audit trail is broken at row {}: {}",
                 p.seq,

@@ -23,6 +23,8 @@
 use chrono::{Datelike, Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 
+use crate::error_code::ErrorCode;
+
 /// Most dates [`Recurrence::dates`] returns for one call.
 pub const MAX_DATES: usize = 5_000;
 /// Most dates [`Recurrence::next_dates`] returns.
@@ -148,13 +150,12 @@ pub struct Recurrence {
 pub struct RecurrenceError {
     /// e.g. `"recurrence.interval"`, or `"recurrence"` for the whole rule.
     pub field: &'static str,
-    /// e.g. `"out_of_range"`, `"not_allowed"`, `"duplicate"`,
-    /// `"before_start"`, `"conflict"`, `"unsupported"`, `"invalid"`.
-    pub code: &'static str,
+    /// One of the `validation.recurrence.*` codes.
+    pub code: ErrorCode,
 }
 
 impl RecurrenceError {
-    const fn new(field: &'static str, code: &'static str) -> Self {
+    const fn new(field: &'static str, code: ErrorCode) -> Self {
         RecurrenceError { field, code }
     }
 }
@@ -167,8 +168,10 @@ impl std::fmt::Display for RecurrenceError {
 
 impl std::error::Error for RecurrenceError {}
 
-const UNSUPPORTED: RecurrenceError = RecurrenceError::new("recurrence", "unsupported");
-const INVALID: RecurrenceError = RecurrenceError::new("recurrence", "invalid");
+const UNSUPPORTED: RecurrenceError =
+    RecurrenceError::new("recurrence", ErrorCode::ValidationRecurrenceUnsupported);
+const INVALID: RecurrenceError =
+    RecurrenceError::new("recurrence", ErrorCode::ValidationRecurrenceInvalid);
 
 /// Dates outside years 1..=9999 are not expanded (RRULE text cannot
 /// express them and the crate's arithmetic is not meant for them).
@@ -191,38 +194,62 @@ impl Recurrence {
     /// - `recurrence.count` `out_of_range`: not in `1..=1000`.
     pub fn validate(&self, start: NaiveDate) -> Result<(), RecurrenceError> {
         if !(1..=MAX_INTERVAL).contains(&self.interval) {
-            return Err(RecurrenceError::new("recurrence.interval", "out_of_range"));
+            return Err(RecurrenceError::new(
+                "recurrence.interval",
+                ErrorCode::ValidationRecurrenceOutOfRange,
+            ));
         }
         if !self.weekdays.is_empty() {
             if self.freq != Freq::Weekly {
-                return Err(RecurrenceError::new("recurrence.weekdays", "not_allowed"));
+                return Err(RecurrenceError::new(
+                    "recurrence.weekdays",
+                    ErrorCode::ValidationRecurrenceNotAllowed,
+                ));
             }
             for (i, d) in self.weekdays.iter().enumerate() {
                 if self.weekdays[..i].contains(d) {
-                    return Err(RecurrenceError::new("recurrence.weekdays", "duplicate"));
+                    return Err(RecurrenceError::new(
+                        "recurrence.weekdays",
+                        ErrorCode::ValidationRecurrenceDuplicate,
+                    ));
                 }
             }
         }
         if let Some(md) = self.month_day {
             if self.freq != Freq::Monthly {
-                return Err(RecurrenceError::new("recurrence.month_day", "not_allowed"));
+                return Err(RecurrenceError::new(
+                    "recurrence.month_day",
+                    ErrorCode::ValidationRecurrenceNotAllowed,
+                ));
             }
             if !((1..=31).contains(&md) || md == -1) {
-                return Err(RecurrenceError::new("recurrence.month_day", "out_of_range"));
+                return Err(RecurrenceError::new(
+                    "recurrence.month_day",
+                    ErrorCode::ValidationRecurrenceOutOfRange,
+                ));
             }
         }
         if self.until.is_some() && self.count.is_some() {
-            return Err(RecurrenceError::new("recurrence.count", "conflict"));
+            return Err(RecurrenceError::new(
+                "recurrence.count",
+                ErrorCode::ValidationRecurrenceConflict,
+            ));
         }
         if let Some(until) = self.until
             && until < start
         {
-            return Err(RecurrenceError::new("recurrence.until", "before_start"));
+            return Err(RecurrenceError::new(
+                "recurrence.until",
+                ErrorCode::ValidationRecurrenceBeforeStart,
+            ));
         }
         if let Some(count) = self.count
             && !(1..=MAX_COUNT).contains(&count)
         {
-            return Err(RecurrenceError::new("recurrence.count", "out_of_range"));
+            return Err(RecurrenceError::new(
+                "recurrence.count",
+                ErrorCode::ValidationRecurrenceOutOfRange,
+            ));
         }
         Ok(())
     }
@@ -573,7 +600,10 @@ mod tests {
         }
     }
 
+    /// The error at `field` with the code `validation.recurrence.<code>`.
     fn err(field: &'static str, code: &'static str) -> Result<(), RecurrenceError> {
+        let code = ErrorCode::parse(&format!("validation.recurrence.{code}"))
+            .unwrap_or_else(|| panic!("no such recurrence code: {code}"));
         Err(RecurrenceError { field, code })
     }
 
@@ -908,7 +938,10 @@ mod tests {
         ] {
             assert_eq!(
                 Recurrence::from_rrule(s),
-                Err(RecurrenceError::new("recurrence", "unsupported")),
+                Err(RecurrenceError::new(
+                    "recurrence",
+                    ErrorCode::ValidationRecurrenceUnsupported
+                )),
                 "{s:?}"
             );
         }
@@ -1054,7 +1087,10 @@ mod tests {
                 ..rec(Freq::Daily)
             }
             .dates(start, start, start),
-            Err(RecurrenceError::new("recurrence.interval", "out_of_range"))
+            Err(RecurrenceError::new(
+                "recurrence.interval",
+                ErrorCode::ValidationRecurrenceOutOfRange
+            ))
         );
     }
 

@@ -5,6 +5,7 @@
 use chrono::NaiveDate;
 
 use crate::error::{ApiError, ApiResult};
+use crate::error_code::ErrorCode;
 
 /// Person names, titles of services and actions, names of partners.
 pub const NAME_MAX: usize = 50;
@@ -28,7 +29,7 @@ fn check_chars(field: &str, s: &str, multiline: bool) -> ApiResult<()> {
         .any(|c| c.is_control() && !(multiline && (c == '\n' || c == '\t' || c == '\r')))
     {
         return Err(ApiError::at(
-            "validation.text.control_chars",
+            ErrorCode::ValidationTextControlChars,
             field,
             format!("{field} contains control characters"),
         ));
@@ -39,7 +40,7 @@ fn check_chars(field: &str, s: &str, multiline: bool) -> ApiResult<()> {
 fn check_len(field: &str, s: &str, max: usize) -> ApiResult<()> {
     if s.chars().count() > max {
         return Err(ApiError::at(
-            "validation.too_long",
+            ErrorCode::ValidationTooLong,
             field,
             format!("{field} is longer than {max} characters"),
         ));
@@ -52,7 +53,7 @@ pub fn required(field: &str, s: &str, max: usize) -> ApiResult<String> {
     let t = s.trim();
     if t.is_empty() {
         return Err(ApiError::at(
-            "validation.required",
+            ErrorCode::ValidationRequired,
             field,
             format!("{field} is required"),
         ));
@@ -92,8 +93,13 @@ pub fn optional_multiline(
 
 /// Required multi-line text.
 pub fn required_multiline(field: &str, s: &str, max: usize) -> ApiResult<String> {
-    optional_multiline(field, &Some(s.to_string()), max)?
-        .ok_or_else(|| ApiError::at("validation.required", field, format!("{field} is required")))
+    optional_multiline(field, &Some(s.to_string()), max)?.ok_or_else(|| {
+        ApiError::at(
+            ErrorCode::ValidationRequired,
+            field,
+            format!("{field} is required"),
+        )
+    })
 }
 
 /// Full-width ASCII (what a Chinese input method types: `１３９`, `Ｘ`) as ordinary ASCII, and
@@ -125,7 +131,7 @@ pub fn phone(field: &str, s: &Option<String>) -> ApiResult<Option<String>> {
         || !(5..=15).contains(&digits.len())
     {
         return Err(ApiError::at(
-            "validation.phone.format",
+            ErrorCode::ValidationPhoneFormat,
             field,
             format!("{field} is not a phone number (5 to 15 digits)"),
         ));
@@ -138,12 +144,12 @@ pub fn money(field: &str, fen: Option<i64>) -> ApiResult<Option<i64>> {
     match fen {
         None => Ok(None),
         Some(v) if v < 0 => Err(ApiError::at(
-            "validation.money.negative",
+            ErrorCode::ValidationMoneyNegative,
             field,
             format!("{field} cannot be negative"),
         )),
         Some(v) if v > MONEY_MAX_FEN => Err(ApiError::at(
-            "validation.money.too_large",
+            ErrorCode::ValidationMoneyTooLarge,
             field,
             format!("{field} is larger than ¥1,000,000"),
         )),
@@ -155,14 +161,14 @@ pub fn money(field: &str, fen: Option<i64>) -> ApiResult<Option<i64>> {
 pub fn date_not_after(field: &str, d: NaiveDate, latest: NaiveDate) -> ApiResult<NaiveDate> {
     if d < earliest_date() {
         return Err(ApiError::at(
-            "validation.date.too_early",
+            ErrorCode::ValidationDateTooEarly,
             field,
             format!("{field} is before 1900"),
         ));
     }
     if d > latest {
         return Err(ApiError::at(
-            "validation.date.future",
+            ErrorCode::ValidationDateFuture,
             field,
             format!("{field} cannot be in the future"),
         ));
@@ -175,7 +181,7 @@ pub fn date_in_range(field: &str, d: NaiveDate) -> ApiResult<NaiveDate> {
     let latest = NaiveDate::from_ymd_opt(2200, 1, 1).unwrap_or(NaiveDate::MAX);
     if d < earliest_date() || d > latest {
         return Err(ApiError::at(
-            "validation.date.out_of_range",
+            ErrorCode::ValidationDateOutOfRange,
             field,
             format!("{field} is outside 1900–2200"),
         ));
@@ -187,7 +193,7 @@ pub fn date_in_range(field: &str, d: NaiveDate) -> ApiResult<NaiveDate> {
 pub fn non_empty<T>(field: &str, v: &[T]) -> ApiResult<()> {
     if v.is_empty() {
         return Err(ApiError::at(
-            "validation.required",
+            ErrorCode::ValidationRequired,
             field,
             format!("{field} needs at least one entry"),
         ));
@@ -199,7 +205,7 @@ pub fn non_empty<T>(field: &str, v: &[T]) -> ApiResult<()> {
 pub fn max_items<T>(field: &str, v: &[T], max: usize) -> ApiResult<()> {
     if v.len() > max {
         return Err(ApiError::at(
-            "validation.too_many",
+            ErrorCode::ValidationTooMany,
             field,
             format!("{field} has more than {max} entries"),
         ));
@@ -212,7 +218,7 @@ pub fn division_code(field: &str, s: &str) -> ApiResult<String> {
     let t = s.trim();
     if !t.chars().all(|c| c.is_ascii_digit()) || ![2, 4, 6, 9, 12].contains(&t.len()) {
         return Err(ApiError::at(
-            "validation.division_code.format",
+            ErrorCode::ValidationDivisionCodeFormat,
             field,
             format!("{field} is not a division code (2, 4, 6, 9 or 12 digits)"),
         ));

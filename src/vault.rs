@@ -9,6 +9,7 @@ use uuid::Uuid;
 use zeroize::Zeroizing;
 
 use crate::error::{ApiError, ApiResult};
+use crate::error_code::ErrorCode;
 use crate::keyring::{DbKey, Keyring};
 
 /// The passphrase every staff member of a demo database has (demo data is fictional).
@@ -53,7 +54,7 @@ pub fn protection(db_path: &Path) -> Protection {
 /// The error for an encrypted file whose keyring is gone.
 pub fn keyring_missing() -> ApiError {
     ApiError::new(
-        "db.keyring_missing",
+        ErrorCode::DbKeyringMissing,
         "the database cannot be read: it is damaged, or it is encrypted and its keyring file (yihu.db.keys) is missing — copy the keyring back from the backup folder",
     )
 }
@@ -81,7 +82,7 @@ pub fn create_demo<T>(
 ) -> ApiResult<(T, Zeroizing<String>)> {
     if protection(db_path) != Protection::Missing {
         return Err(ApiError::new(
-            "demo.not_empty",
+            ErrorCode::DemoNotEmpty,
             "an encrypted demo goes into a new database file",
         ));
     }
@@ -135,12 +136,15 @@ pub fn encrypt_database(
         Protection::Plain => {}
         Protection::Encrypted | Protection::KeyringMissing => {
             return Err(ApiError::new(
-                "keyring.exists",
+                ErrorCode::KeyringExists,
                 "this database is already encrypted",
             ));
         }
         Protection::Missing => {
-            return Err(ApiError::new("db.open", "there is no database to encrypt"));
+            return Err(ApiError::new(
+                ErrorCode::DbOpen,
+                "there is no database to encrypt",
+            ));
         }
     }
     let key = DbKey::random();

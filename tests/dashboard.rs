@@ -5,8 +5,6 @@ use serde_json::{Value, json};
 
 use crate::common::*;
 
-const OPEN: [&str; 4] = ["referred", "assessing", "active", "monitoring"];
-
 struct Fixture {
     app: App,
     cw1: String,
@@ -186,8 +184,8 @@ fn every_figure_of_a_county_with_known_answers() {
     assert_eq!(d["today"], "2026-03-22");
 
     let h = &d["households"];
-    assert_eq!(h["total"], 5, "A B C D F, not E");
-    assert_eq!(h["open"], 4);
+    assert_eq!(h["total"]["count"], 5, "A B C D F, not E");
+    assert_eq!(h["open"]["count"], 4);
     for (status, n) in [
         ("referred", 1),
         ("assessing", 0),
@@ -225,36 +223,45 @@ fn every_figure_of_a_county_with_known_answers() {
         "every open household under exactly one township"
     );
     assert_eq!(
-        h["overdue"], 1,
+        h["overdue"]["count"], 1,
         "A: high priority, last visited 20 days ago"
     );
-    assert_eq!(h["not_visited"], 3, "B, C and F had no visit in the period");
-    assert_eq!(h["unassigned"], 0);
+    assert_eq!(
+        h["not_visited"]["count"], 3,
+        "B, C and F had no visit in the period"
+    );
+    assert_eq!(h["unassigned"]["count"], 0);
 
     let n = &d["needs"];
-    assert_eq!(n["open"], 4, "A's, B's two and F's; D is closed");
+    assert_eq!(n["open"]["count"], 4, "A's, B's two and F's; D is closed");
     assert_eq!(
-        n["uncovered"], 3,
+        n["uncovered"]["count"], 3,
         "B's two and F's: their plans are not approved yet"
     );
     let rows = n["by_category"].as_array().expect("rows");
     assert_eq!(rows.len(), 3, "medical, daily care, living costs: {rows:?}");
     assert_eq!(rows[2]["category"], "living_costs");
     assert_eq!(
-        (rows[2]["open"].as_u64(), rows[2]["uncovered"].as_u64()),
+        (
+            rows[2]["open"]["count"].as_u64(),
+            rows[2]["uncovered"]["count"].as_u64()
+        ),
         (Some(1), Some(1))
     );
     assert_eq!(rows[0]["category"], "medical");
     assert_eq!(
         (
-            rows[0]["in_progress"].as_u64(),
-            rows[0]["uncovered"].as_u64()
+            rows[0]["in_progress"]["count"].as_u64(),
+            rows[0]["uncovered"]["count"].as_u64()
         ),
         (Some(1), Some(1))
     );
     assert_eq!(rows[1]["category"], "daily_care");
     assert_eq!(
-        (rows[1]["open"].as_u64(), rows[1]["uncovered"].as_u64()),
+        (
+            rows[1]["open"]["count"].as_u64(),
+            rows[1]["uncovered"]["count"].as_u64()
+        ),
         (Some(2), Some(1))
     );
 
@@ -271,12 +278,14 @@ fn every_figure_of_a_county_with_known_answers() {
         weeks[0]["from"], "2026-03-01",
         "the first week is cut at the period's start"
     );
-    let figures: Vec<[u64; 4]> = weeks
+    let week_counts: Vec<[u64; 4]> = weeks
         .iter()
-        .map(|w| ["done", "missed", "overdue", "upcoming"].map(|k| w[k].as_u64().unwrap_or(99)))
+        .map(|w| {
+            ["done", "missed", "overdue", "upcoming"].map(|k| w[k]["count"].as_u64().unwrap_or(99))
+        })
         .collect();
     assert_eq!(
-        figures,
+        week_counts,
         [[0, 0, 0, 0], [1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0]]
     );
 
@@ -284,7 +293,7 @@ fn every_figure_of_a_county_with_known_answers() {
         d["stalled"]["actions"], 1,
         "A's weekly action: 03-21 never recorded"
     );
-    assert_eq!(d["stalled"]["households"], 1);
+    assert_eq!(d["stalled"]["households"]["count"], 1);
 
     let w = &d["workload"];
     assert_eq!(w["caseload"], json!({"recommended": 25, "maximum": 40}));
@@ -295,7 +304,7 @@ fn every_figure_of_a_county_with_known_answers() {
         .map(|r| {
             (
                 r["staff_id"].as_str().unwrap_or("").to_string(),
-                r["open"].as_u64().unwrap_or(0),
+                r["open"]["count"].as_u64().unwrap_or(0),
             )
         })
         .collect();
@@ -311,89 +320,95 @@ fn every_figure_of_a_county_with_known_answers() {
     assert_eq!(r["oldest"][0]["days"], 20);
     assert_eq!(r["oldest"][1]["days"], 2);
 
-    // Every household figure drills down to a list of exactly that many households.
-    let area = |extra: Value| {
-        let mut q = json!({"division_code": SIHONG, "limit": 500});
-        for (k, v) in extra.as_object().expect("object") {
-            q[k] = v.clone();
+    // Every figure comes with the households behind it: the list the core gives with it has
+    // exactly that many households (for needs and deliveries, the households that have them).
+    let mut all = Vec::new();
+    figures(&d, String::new(), &mut all);
+    let mut listed = 0;
+    for (path, f) in &all {
+        let count = f["count"].as_u64().expect("count");
+        let Some(drill) = f.get("drill") else {
+            // Only the households placed on the area itself, and an empty part of a week.
+            assert!(
+                path.contains(".by_division") || (path.contains(".weeks") && count == 0),
+                "{path} has no list: {f}"
+            );
+            continue;
+        };
+        let n = total(&mut app, &sup, list_query(drill));
+        listed += 1;
+        if path.starts_with(".needs") || path.starts_with(".weeks") {
+            assert!(
+                n <= count && (n == 0) == (count == 0),
+                "{path}: {n} households for {count}"
+            );
+        } else {
+            assert_eq!(n, count, "{path}: the list behind it");
         }
-        q
-    };
-    for (status, n) in [("referred", 1), ("active", 3), ("closed", 1)] {
-        assert_eq!(total(&mut app, &sup, area(json!({"status": [status]}))), n);
     }
+    assert!(listed > 50, "only {listed} figures with a list");
+    // Two of them by name: the households behind the uncovered needs, and A's missed week.
     assert_eq!(
-        total(
-            &mut app,
-            &sup,
-            area(json!({"status": OPEN, "priority": ["low"]}))
-        ),
-        2
-    );
-    assert_eq!(
-        total(
-            &mut app,
-            &sup,
-            area(json!({"status": OPEN, "causes": ["illness"]}))
-        ),
-        2
-    );
-    assert_eq!(total(&mut app, &sup, area(json!({"overdue": true}))), 1);
-    assert_eq!(
-        total(&mut app, &sup, area(json!({"not_visited": period}))),
-        3
-    );
-    assert_eq!(total(&mut app, &sup, area(json!({"stalled": true}))), 1);
-    assert_eq!(
-        total(
-            &mut app,
-            &sup,
-            area(json!({"status": OPEN, "unassigned": true}))
-        ),
-        0
-    );
-    assert_eq!(
-        total(
-            &mut app,
-            &sup,
-            area(json!({"status": OPEN, "caseworker_id": cw1}))
-        ),
-        3
-    );
-    assert_eq!(
-        total(&mut app, &sup, area(json!({"needs": {"uncovered": true}}))),
+        total(&mut app, &sup, list_query(&n["uncovered"]["drill"])),
         2,
         "B and F"
     );
     assert_eq!(
-        total(
-            &mut app,
-            &sup,
-            area(json!({"status": OPEN, "needs": {"category": "daily_care", "status": ["open"]}}))
-        ),
-        2,
-        "A and B"
+        total(&mut app, &sup, list_query(&weeks[2]["missed"]["drill"])),
+        1,
+        "A"
     );
     assert_eq!(
-        total(
-            &mut app,
-            &sup,
-            area(
-                json!({"occurrences": {"status": "missed", "from": "2026-03-09", "to": "2026-03-15"}})
-            )
-        ),
-        1
+        weeks[3]["overdue"]["drill"]["occurrences"],
+        json!({"status": "due", "from": "2026-03-16", "to": "2026-03-21"}),
+        "due before today (03-22)"
     );
     assert_eq!(
-        total(
-            &mut app,
-            &sup,
-            area(
-                json!({"occurrences": {"status": "done", "from": "2026-03-09", "to": "2026-03-15"}})
-            )
-        ),
-        0
+        weeks[3]["upcoming"]["drill"]["occurrences"],
+        json!({"status": "due", "from": "2026-03-22", "to": "2026-03-22"})
     );
+    let self_row = h["by_division"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .find(|r| r["code"] == SIHONG);
+    assert!(self_row.is_none_or(|r| r.get("drill").is_none()));
+    assert_eq!(
+        w["caseworkers"][0]["open"]["drill"]["caseworker_id"],
+        cw1.as_str()
+    );
+}
+
+/// Every figure of a dashboard (an object with a `count`) with its path, e.g.
+/// `.needs.by_category[0].open`.
+fn figures<'a>(v: &'a Value, path: String, out: &mut Vec<(String, &'a Value)>) {
+    match v {
+        Value::Object(m) => {
+            if m.contains_key("count") {
+                out.push((path.clone(), v));
+            }
+            for (k, x) in m.iter().filter(|(k, _)| *k != "drill") {
+                figures(x, format!("{path}.{k}"), out);
+            }
+        }
+        Value::Array(a) => {
+            for (i, x) in a.iter().enumerate() {
+                figures(x, format!("{path}[{i}]"), out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The household list request for a figure's drill-down: its filters (not the chip's names),
+/// every row on one page.
+fn list_query(drill: &Value) -> Value {
+    let mut q = drill.clone();
+    let m = q.as_object_mut().expect("a drill is an object");
+    m.remove("division_name");
+    m.remove("caseworker_name");
+    m.insert("limit".into(), json!(500));
+    q
 }
 
 #[test]
@@ -411,8 +426,8 @@ fn the_dashboard_follows_scope_and_the_caseload_setting() {
         d["division_code"], CHEMEN,
         "the caseworker's own division by default"
     );
-    assert_eq!(d["households"]["total"], 2, "C and D");
-    assert_eq!(d["households"]["open"], 1);
+    assert_eq!(d["households"]["total"]["count"], 2, "C and D");
+    assert_eq!(d["households"]["open"]["count"], 1);
     let rows = d["workload"]["caseworkers"].as_array().expect("rows");
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0]["staff_id"], cw2.as_str());
@@ -421,7 +436,7 @@ fn the_dashboard_follows_scope_and_the_caseload_setting() {
         "dashboard.get",
         json!({"division_code": CHEMEN, "period": period}),
     );
-    assert_eq!(d["households"]["open"], 3);
+    assert_eq!(d["households"]["open"]["count"], 3);
     assert_eq!(d["reviews"]["waiting"], 2);
 
     // Out of the supervisor's area: refused; an administrator sees no case data at all.

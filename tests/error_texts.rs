@@ -1,114 +1,62 @@
-//! Every error code the core or the desktop shell can send to the window has a sentence in
-//! the UI's catalogue (ui/src/lib/i18n/messages/errors.ts; its English table is typed against
-//! the Chinese one, so svelte-check keeps the two in step). Without one the window can only
-//! show "操作未完成" with the bare code. The codes are read from the sources: the literal first
-//! argument of `ApiError::new`, `ApiError::at` and `ApiError::transition`. Codes only the CLI
-//! prints (src/main.rs) are not the window's and are left out; `not_found.*` has one shared
-//! sentence.
+//! Every error code (`yihu::ErrorCode`, declared once in src/error_code.rs) has a sentence in
+//! both tables of the window's catalogue (ui/src/lib/i18n/messages/errors.ts), and the
+//! catalogue holds no sentence for a code that no longer exists. The catalogue is also typed
+//! against the generated `ErrorCode` union, so svelte-check refuses a missing Chinese text and
+//! the English table is typed against the Chinese one; this test says the same from the Rust
+//! side, naming the codes, so a new code cannot land without its two sentences.
 
-use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+use yihu::ErrorCode;
 
-fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
+/// The `err.*` keys of one table of errors.ts (`zh` or `en`) with their sentences.
+fn table(text: &str, name: &str) -> BTreeMap<String, String> {
+    let start = format!("export const {name}");
+    let Some(at) = text.find(&start) else {
+        return BTreeMap::new();
     };
-    for e in entries.flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            rust_files(&p, out);
-        } else if p.extension().is_some_and(|x| x == "rs") {
-            out.push(p);
-        }
-    }
-}
-
-/// The codes built from a string literal in `source`, with the constructor's suffix applied.
-fn codes_in(source: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    for (call, suffix) in [
-        ("ApiError::new(", ""),
-        ("ApiError::at(", ""),
-        ("ApiError::transition(", ".transition.invalid"),
-    ] {
-        for (at, _) in source.match_indices(call) {
-            let rest = source[at + call.len()..].trim_start();
-            let Some(literal) = rest.strip_prefix('"') else {
-                continue;
-            };
-            if let Some(end) = literal.find('"') {
-                out.push(format!("{}{suffix}", &literal[..end]));
-            }
-        }
-    }
-    out
-}
-
-/// The keys of the Chinese table of errors.ts, without their `err.` prefix.
-fn catalogue() -> BTreeSet<String> {
-    let text = std::fs::read_to_string(root().join("ui/src/lib/i18n/messages/errors.ts"))
-        .expect("errors.ts");
-    let zh = text.split("export const en").next().unwrap_or_default();
-    zh.lines()
+    let body = &text[at..];
+    let body = &body[..body.find("\n};").unwrap_or(body.len())];
+    body.lines()
         .filter_map(|l| l.trim().strip_prefix("\"err."))
-        .filter_map(|l| l.split_once("\":").map(|(k, _)| k.to_string()))
+        .filter_map(|l| {
+            let (key, rest) = l.split_once("\":")?;
+            let sentence = rest.trim().trim_end_matches(',').trim_matches('"');
+            Some((key.to_string(), sentence.to_string()))
+        })
         .collect()
 }
 
-/// What the window shows for `code` (ui/src/lib/i18n/index.svelte.ts, `errorText`): its own
-/// sentence, the shared one of `not_found.*`, or that of its nearest prefix.
-fn has_text(keys: &BTreeSet<String>, code: &str) -> bool {
-    if keys.contains(code) || code.starts_with("not_found.") {
-        return true;
-    }
-    let parts: Vec<&str> = code.split('.').collect();
-    (1..parts.len())
-        .rev()
-        .any(|n| keys.contains(&parts[..n].join(".")))
-}
-
 #[test]
-fn every_error_code_the_window_can_receive_has_a_sentence() {
-    let mut files = Vec::new();
-    rust_files(&root().join("src"), &mut files);
-    rust_files(&root().join("src-tauri/src"), &mut files);
-    let cli = root().join("src/main.rs");
-    let mut codes: BTreeMap<String, PathBuf> = BTreeMap::new();
-    for f in files.iter().filter(|f| **f != cli) {
-        let source = std::fs::read_to_string(f).expect("source");
-        for code in codes_in(&source) {
-            codes.entry(code).or_insert_with(|| f.clone());
-        }
-    }
-    // The reading works: codes of the core, the validation rules and the shell are found.
-    for known in [
-        "validation.required",
-        "plan.transition.invalid",
-        "auth.signed_out",
-    ] {
+fn every_error_code_has_a_chinese_and_an_english_sentence_and_no_other() {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("ui/src/lib/i18n/messages/errors.ts");
+    let text = std::fs::read_to_string(&path).expect("errors.ts");
+    for lang in ["zh", "en"] {
+        let t = table(&text, lang);
+        // The reading works: a table of the expected size, with the window's own fallback.
         assert!(
-            codes.contains_key(known),
-            "{known} not found in the sources"
+            t.contains_key("generic") && t.len() > 100,
+            "{lang}: {} keys",
+            t.len()
+        );
+        let missing: Vec<&str> = ErrorCode::ALL
+            .iter()
+            .map(|c| c.as_str())
+            .filter(|c| t.get(*c).is_none_or(|s| s.is_empty()))
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "error codes with no {lang} sentence in {}: {missing:#?}",
+            path.display()
+        );
+        let stale: Vec<&String> = t
+            .keys()
+            .filter(|k| *k != "generic" && ErrorCode::parse(k).is_none())
+            .collect();
+        assert!(
+            stale.is_empty(),
+            "{lang} sentences for codes that are not in src/error_code.rs: {stale:#?}"
         );
     }
-    assert!(codes.len() > 80, "only {} codes found", codes.len());
-    let keys = catalogue();
-    assert!(
-        keys.contains("generic") && keys.len() > 80,
-        "{} keys",
-        keys.len()
-    );
-    let missing: Vec<String> = codes
-        .iter()
-        .filter(|(code, _)| !has_text(&keys, code))
-        .map(|(code, file)| format!("{code} ({})", file.display()))
-        .collect();
-    assert!(
-        missing.is_empty(),
-        "error codes with no sentence in ui/src/lib/i18n/messages/errors.ts (zh and en): {missing:#?}"
-    );
 }

@@ -9,6 +9,7 @@ use std::collections::BTreeSet;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
 use serde_json::{Map, Value, json};
+use yihu::ErrorCode;
 
 use crate::common::*;
 
@@ -151,7 +152,7 @@ fn arbitrary_requests_never_panic_and_never_write_when_refused() {
             Ok(_) => counts.0 += 1,
             Err(e) => {
                 counts.1 += 1;
-                if e.code.is_empty() || e.code == "internal" {
+                if e.code == ErrorCode::Internal {
                     return Err(TestCaseError::fail(format!(
                         "{} {body}: uncoded error {e:?}",
                         c.name

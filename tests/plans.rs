@@ -273,9 +273,25 @@ fn actions_validate_schedules_money_and_needs() {
     assert_eq!(a["provider_name"], "爱心企业");
     assert_eq!(a["amount_fen"], 50000);
     let preview = app.ok(&cw, "action.preview", json!({"recurrence": {"freq": "monthly", "month_day": 1}, "start_on": "2026-04-01", "n": 3}));
-    assert_eq!(preview, json!(["2026-04-01", "2026-05-01", "2026-06-01"]));
+    assert_eq!(
+        preview["dates"],
+        json!(["2026-04-01", "2026-05-01", "2026-06-01"])
+    );
+    assert_eq!(
+        preview["schedule"],
+        json!({"zh": "每月 1 日，自 2026-04-01 起", "en": "Every month on day 1, from 2026-04-01"})
+    );
+    assert_eq!(
+        a["schedule"]["zh"].as_str().map(|s| s.starts_with("每月")),
+        Some(true),
+        "{a}"
+    );
     let weekly = app.ok(&cw, "action.preview", json!({"recurrence": {"freq": "weekly", "interval": 2, "weekdays": ["mon"]}, "start_on": "2026-03-02", "n": 3}));
-    assert_eq!(weekly, json!(["2026-03-02", "2026-03-16", "2026-03-30"]));
+    assert_eq!(
+        weekly["dates"],
+        json!(["2026-03-02", "2026-03-16", "2026-03-30"])
+    );
+    assert_eq!(weekly["schedule"]["zh"], "每 2 周的周一，自 2026-03-02 起");
 }
 
 #[test]

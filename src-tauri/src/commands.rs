@@ -6,6 +6,7 @@
 
 use std::sync::Arc;
 use std::time::Instant;
+use yihu::error_code::ErrorCode;
 
 use serde_json::Value;
 use tauri::{AppHandle, State};
@@ -274,7 +275,7 @@ pub async fn ledger_export(
         };
         let path = path.into_path().map_err(|e| {
             ApiError::at(
-                "export.write_failed",
+                ErrorCode::ExportWriteFailed,
                 "out",
                 format!("not a file path: {e}"),
             )

@@ -12,6 +12,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
+use yihu::error_code::ErrorCode;
 
 use chrono::NaiveDate;
 use rusqlite::Connection;
@@ -135,18 +136,21 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 /// The error of a command run while the database could not be opened.
 pub fn db_unavailable() -> ApiError {
     ApiError::new(
-        "app.db_unavailable",
+        ErrorCode::AppDbUnavailable,
         "the database is not open; see app_status for why",
     )
 }
 
 fn signed_out() -> ApiError {
-    ApiError::new("auth.signed_out", "nobody is signed in; sign in first")
+    ApiError::new(
+        ErrorCode::AuthSignedOut,
+        "nobody is signed in; sign in first",
+    )
 }
 
 fn locked() -> ApiError {
     ApiError::new(
-        "auth.locked",
+        ErrorCode::AuthLocked,
         "the app locked itself after a time without use; sign in again",
     )
 }
@@ -157,11 +161,11 @@ fn locked() -> ApiError {
 /// `db.open` (cannot open or create the file), `db.migrate`, `db.read_only`, `db.disk_full`.
 /// Anything else becomes `db.open`.
 pub fn classify_open_error(e: ApiError) -> ApiError {
-    if e.code.starts_with("db.") || e.code.starts_with("keyring.") {
+    if e.code.as_str().starts_with("db.") || e.code.as_str().starts_with("keyring.") {
         e
     } else {
         ApiError {
-            code: "db.open".into(),
+            code: ErrorCode::DbOpen,
             message: format!("cannot open the database: {}", e.message),
             field: None,
         }
@@ -177,8 +181,13 @@ fn needs_nobody(command: &str) -> bool {
 
 /// Parse a staff id sent by the UI.
 pub fn parse_staff_id(id: &str, field: &str) -> Result<Uuid, ApiError> {
-    Uuid::parse_str(id.trim())
-        .map_err(|_| ApiError::at("request.field.type", field, "this must be a staff id"))
+    Uuid::parse_str(id.trim()).map_err(|_| {
+        ApiError::at(
+            ErrorCode::RequestFieldType,
+            field,
+            "this must be a staff id",
+        )
+    })
 }
 
 impl Store {
@@ -370,7 +379,12 @@ impl Store {
         let list: Vec<Candidate> = serde_json::from_value(list)?;
         list.into_iter()
             .find(|c| c.id == id.to_string())
-            .ok_or_else(|| ApiError::new("auth.actor.inactive", "this staff member is deactivated"))
+            .ok_or_else(|| {
+                ApiError::new(
+                    ErrorCode::AuthActorInactive,
+                    "this staff member is deactivated",
+                )
+            })
     }
 
     /// The acting staff member for a command, refreshing the idle timer; refused when nobody
@@ -384,7 +398,7 @@ impl Store {
         match inner.session.as_mut() {
             None => Err(signed_out()),
             Some(s) if s.must_change => Err(ApiError::new(
-                "auth.must_change_passphrase",
+                ErrorCode::AuthMustChangePassphrase,
                 "choose a new passphrase first",
             )),
             Some(s) => {
@@ -606,7 +620,7 @@ impl Store {
     pub fn load_demo(&self, households: u32, today: NaiveDate) -> Result<SetUp, ApiError> {
         if households > MAX_DEMO_HOUSEHOLDS {
             return Err(ApiError::at(
-                "request.field.range",
+                ErrorCode::RequestFieldRange,
                 "households",
                 format!("households must be at most {MAX_DEMO_HOUSEHOLDS}"),
             ));
@@ -641,7 +655,7 @@ impl Store {
     pub fn call(&self, command: &str, request: &Value) -> Result<Value, ApiError> {
         let actor = match self.actor() {
             Ok(actor) => Some(actor),
-            Err(e) if e.code == "auth.signed_out" && needs_nobody(command) => None,
+            Err(e) if e.code == ErrorCode::AuthSignedOut && needs_nobody(command) => None,
             Err(e) => return Err(e),
         };
         let body = serde_json::to_string(request)?;
@@ -743,7 +757,9 @@ impl Store {
         let chosen = backup::list(&dir)?
             .into_iter()
             .find(|b| b.name == name)
-            .ok_or_else(|| ApiError::at("backup.not_found", "name", "there is no such backup"))?;
+            .ok_or_else(|| {
+                ApiError::at(ErrorCode::BackupNotFound, "name", "there is no such backup")
+            })?;
         let key = lock(&self.inner).key.clone();
         let done = account::restore(
             &mut conn,
@@ -796,7 +812,7 @@ mod tests {
         let store = Store::new(path.to_path_buf());
         match store.ensure_open(false) {
             Ok(()) => "ok".into(),
-            Err(e) => e.code,
+            Err(e) => e.code.as_str().into(),
         }
     }
 
@@ -842,7 +858,7 @@ mod tests {
         let store = Store::new(path.clone());
         let status = store.status("0.0.0");
         assert_eq!(status.state, OpenState::Error);
-        assert_eq!(status.error.map(|e| e.code).as_deref(), Some("db.busy"));
+        assert_eq!(status.error.map(|e| e.code.as_str()), Some("db.busy"));
         // Commands meanwhile run for nobody, without retrying behind the UI.
         let err = store.call("staff.list", &json!({})).unwrap_err();
         assert_eq!(err.code, "auth.signed_out");
@@ -887,7 +903,7 @@ mod tests {
     fn non_db_errors_are_reported_as_open_failures() {
         let e = classify_open_error(ApiError::internal("embedded migrations are invalid"));
         assert_eq!(e.code, "db.open");
-        let e = classify_open_error(ApiError::new("db.too_new", "newer"));
+        let e = classify_open_error(ApiError::new(ErrorCode::DbTooNew, "newer"));
         assert_eq!(e.code, "db.too_new");
     }
 
@@ -1065,6 +1081,7 @@ mod tests {
                 .set_passphrase(&admin, "taking over now")
                 .unwrap_err()
                 .code
+                .as_str()
                 .starts_with("auth.")
         );
         // A rename shows on the sign-in screen; deactivating someone takes their passphrase away.
@@ -1272,7 +1289,7 @@ mod tests {
             store.backup_now().map(|_| ()).unwrap_err(),
             store.restore(&first.name).map(|_| ()).unwrap_err(),
         ] {
-            assert!(e.code.starts_with("auth."), "{e:?}");
+            assert!(e.code.as_str().starts_with("auth."), "{e:?}");
         }
         // Work after the backup, then restore it: the work is gone, the backup's staff remain.
         store
@@ -1289,6 +1306,7 @@ mod tests {
                 .map(|_| ())
                 .unwrap_err()
                 .code
+                .as_str()
                 .starts_with("auth.")
         );
         store.sign_in(&admin, PASS).expect("admin");

@@ -13,7 +13,9 @@ use super::need::find_need;
 use super::plan_version::{require_draft, require_plan};
 use super::reference::{ById, find_partner, find_service};
 use crate::error::{ApiError, ApiResult};
+use crate::error_code::ErrorCode;
 use crate::recurrence::Recurrence;
+use crate::schedule::{self, ScheduleText};
 use crate::types::*;
 use crate::validate::{self as v, NAME_MAX, TEXT_MAX};
 
@@ -35,6 +37,9 @@ pub struct Action {
     /// None: a one-off action, delivered once on start_on.
     pub recurrence: Option<Recurrence>,
     pub start_on: NaiveDate,
+    /// The schedule (recurrence and start) in words, in both languages.
+    #[serde(skip_deserializing)]
+    pub schedule: ScheduleText,
     pub status: ActionStatus,
     pub note: Option<String>,
     pub need_ids: Vec<String>,
@@ -55,7 +60,9 @@ fn action_from_row(r: &Row) -> rusqlite::Result<Action> {
             )
         })?),
     };
+    let start_on: NaiveDate = r.get("start_on")?;
     Ok(Action {
+        schedule: schedule::describe(recurrence.as_ref(), start_on),
         id: r.get("id")?,
         plan_version_id: r.get("plan_version_id")?,
         household_id: r.get("household_id")?,
@@ -69,7 +76,7 @@ fn action_from_row(r: &Row) -> rusqlite::Result<Action> {
         responsible_phone: r.get("responsible_phone")?,
         amount_fen: r.get("amount_fen")?,
         recurrence,
-        start_on: r.get("start_on")?,
+        start_on,
         status: r.get("status")?,
         note: r.get("note")?,
         need_ids: Vec::new(),
@@ -179,7 +186,7 @@ fn clean_action(env: &Env, household_id: &str, f: &ActionFields) -> ApiResult<Ac
     let service = match &f.service_id {
         Some(id) => Some(
             find_service(env, &id.to_string())?
-                .ok_or_else(|| ApiError::not_found("service", "service_id"))?,
+                .ok_or_else(|| ApiError::not_found(ErrorCode::NotFoundService, "service_id"))?,
         ),
         None => None,
     };
@@ -188,7 +195,7 @@ fn clean_action(env: &Env, household_id: &str, f: &ActionFields) -> ApiResult<Ac
         (_, Some(s)) => s.name.clone(),
         _ => {
             return Err(ApiError::at(
-                "validation.required",
+                ErrorCode::ValidationRequired,
                 "title",
                 "give the action a title or pick a service",
             ));
@@ -199,7 +206,7 @@ fn clean_action(env: &Env, household_id: &str, f: &ActionFields) -> ApiResult<Ac
         .or(service.as_ref().map(|s| s.category))
         .ok_or_else(|| {
             ApiError::at(
-                "validation.required",
+                ErrorCode::ValidationRequired,
                 "category",
                 "give the action a category",
             )
@@ -209,18 +216,18 @@ fn clean_action(env: &Env, household_id: &str, f: &ActionFields) -> ApiResult<Ac
     let mut need_ids = Vec::with_capacity(f.need_ids.len());
     for (i, id) in f.need_ids.iter().enumerate() {
         let field = format!("need_ids[{i}]");
-        let n =
-            find_need(env, &id.to_string())?.ok_or_else(|| ApiError::not_found("need", &field))?;
+        let n = find_need(env, &id.to_string())?
+            .ok_or_else(|| ApiError::not_found(ErrorCode::NotFoundNeed, &field))?;
         if n.household_id != household_id {
             return Err(ApiError::at(
-                "validation.need.other_household",
+                ErrorCode::ValidationNeedOtherHousehold,
                 field,
                 "this need belongs to another household",
             ));
         }
         if n.status == NeedStatus::Withdrawn {
             return Err(ApiError::at(
-                "validation.need.withdrawn",
+                ErrorCode::ValidationNeedWithdrawn,
                 field,
                 "this need was withdrawn",
             ));
@@ -232,7 +239,7 @@ fn clean_action(env: &Env, household_id: &str, f: &ActionFields) -> ApiResult<Ac
     let partner_id = match (&f.partner_id, &service) {
         (Some(id), _) => Some(
             find_partner(env, &id.to_string())?
-                .ok_or_else(|| ApiError::not_found("partner", "partner_id"))?,
+                .ok_or_else(|| ApiError::not_found(ErrorCode::NotFoundPartner, "partner_id"))?,
         ),
         (None, Some(s)) => match &s.default_partner_id {
             Some(p) => find_partner(env, p)?,
@@ -245,13 +252,8 @@ fn clean_action(env: &Env, household_id: &str, f: &ActionFields) -> ApiResult<Ac
     let start_on = v::date_in_range("start_on", f.start_on)?;
     let rrule = match &f.recurrence {
         Some(r) => {
-            r.validate(start_on).map_err(|e| {
-                ApiError::at(
-                    format!("validation.recurrence.{}", e.code),
-                    e.field,
-                    "the schedule is not valid",
-                )
-            })?;
+            r.validate(start_on)
+                .map_err(|e| ApiError::at(e.code, e.field, "the schedule is not valid"))?;
             Some(r.to_rrule())
         }
         None => None,
@@ -289,7 +291,7 @@ pub fn action_add(env: &Env, req: ActionInput) -> ApiResult<Action> {
     let p = require_draft(env, "plan_id", &req.plan_id.to_string())?;
     if p.action_count >= 100 {
         return Err(ApiError::at(
-            "validation.too_many",
+            ErrorCode::ValidationTooMany,
             "plan_id",
             "a plan has at most 100 actions",
         ));
@@ -315,7 +317,8 @@ pub fn action_add(env: &Env, req: ActionInput) -> ApiResult<Action> {
 }
 
 fn require_action(env: &Env, id: &Uuid) -> ApiResult<Action> {
-    find_action(env, &id.to_string())?.ok_or_else(|| ApiError::not_found("action", "id"))
+    find_action(env, &id.to_string())?
+        .ok_or_else(|| ApiError::not_found(ErrorCode::NotFoundAction, "id"))
 }
 
 pub fn action_update(env: &Env, req: ActionUpdate) -> ApiResult<Action> {
@@ -382,14 +385,14 @@ pub fn action_set_status(env: &Env, req: ActionSetStatus) -> ApiResult<Action> {
     let plan = require_plan(env, "id", &before.plan_version_id)?;
     if !transitions::action(before.status, req.to) || req.to == ActionStatus::Active {
         return Err(ApiError::transition(
-            "action",
+            ErrorCode::ActionTransitionInvalid,
             before.status.as_str(),
             req.to.as_str(),
         ));
     }
     if plan.status != PlanStatus::Approved {
         return Err(ApiError::at(
-            "action.not_in_force",
+            ErrorCode::ActionNotInForce,
             "id",
             "only actions of the plan in force change status; edit the draft instead",
         ));
@@ -435,35 +438,40 @@ pub struct ActionPreview {
     pub n: Option<u32>,
 }
 
-/// The next dates a schedule gives, from today or its start (for the recurrence editor).
-pub fn action_preview(env: &Env, req: ActionPreview) -> ApiResult<Vec<NaiveDate>> {
+/// What the recurrence editor shows of a schedule being edited.
+#[derive(Debug, Serialize, ts_rs::TS)]
+pub struct SchedulePreview {
+    /// The next dates, from today or the start, whichever is later.
+    pub dates: Vec<NaiveDate>,
+    /// The schedule in words.
+    pub schedule: ScheduleText,
+}
+
+/// The next dates a schedule gives, from today or its start, and the schedule in words (for
+/// the recurrence editor).
+pub fn action_preview(env: &Env, req: ActionPreview) -> ApiResult<SchedulePreview> {
     let start = v::date_in_range("start_on", req.start_on)?;
     let n = req.n.unwrap_or(5);
     if !(1..=50).contains(&n) {
-        return Err(ApiError::at("validation.out_of_range", "n", "n is 1 to 50"));
+        return Err(ApiError::at(
+            ErrorCode::ValidationOutOfRange,
+            "n",
+            "n is 1 to 50",
+        ));
     }
     let from = start.max(env.ctx.today);
-    match req.recurrence {
-        None => Ok(if start >= env.ctx.today {
-            vec![start]
-        } else {
-            vec![]
-        }),
+    let dates = match &req.recurrence {
+        None if start >= env.ctx.today => vec![start],
+        None => vec![],
         Some(r) => {
-            r.validate(start).map_err(|e| {
-                ApiError::at(
-                    format!("validation.recurrence.{}", e.code),
-                    e.field,
-                    "the schedule is not valid",
-                )
-            })?;
-            r.next_dates(start, from, n as usize).map_err(|e| {
-                ApiError::at(
-                    format!("validation.recurrence.{}", e.code),
-                    e.field,
-                    "the schedule is not valid",
-                )
-            })
+            r.validate(start)
+                .map_err(|e| ApiError::at(e.code, e.field, "the schedule is not valid"))?;
+            r.next_dates(start, from, n as usize)
+                .map_err(|e| ApiError::at(e.code, e.field, "the schedule is not valid"))?
         }
-    }
+    };
+    Ok(SchedulePreview {
+        dates,
+        schedule: schedule::describe(req.recurrence.as_ref(), start),
+    })
 }

@@ -7,6 +7,7 @@ use uuid::Uuid;
 
 use super::Env;
 use crate::error::{ApiError, ApiResult};
+use crate::error_code::ErrorCode;
 use crate::types::Role;
 
 #[derive(Debug, Deserialize, ts_rs::TS)]
@@ -87,7 +88,7 @@ pub fn audit_list(env: &Env, req: AuditQuery) -> ApiResult<Vec<AuditRow>> {
     let limit = req.limit.unwrap_or(100);
     if !(1..=1000).contains(&limit) {
         return Err(ApiError::at(
-            "validation.out_of_range",
+            ErrorCode::ValidationOutOfRange,
             "limit",
             "limit is 1 to 1000",
         ));
@@ -96,7 +97,7 @@ pub fn audit_list(env: &Env, req: AuditQuery) -> ApiResult<Vec<AuditRow>> {
         && e.chars().count() > 64
     {
         return Err(ApiError::at(
-            "validation.too_long",
+            ErrorCode::ValidationTooLong,
             "entity_id",
             "entity_id is longer than 64 characters",
         ));

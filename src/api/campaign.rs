@@ -17,6 +17,7 @@ use super::household_filter::{HouseholdQuery, household_filter};
 use super::reference as rf;
 use super::visit;
 use crate::error::{ApiError, ApiResult};
+use crate::error_code::ErrorCode;
 use crate::festival;
 use crate::types::*;
 use crate::validate::{self as v, SHORT_MAX, TEXT_MAX};
@@ -41,7 +42,7 @@ pub fn festival_upcoming(env: &Env, req: FestivalQuery) -> ApiResult<Vec<Upcomin
     let days = req.days.unwrap_or(60);
     if !(1..=366).contains(&days) {
         return Err(ApiError::at(
-            "validation.out_of_range",
+            ErrorCode::ValidationOutOfRange,
             "days",
             "days must be 1 to 366",
         ));
@@ -147,7 +148,7 @@ fn find_campaign(env: &Env, field: &str, id: &str) -> ApiResult<Campaign> {
             campaign_from_row,
         )
         .optional()?
-        .ok_or_else(|| ApiError::not_found("campaign", field))
+        .ok_or_else(|| ApiError::not_found(ErrorCode::NotFoundCampaign, field))
 }
 
 pub fn campaign_create(env: &Env, req: CampaignInput) -> ApiResult<Campaign> {
@@ -159,7 +160,7 @@ pub fn campaign_create(env: &Env, req: CampaignInput) -> ApiResult<Campaign> {
     let due_on = v::date_in_range("due_on", req.due_on)?;
     if due_on < env.ctx.today {
         return Err(ApiError::at(
-            "validation.date.past",
+            ErrorCode::ValidationDatePast,
             "due_on",
             "a campaign is planned for today or later",
         ));
@@ -182,14 +183,14 @@ pub fn campaign_create(env: &Env, req: CampaignInput) -> ApiResult<Campaign> {
         .collect::<Result<_, _>>()?;
     if households.is_empty() {
         return Err(ApiError::at(
-            "campaign.cohort.empty",
+            ErrorCode::CampaignCohortEmpty,
             "cohort",
             "no open household of yours matches these filters",
         ));
     }
     if households.len() as u64 > COHORT_MAX {
         return Err(ApiError::at(
-            "campaign.cohort.too_large",
+            ErrorCode::CampaignCohortTooLarge,
             "cohort",
             format!(
                 "{} households match; a campaign reaches at most {COHORT_MAX}",
@@ -307,7 +308,7 @@ pub fn campaign_get(env: &Env, req: CampaignGet) -> ApiResult<CampaignDetail> {
     let limit = req.limit.unwrap_or(100);
     if !(1..=500).contains(&limit) {
         return Err(ApiError::at(
-            "validation.out_of_range",
+            ErrorCode::ValidationOutOfRange,
             "limit",
             "limit is 1 to 500",
         ));
@@ -364,7 +365,7 @@ pub fn campaign_record(env: &Env, req: CampaignRecord) -> ApiResult<CampaignItem
         || !transitions::campaign_item(before.status, req.status)
     {
         return Err(ApiError::at(
-            "campaign_item.transition.invalid",
+            ErrorCode::CampaignItemTransitionInvalid,
             "status",
             format!(
                 "this line is {} and cannot become {}",

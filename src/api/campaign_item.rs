@@ -10,6 +10,7 @@ use serde::Serialize;
 use super::Env;
 use super::shared::HEAD_NAME_SQL;
 use crate::error::{ApiError, ApiResult};
+use crate::error_code::ErrorCode;
 use crate::types::*;
 
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
@@ -82,7 +83,7 @@ pub fn find_item(env: &Env, campaign_id: &str, household_id: &str) -> ApiResult<
             item_from_row,
         )
         .optional()?
-        .ok_or_else(|| ApiError::not_found("campaign_item", "household_id"))
+        .ok_or_else(|| ApiError::not_found(ErrorCode::NotFoundCampaignItem, "household_id"))
 }
 
 /// A campaign's festival visit changed from the visit screen: logged → its line is done (on

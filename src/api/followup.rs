@@ -15,6 +15,7 @@ use super::household_filter::overdue_sql;
 use super::reference::{self as rf};
 use super::visit::cadence_due;
 use crate::error::{ApiError, ApiResult};
+use crate::error_code::ErrorCode;
 use crate::types::*;
 use crate::validate as v;
 
@@ -349,7 +350,7 @@ fn followup(
     let within = within.unwrap_or(7);
     if within > 90 {
         return Err(ApiError::at(
-            "validation.out_of_range",
+            ErrorCode::ValidationOutOfRange,
             "within_days",
             "within_days is 0 to 90",
         ));
@@ -357,7 +358,7 @@ fn followup(
     let limit = limit.unwrap_or(100);
     if !(1..=1000).contains(&limit) {
         return Err(ApiError::at(
-            "validation.out_of_range",
+            ErrorCode::ValidationOutOfRange,
             "limit",
             "limit is 1 to 1000",
         ));
@@ -429,7 +430,7 @@ pub fn followup_caseworker(env: &Env, req: FollowupCaseworker) -> ApiResult<Foll
     let id = match &req.caseworker_id {
         Some(id) => {
             rf::find_staff(env, &id.to_string())?
-                .ok_or_else(|| ApiError::not_found("staff", "caseworker_id"))?
+                .ok_or_else(|| ApiError::not_found(ErrorCode::NotFoundStaff, "caseworker_id"))?
                 .id
         }
         None => actor.id.to_string(),

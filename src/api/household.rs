@@ -12,6 +12,7 @@ use super::Env;
 use super::reference::{require_active_staff, require_division};
 use super::search_index::rebuild_search_terms;
 use crate::error::{ApiError, ApiResult};
+use crate::error_code::ErrorCode;
 use crate::types::*;
 use crate::validate::{self as v, ADDRESS_MAX, SHORT_MAX, TEXT_MAX};
 
@@ -114,7 +115,7 @@ pub fn find_household(env: &Env, id: &str) -> ApiResult<Option<Household>> {
 
 /// A household that must exist, for the request field `field`.
 pub fn require_household(env: &Env, field: &str, id: &str) -> ApiResult<Household> {
-    find_household(env, id)?.ok_or_else(|| ApiError::not_found("household", field))
+    find_household(env, id)?.ok_or_else(|| ApiError::not_found(ErrorCode::NotFoundHousehold, field))
 }
 
 /// A household that may be changed: it exists and is not closed.
@@ -122,7 +123,7 @@ pub fn require_open_household(env: &Env, field: &str, id: &str) -> ApiResult<Hou
     let h = require_household(env, field, id)?;
     if h.status == HouseholdStatus::Closed {
         return Err(ApiError::at(
-            "household.closed",
+            ErrorCode::HouseholdClosed,
             field,
             "this case is closed; reopen it first",
         ));
@@ -172,7 +173,7 @@ fn clean_household(env: &Env, req: &HouseholdInput) -> ApiResult<HouseholdClean>
     let division = require_division(env, "division_code", &req.division_code)?;
     if !matches!(division.level, Level::Township | Level::Village) {
         return Err(ApiError::at(
-            "validation.division.level",
+            ErrorCode::ValidationDivisionLevel,
             "division_code",
             "a household belongs to a township or a community/village",
         ));
@@ -185,7 +186,7 @@ fn clean_household(env: &Env, req: &HouseholdInput) -> ApiResult<HouseholdClean>
     for (i, s) in req.supports.iter().enumerate() {
         if supports.iter().any(|x: &Support| x.kind == s.kind) {
             return Err(ApiError::at(
-                "validation.duplicate",
+                ErrorCode::ValidationDuplicate,
                 format!("supports[{i}].kind"),
                 "this support is listed twice",
             ));
@@ -209,7 +210,7 @@ fn clean_household(env: &Env, req: &HouseholdInput) -> ApiResult<HouseholdClean>
     let consent_scope = v::optional("consent_scope", &req.consent_scope, SHORT_MAX)?;
     if consent_scope.is_some() && consent_on.is_none() {
         return Err(ApiError::at(
-            "validation.required",
+            ErrorCode::ValidationRequired,
             "consent_on",
             "give the date consent was given",
         ));
@@ -220,7 +221,7 @@ fn clean_household(env: &Env, req: &HouseholdInput) -> ApiResult<HouseholdClean>
             // A caseworker works in their own area: the household lies in their division.
             if !division.code.starts_with(cw.division_code.as_str()) {
                 return Err(ApiError::at(
-                    "household.caseworker_out_of_area",
+                    ErrorCode::HouseholdCaseworkerOutOfArea,
                     "caseworker_id",
                     "this caseworker works in another area than the household's",
                 ));
@@ -320,14 +321,14 @@ pub fn household_update(env: &Env, req: HouseholdUpdate) -> ApiResult<Household>
     ) {
         if c.consent_on.is_none() {
             return Err(ApiError::at(
-                "household.consent.required",
+                ErrorCode::HouseholdConsentRequired,
                 "household.consent_on",
                 "an enrolled household must keep its consent",
             ));
         }
         if c.caseworker_id.is_none() {
             return Err(ApiError::at(
-                "household.caseworker.required",
+                ErrorCode::HouseholdCaseworkerRequired,
                 "household.caseworker_id",
                 "an enrolled household needs a caseworker",
             ));
@@ -387,7 +388,7 @@ pub fn household_transition(env: &Env, req: HouseholdTransition) -> ApiResult<Ho
     let before = require_household(env, "id", &req.id.to_string())?;
     if !transitions::household(before.status, req.to) {
         return Err(ApiError::transition(
-            "household",
+            ErrorCode::HouseholdTransitionInvalid,
             before.status.as_str(),
             req.to.as_str(),
         ));
@@ -399,14 +400,14 @@ pub fn household_transition(env: &Env, req: HouseholdTransition) -> ApiResult<Ho
         HouseholdStatus::Active if before.status == HouseholdStatus::Assessing => {
             if before.consent_on.is_none() {
                 return Err(ApiError::at(
-                    "household.consent.required",
+                    ErrorCode::HouseholdConsentRequired,
                     "consent_on",
                     "record the household's consent before enrolling it",
                 ));
             }
             if before.caseworker_id.is_none() {
                 return Err(ApiError::at(
-                    "household.caseworker.required",
+                    ErrorCode::HouseholdCaseworkerRequired,
                     "caseworker_id",
                     "assign a caseworker before enrolling",
                 ));
@@ -415,7 +416,7 @@ pub fn household_transition(env: &Env, req: HouseholdTransition) -> ApiResult<Ho
         HouseholdStatus::Closed => {
             let Some(reason) = req.closure_reason else {
                 return Err(ApiError::at(
-                    "validation.required",
+                    ErrorCode::ValidationRequired,
                     "closure_reason",
                     "give the reason for closing the case",
                 ));
@@ -468,7 +469,7 @@ pub fn household_transition(env: &Env, req: HouseholdTransition) -> ApiResult<Ho
     if req.to != HouseholdStatus::Closed {
         if req.closure_reason.is_some() {
             return Err(ApiError::at(
-                "validation.not_allowed",
+                ErrorCode::ValidationNotAllowed,
                 "closure_reason",
                 "a closure reason is only given when closing",
             ));

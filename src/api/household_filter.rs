@@ -12,6 +12,7 @@ use uuid::Uuid;
 use super::reference as rf;
 use super::search_index::search_match;
 use crate::error::{ApiError, ApiResult};
+use crate::error_code::ErrorCode;
 use crate::types::*;
 use crate::validate as v;
 
@@ -87,7 +88,7 @@ impl Period {
         v::date_in_range(&format!("{field}.to"), self.to)?;
         if self.from > self.to {
             return Err(ApiError::at(
-                "validation.date.order",
+                ErrorCode::ValidationDateOrder,
                 format!("{field}.to"),
                 "to is before from",
             ));
@@ -96,7 +97,7 @@ impl Period {
             && (self.to - self.from).num_days() >= max
         {
             return Err(ApiError::at(
-                "validation.out_of_range",
+                ErrorCode::ValidationOutOfRange,
                 format!("{field}.to"),
                 format!("the period is longer than {max} days"),
             ));
@@ -180,7 +181,7 @@ pub fn household_filter(
     if let Some(q) = req.q.as_deref() {
         if q.chars().count() > 100 {
             return Err(ApiError::at(
-                "validation.too_long",
+                ErrorCode::ValidationTooLong,
                 "q",
                 "the search is longer than 100 characters",
             ));

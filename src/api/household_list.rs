@@ -13,6 +13,7 @@ use super::reference as rf;
 use super::shared::HEAD_NAME_SQL;
 use super::visit;
 use crate::error::{ApiError, ApiResult};
+use crate::error_code::ErrorCode;
 use crate::types::*;
 
 #[derive(Debug, Serialize, ts_rs::TS)]
@@ -51,14 +52,14 @@ pub fn household_list(env: &Env, req: HouseholdQuery) -> ApiResult<HouseholdPage
     let limit = req.limit.unwrap_or(50);
     if !(1..=500).contains(&limit) {
         return Err(ApiError::at(
-            "validation.out_of_range",
+            ErrorCode::ValidationOutOfRange,
             "limit",
             "limit is 1 to 500",
         ));
     }
     if let Some(c) = &req.caseworker_id {
         rf::find_staff(env, &c.to_string())?
-            .ok_or_else(|| ApiError::not_found("staff", "caseworker_id"))?;
+            .ok_or_else(|| ApiError::not_found(ErrorCode::NotFoundStaff, "caseworker_id"))?;
     }
     let settings = rf::load_settings(env)?;
     let today = env.ctx.today;

@@ -13,13 +13,16 @@ use chrono::{Datelike, Duration, NaiveDate};
 use rusqlite::types::Value as SqlValue;
 use rusqlite::{OptionalExtension, params_from_iter};
 use serde::{Deserialize, Serialize};
+use uuid::Uuid;
 
 use super::Env;
+use super::drill::{Drill, Figure, WeekState};
 use super::household_filter::{NEED_UNCOVERED_SQL, Period, action_stalled_sql, not_visited_sql};
 use super::reference::{self as rf, Caseload};
 use super::shared::HEAD_NAME_SQL;
 use super::visit::cadence_due;
 use crate::error::{ApiError, ApiResult};
+use crate::error_code::ErrorCode;
 use crate::types::*;
 use crate::validate as v;
 
@@ -52,12 +55,14 @@ pub struct Dashboard {
     pub reviews: Reviews,
 }
 
+/// Every number below comes with its drill-down: the household list filter that lists the
+/// households it counts (the households that have the needs or deliveries it counts).
 #[derive(Debug, Default, Serialize, ts_rs::TS)]
 pub struct HouseholdFigures {
     /// Every household of the area, closed ones included.
-    pub total: u64,
+    pub total: Figure,
     /// Households not closed; the breakdowns below count these.
-    pub open: u64,
+    pub open: Figure,
     /// Every status, closed included, in life-cycle order.
     pub by_status: Vec<StatusCount>,
     pub by_priority: Vec<PriorityCount>,
@@ -67,29 +72,32 @@ pub struct HouseholdFigures {
     /// under the area's own code).
     pub by_division: Vec<DivisionCount>,
     /// Past their visit cadence today.
-    pub overdue: u64,
+    pub overdue: Figure,
     /// No completed visit in the period.
-    pub not_visited: u64,
+    pub not_visited: Figure,
     /// No caseworker assigned.
-    pub unassigned: u64,
+    pub unassigned: Figure,
 }
 
 #[derive(Debug, Serialize, ts_rs::TS)]
 pub struct StatusCount {
     pub status: HouseholdStatus,
     pub count: u64,
+    pub drill: Drill,
 }
 
 #[derive(Debug, Serialize, ts_rs::TS)]
 pub struct PriorityCount {
     pub priority: Priority,
     pub count: u64,
+    pub drill: Drill,
 }
 
 #[derive(Debug, Serialize, ts_rs::TS)]
 pub struct CauseCount {
     pub cause: Cause,
     pub count: u64,
+    pub drill: Drill,
 }
 
 #[derive(Debug, Serialize, ts_rs::TS)]
@@ -97,6 +105,10 @@ pub struct DivisionCount {
     pub code: String,
     pub name: String,
     pub count: u64,
+    /// None for the households placed on the area itself (no filter lists only those).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub drill: Option<Drill>,
 }
 
 /// The needs of the area's open households (a closed case's needs are its history).
@@ -105,21 +117,21 @@ pub struct NeedFigures {
     /// One row per category that has any need, in the category order.
     pub by_category: Vec<NeedRow>,
     /// Open or in progress.
-    pub open: u64,
+    pub open: Figure,
     /// Open or in progress, in an open household, answered by no planned or active action of
     /// the plan in force.
-    pub uncovered: u64,
+    pub uncovered: Figure,
 }
 
 #[derive(Debug, Serialize, ts_rs::TS)]
 pub struct NeedRow {
     pub category: NeedCategory,
-    pub open: u64,
-    pub in_progress: u64,
-    pub met: u64,
-    pub unmet: u64,
-    pub withdrawn: u64,
-    pub uncovered: u64,
+    pub open: Figure,
+    pub in_progress: Figure,
+    pub met: Figure,
+    pub unmet: Figure,
+    pub withdrawn: Figure,
+    pub uncovered: Figure,
 }
 
 #[derive(Debug, Serialize, ts_rs::TS)]
@@ -129,13 +141,13 @@ pub struct WeekRow {
     /// The part of the week inside the period.
     pub from: NaiveDate,
     pub to: NaiveDate,
-    pub done: u64,
-    pub missed: u64,
-    pub skipped: u64,
+    pub done: Figure,
+    pub missed: Figure,
+    pub skipped: Figure,
     /// Due before today and not recorded.
-    pub overdue: u64,
+    pub overdue: Figure,
     /// Due today or later, not yet recorded.
-    pub upcoming: u64,
+    pub upcoming: Figure,
 }
 
 #[derive(Debug, Default, Serialize, ts_rs::TS)]
@@ -143,7 +155,7 @@ pub struct Stalled {
     /// Actions in force whose latest occurrence before today was missed or never recorded.
     pub actions: u64,
     /// The households those actions belong to.
-    pub households: u64,
+    pub households: Figure,
 }
 
 #[derive(Debug, Serialize, ts_rs::TS)]
@@ -160,7 +172,7 @@ pub struct WorkloadRow {
     pub name: String,
     pub active: bool,
     /// Open (not closed) households assigned to them in the area.
-    pub open: u64,
+    pub open: Figure,
 }
 
 #[derive(Debug, Default, Serialize, ts_rs::TS)]
@@ -204,7 +216,7 @@ impl Area {
                 r.get(0)
             })
             .optional()?
-            .ok_or_else(|| ApiError::not_found("division", field))?;
+            .ok_or_else(|| ApiError::not_found(ErrorCode::NotFoundDivision, field))?;
         let (lo, hi) = v::subtree_range(&code);
         Ok(Area { code, name, lo, hi })
     }
@@ -367,17 +379,18 @@ fn household_figures(
     let mut by_cause = [0u64; Cause::ALL.len()];
     let mut load: HashMap<String, u64> = HashMap::new();
     let mut f = HouseholdFigures::default();
+    let base = Drill::area(&area.code, &area.name);
 
     let mut st = env.tx.prepare_cached(&sql.households)?;
     let mut rows = st.query(params_from_iter(area.params()))?;
     while let Some(r) = rows.next()? {
         let status: HouseholdStatus = r.get(1)?;
-        f.total += 1;
+        f.total.count += 1;
         by_status[status as usize] += 1;
         if status == HouseholdStatus::Closed {
             continue;
         }
-        f.open += 1;
+        f.open.count += 1;
         let priority: Priority = r.get(2)?;
         by_priority[priority as usize] += 1;
         let causes: i64 = r.get(3)?;
@@ -401,27 +414,33 @@ fn household_figures(
                     load.insert(cw.to_string(), 1);
                 }
             },
-            None => f.unassigned += 1,
+            None => f.unassigned.count += 1,
         }
         let (_, overdue) = cadence_due(status, priority, r.get(5)?, r.get(6)?, settings, today);
-        f.overdue += u64::from(overdue);
+        f.overdue.count += u64::from(overdue);
     }
     drop(rows);
 
     let mut params = area.params();
     params.push(SqlValue::Text(period.from.to_string()));
     params.push(SqlValue::Text(period.to.to_string()));
-    f.not_visited = env
+    f.not_visited.count = env
         .tx
         .query_row(&sql.not_visited, params_from_iter(params), |r| {
             r.get::<_, i64>(0)
         })? as u64;
+    f.total.drill = Some(base.clone());
+    f.open.drill = Some(base.clone().open());
+    f.overdue.drill = Some(base.clone().overdue());
+    f.not_visited.drill = Some(base.clone().not_visited(period));
+    f.unassigned.drill = Some(base.clone().open().unassigned());
 
     f.by_status = HouseholdStatus::ALL
         .iter()
         .map(|&status| StatusCount {
             status,
             count: by_status[status as usize],
+            drill: base.clone().status(&[status]),
         })
         .collect();
     f.by_priority = Priority::ALL
@@ -429,6 +448,7 @@ fn household_figures(
         .map(|&priority| PriorityCount {
             priority,
             count: by_priority[priority as usize],
+            drill: base.clone().open().priority(priority),
         })
         .collect();
     f.by_cause = Cause::ALL
@@ -436,12 +456,18 @@ fn household_figures(
         .map(|&cause| CauseCount {
             cause,
             count: by_cause[cause as usize],
+            drill: base.clone().open().cause(cause),
         })
         .collect();
     f.by_division = children
         .lines(area, by_child)
         .into_iter()
-        .map(|(code, name, count)| DivisionCount { code, name, count })
+        .map(|(code, name, count)| DivisionCount {
+            drill: (code != area.code).then(|| Drill::area(&code, &name).open()),
+            code,
+            name,
+            count,
+        })
         .collect();
     Ok((f, load))
 }
@@ -449,19 +475,32 @@ fn household_figures(
 fn need_figures(env: &Env, area: &Area, sql: &DashboardSql) -> ApiResult<NeedFigures> {
     let mut st = env.tx.prepare_cached(&sql.needs)?;
     let mut rows = st.query(params_from_iter(area.params()))?;
+    let base = Drill::area(&area.code, &area.name);
+    let with = |c: Option<NeedCategory>, s: NeedStatus| {
+        Figure::of(0, base.clone().open().needs(c, &[s], false))
+    };
     let mut by_cat: Vec<NeedRow> = NeedCategory::ALL
         .iter()
         .map(|&c| NeedRow {
             category: c,
-            open: 0,
-            in_progress: 0,
-            met: 0,
-            unmet: 0,
-            withdrawn: 0,
-            uncovered: 0,
+            open: with(Some(c), NeedStatus::Open),
+            in_progress: with(Some(c), NeedStatus::InProgress),
+            met: with(Some(c), NeedStatus::Met),
+            unmet: with(Some(c), NeedStatus::Unmet),
+            withdrawn: with(Some(c), NeedStatus::Withdrawn),
+            uncovered: Figure::of(0, base.clone().needs(Some(c), &[], true)),
         })
         .collect();
-    let mut f = NeedFigures::default();
+    let mut f = NeedFigures {
+        by_category: Vec::new(),
+        open: Figure::of(
+            0,
+            base.clone()
+                .open()
+                .needs(None, &[NeedStatus::Open, NeedStatus::InProgress], false),
+        ),
+        uncovered: Figure::of(0, base.clone().needs(None, &[], true)),
+    };
     while let Some(r) = rows.next()? {
         let category: NeedCategory = r.get(0)?;
         let status: NeedStatus = r.get(1)?;
@@ -469,23 +508,27 @@ fn need_figures(env: &Env, area: &Area, sql: &DashboardSql) -> ApiResult<NeedFig
         let n = r.get::<_, i64>(3)? as u64;
         let row = &mut by_cat[category as usize];
         match status {
-            NeedStatus::Open => row.open += n,
-            NeedStatus::InProgress => row.in_progress += n,
-            NeedStatus::Met => row.met += n,
-            NeedStatus::Unmet => row.unmet += n,
-            NeedStatus::Withdrawn => row.withdrawn += n,
+            NeedStatus::Open => row.open.count += n,
+            NeedStatus::InProgress => row.in_progress.count += n,
+            NeedStatus::Met => row.met.count += n,
+            NeedStatus::Unmet => row.unmet.count += n,
+            NeedStatus::Withdrawn => row.withdrawn.count += n,
         }
         if matches!(status, NeedStatus::Open | NeedStatus::InProgress) {
-            f.open += n;
+            f.open.count += n;
         }
         if uncovered {
-            row.uncovered += n;
-            f.uncovered += n;
+            row.uncovered.count += n;
+            f.uncovered.count += n;
         }
     }
     f.by_category = by_cat
         .into_iter()
-        .filter(|r| r.open + r.in_progress + r.met + r.unmet + r.withdrawn > 0)
+        .filter(|r| {
+            [&r.open, &r.in_progress, &r.met, &r.unmet, &r.withdrawn]
+                .iter()
+                .any(|x| x.count > 0)
+        })
         .collect();
     Ok(f)
 }
@@ -504,16 +547,25 @@ fn weeks(
 ) -> ApiResult<Vec<WeekRow>> {
     let mut out = Vec::new();
     let mut week = week_of(period.from);
+    let base = Drill::area(&area.code, &area.name);
     while week <= period.to {
+        let (from, to) = (
+            week.max(period.from),
+            (week + Duration::days(6)).min(period.to),
+        );
+        let part = |state| Figure {
+            count: 0,
+            drill: base.clone().deliveries(state, from, to, today),
+        };
         out.push(WeekRow {
             week,
-            from: week.max(period.from),
-            to: (week + Duration::days(6)).min(period.to),
-            done: 0,
-            missed: 0,
-            skipped: 0,
-            overdue: 0,
-            upcoming: 0,
+            from,
+            to,
+            done: part(WeekState::Done),
+            missed: part(WeekState::Missed),
+            skipped: part(WeekState::Skipped),
+            overdue: part(WeekState::Overdue),
+            upcoming: part(WeekState::Upcoming),
         });
         week += Duration::days(7);
     }
@@ -530,11 +582,11 @@ fn weeks(
         let i = ((week_of(due) - first).num_days() / 7) as usize;
         let Some(row) = out.get_mut(i) else { continue };
         match status {
-            OccurrenceStatus::Done => row.done += n,
-            OccurrenceStatus::Missed => row.missed += n,
-            OccurrenceStatus::Skipped => row.skipped += n,
-            OccurrenceStatus::Due if due < today => row.overdue += n,
-            OccurrenceStatus::Due => row.upcoming += n,
+            OccurrenceStatus::Done => row.done.count += n,
+            OccurrenceStatus::Missed => row.missed.count += n,
+            OccurrenceStatus::Skipped => row.skipped.count += n,
+            OccurrenceStatus::Due if due < today => row.overdue.count += n,
+            OccurrenceStatus::Due => row.upcoming.count += n,
         }
     }
     Ok(out)
@@ -550,7 +602,7 @@ fn stalled(env: &Env, area: &Area, sql: &DashboardSql, today: NaiveDate) -> ApiR
             })?;
     Ok(Stalled {
         actions,
-        households,
+        households: Figure::of(households, Drill::area(&area.code, &area.name).stalled()),
     })
 }
 
@@ -568,22 +620,28 @@ fn workload(
     let mut out = Vec::new();
     while let Some(r) = rows.next()? {
         let id: String = r.get(0)?;
+        let id = Uuid::parse_str(&id)
+            .map_err(|_| ApiError::internal("a staff id in the database is not a UUID"))?;
         let active: bool = r.get(2)?;
         let role: Role = r.get(3)?;
         let placed_here: bool = r.get(4)?;
-        let open = load.get(&id).copied().unwrap_or(0);
+        let open = load.get(&id.to_string()).copied().unwrap_or(0);
         let listed = open > 0 || (active && role == Role::Caseworker && placed_here);
-        if !listed || (own.role == Role::Caseworker && id != own.id.to_string()) {
+        if !listed || (own.role == Role::Caseworker && id != own.id) {
             continue;
         }
+        let name: String = r.get(1)?;
+        let drill = Drill::area(&area.code, &area.name)
+            .open()
+            .caseworker(id, &name);
         out.push(WorkloadRow {
-            staff_id: id,
-            name: r.get(1)?,
+            staff_id: id.to_string(),
+            name,
             active,
-            open,
+            open: Figure::of(open, drill),
         });
     }
-    out.sort_by_key(|r| std::cmp::Reverse(r.open));
+    out.sort_by_key(|r| std::cmp::Reverse(r.open.count));
     Ok(Workload {
         caseload,
         caseworkers: out,

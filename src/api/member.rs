@@ -12,6 +12,7 @@ use super::household::{require_open_household, touch_household};
 use super::search_index::rebuild_search_terms;
 use super::shared::age_on;
 use crate::error::{ApiError, ApiResult};
+use crate::error_code::ErrorCode;
 use crate::idcard;
 use crate::types::*;
 use crate::validate::{self as v, NAME_MAX, SHORT_MAX, TEXT_MAX};
@@ -204,15 +205,11 @@ fn clean_member(
                     idcard::IdError::BirthDate => "id_number holds an impossible birth date",
                     idcard::IdError::Checksum => "id_number's check digit is wrong (mistyped?)",
                 };
-                ApiError::at(
-                    format!("validation.id_number.{}", e.code()),
-                    "id_number",
-                    msg,
-                )
+                ApiError::at(e.code(), "id_number", msg)
             })?;
             if info.birth_date != f.birth_date {
                 return Err(ApiError::at(
-                    "validation.id_number.birth_mismatch",
+                    ErrorCode::ValidationIdNumberBirthMismatch,
                     "birth_date",
                     "birth_date differs from the date in id_number",
                 ));
@@ -223,7 +220,7 @@ fn clean_member(
             };
             if sex != f.sex {
                 return Err(ApiError::at(
-                    "validation.id_number.sex_mismatch",
+                    ErrorCode::ValidationIdNumberSexMismatch,
                     "sex",
                     "sex differs from the one in id_number",
                 ));
@@ -238,7 +235,7 @@ fn clean_member(
                 .optional()?;
             if dup.is_some() {
                 return Err(ApiError::at(
-                    "member.id_number.duplicate",
+                    ErrorCode::MemberIdNumberDuplicate,
                     "id_number",
                     "this ID number is already recorded for another person",
                 ));
@@ -248,7 +245,7 @@ fn clean_member(
     };
     if f.disability_grade.is_some() && f.disability_type.is_none() {
         return Err(ApiError::at(
-            "validation.required",
+            ErrorCode::ValidationRequired,
             "disability_type",
             "give the disability type with its grade",
         ));
@@ -257,7 +254,7 @@ fn clean_member(
         && !(1..=4).contains(&g)
     {
         return Err(ApiError::at(
-            "validation.out_of_range",
+            ErrorCode::ValidationOutOfRange,
             "disability_grade",
             "disability_grade is 1 to 4",
         ));
@@ -273,7 +270,7 @@ fn clean_member(
             .optional()?;
         if other_head.is_some() {
             return Err(ApiError::at(
-                "member.head.exists",
+                ErrorCode::MemberHeadExists,
                 "relation",
                 "this household already has a head",
             ));
@@ -303,7 +300,7 @@ pub fn member_add(env: &Env, req: MemberInput) -> ApiResult<Member> {
     )?;
     if members >= 30 {
         return Err(ApiError::at(
-            "validation.too_many",
+            ErrorCode::ValidationTooMany,
             "household_id",
             "a household has at most 30 members",
         ));
@@ -333,10 +330,10 @@ pub fn member_add(env: &Env, req: MemberInput) -> ApiResult<Member> {
 pub fn member_update(env: &Env, req: MemberUpdate) -> ApiResult<Member> {
     env.actor()?;
     let before = find_member(env, &req.id.to_string())?
-        .ok_or_else(|| ApiError::not_found("member", "id"))?;
+        .ok_or_else(|| ApiError::not_found(ErrorCode::NotFoundMember, "id"))?;
     if before.removed_on.is_some() {
         return Err(ApiError::at(
-            "member.removed",
+            ErrorCode::MemberRemoved,
             "id",
             "this member was removed from the household",
         ));
@@ -369,10 +366,10 @@ pub struct MemberRemove {
 pub fn member_remove(env: &Env, req: MemberRemove) -> ApiResult<Member> {
     env.actor()?;
     let before = find_member(env, &req.id.to_string())?
-        .ok_or_else(|| ApiError::not_found("member", "id"))?;
+        .ok_or_else(|| ApiError::not_found(ErrorCode::NotFoundMember, "id"))?;
     if before.removed_on.is_some() {
         return Err(ApiError::at(
-            "member.removed",
+            ErrorCode::MemberRemoved,
             "id",
             "this member was already removed",
         ));
@@ -391,7 +388,7 @@ pub fn member_remove(env: &Env, req: MemberRemove) -> ApiResult<Member> {
 pub fn member_reveal(env: &Env, req: crate::api::reference::ById) -> ApiResult<Member> {
     env.actor()?;
     let m = find_member(env, &req.id.to_string())?
-        .ok_or_else(|| ApiError::not_found("member", "id"))?;
+        .ok_or_else(|| ApiError::not_found(ErrorCode::NotFoundMember, "id"))?;
     let revealed = m.clone().masked().hidden;
     env.audit::<(), _>(
         "member",

@@ -11,6 +11,7 @@ use uuid::Uuid;
 
 use crate::ctx::Ctx;
 use crate::error::{ApiError, ApiResult};
+use crate::error_code::ErrorCode;
 use crate::types::Role;
 
 pub mod action;
@@ -18,6 +19,7 @@ pub mod audit;
 pub mod bindings;
 pub mod campaign;
 pub mod campaign_item;
+pub mod drill;
 pub mod followup;
 pub mod household;
 pub mod household_detail;
@@ -82,7 +84,7 @@ impl Env<'_> {
     pub fn actor(&self) -> ApiResult<&Actor> {
         self.actor.as_ref().ok_or_else(|| {
             ApiError::new(
-                "auth.actor.required",
+                ErrorCode::AuthActorRequired,
                 "say which staff member is acting (--as STAFF_ID)",
             )
         })
@@ -178,11 +180,11 @@ fn load_actor(tx: &Transaction, ctx: &Ctx) -> ApiResult<Option<Actor>> {
             division_code,
         })),
         Ok((_, _, false)) => Err(ApiError::new(
-            "auth.actor.inactive",
+            ErrorCode::AuthActorInactive,
             "this staff member is deactivated",
         )),
         Err(rusqlite::Error::QueryReturnedNoRows) => Err(ApiError::new(
-            "auth.actor.unknown",
+            ErrorCode::AuthActorUnknown,
             "no staff member with this id",
         )),
         Err(e) => Err(e.into()),
@@ -198,13 +200,13 @@ fn authorise(tx: &Transaction, actor: Option<&Actor>, access: Access) -> ApiResu
                 return Ok(());
             }
             return Err(ApiError::new(
-                "auth.actor.required",
+                ErrorCode::AuthActorRequired,
                 "say which staff member is acting (--as STAFF_ID)",
             ));
         }
         (None, _) => {
             return Err(ApiError::new(
-                "auth.actor.required",
+                ErrorCode::AuthActorRequired,
                 "say which staff member is acting (--as STAFF_ID)",
             ));
         }
@@ -265,7 +267,7 @@ impl Target {
 
 fn out_of_scope() -> ApiError {
     ApiError::new(
-        "auth.out_of_scope",
+        ErrorCode::AuthOutOfScope,
         "this record is outside your area or your caseload",
     )
 }
@@ -285,7 +287,7 @@ fn check_scope(tx: &Transaction, actor: Option<&Actor>, target: &Target) -> ApiR
         return match target {
             Target::None => Ok(()),
             _ => Err(ApiError::new(
-                "auth.actor.required",
+                ErrorCode::AuthActorRequired,
                 "say which staff member is acting (--as STAFF_ID)",
             )),
         };
@@ -431,13 +433,13 @@ pub fn parse_request<T: DeserializeOwned>(body: &str) -> ApiResult<T> {
             .unwrap_or_default()
             .to_string();
         ApiError::new(
-            "request.malformed",
+            ErrorCode::RequestMalformed,
             format!("the request is not valid JSON: {msg}"),
         )
     })?;
     if !value.is_object() {
         return Err(ApiError::new(
-            "request.malformed",
+            ErrorCode::RequestMalformed,
             "the request must be a JSON object",
         ));
     }
@@ -460,14 +462,14 @@ fn request_error(e: serde_path_to_error::Error<serde_json::Error>) -> ApiError {
     let quoted = |m: &str| m.split('`').nth(1).map(str::to_string);
     if let Some(name) = msg.strip_prefix("missing field ").and_then(quoted) {
         return ApiError::at(
-            "request.field.missing",
+            ErrorCode::RequestFieldMissing,
             join(&name),
             format!("{} is required", join(&name)),
         );
     }
     if let Some(name) = msg.strip_prefix("unknown field ").and_then(quoted) {
         return ApiError::at(
-            "request.field.unknown",
+            ErrorCode::RequestFieldUnknown,
             join(&name),
             format!("{} is not a known field", join(&name)),
         );
@@ -487,7 +489,7 @@ fn request_error(e: serde_path_to_error::Error<serde_json::Error>) -> ApiError {
     ];
     if DATE_ERRORS.iter().any(|d| msg.contains(d)) {
         return ApiError::at(
-            "validation.date.invalid",
+            ErrorCode::ValidationDateInvalid,
             field.clone(),
             format!("{field} is not a real date (YYYY-MM-DD)"),
         );
@@ -499,20 +501,20 @@ fn request_error(e: serde_path_to_error::Error<serde_json::Error>) -> ApiError {
         .unwrap_or_else(|| "another type".to_string());
     if msg.starts_with("unknown variant") {
         return ApiError::at(
-            "request.field.invalid_value",
+            ErrorCode::RequestFieldInvalidValue,
             field.clone(),
             format!("{field} must be {expected}"),
         );
     }
     if msg.contains("UUID") {
         return ApiError::at(
-            "request.field.type",
+            ErrorCode::RequestFieldType,
             field.clone(),
             format!("{field} is not a valid id"),
         );
     }
     ApiError::at(
-        "request.field.type",
+        ErrorCode::RequestFieldType,
         field.clone(),
         format!("{field} has the wrong type: expected {expected}"),
     )
@@ -602,7 +604,7 @@ pub fn export_ledger(
         for (part, last) in parts.iter().zip(&finals) {
             std::fs::rename(part, last).map_err(|e| {
                 ApiError::at(
-                    "export.write_failed",
+                    ErrorCode::ExportWriteFailed,
                     "out",
                     format!("the file could not be written: {e}"),
                 )
@@ -624,7 +626,7 @@ macro_rules! commands {
         pub fn dispatch(conn: &mut Connection, ctx: &Ctx, name: &str, body: &str) -> ApiResult<Value> {
             match name {
                 $( $name => run::<$req, _>(conn, ctx, $name, Access::$access, $writes, body, $scope, $handler), )+
-                _ => Err(ApiError::at("command.unknown", "command", format!("there is no command named {name:?}"))),
+                _ => Err(ApiError::at(ErrorCode::CommandUnknown, "command", format!("there is no command named {name:?}"))),
             }
         }
 

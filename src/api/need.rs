@@ -10,6 +10,7 @@ use uuid::Uuid;
 use super::Env;
 use super::household::{require_open_household, touch_household};
 use crate::error::{ApiError, ApiResult};
+use crate::error_code::ErrorCode;
 use crate::types::*;
 use crate::validate::{self as v, TEXT_MAX};
 
@@ -113,9 +114,9 @@ fn check_member_of(
         )
         .optional()?;
     match owner {
-        None => Err(ApiError::not_found("member", field)),
+        None => Err(ApiError::not_found(ErrorCode::NotFoundMember, field)),
         Some((h, _)) if h != household_id => Err(ApiError::at(
-            "validation.member.other_household",
+            ErrorCode::ValidationMemberOtherHousehold,
             field,
             "this member belongs to another household",
         )),
@@ -174,8 +175,8 @@ pub struct NeedUpdate {
 
 pub fn need_update(env: &Env, req: NeedUpdate) -> ApiResult<Need> {
     env.actor()?;
-    let before =
-        find_need(env, &req.id.to_string())?.ok_or_else(|| ApiError::not_found("need", "id"))?;
+    let before = find_need(env, &req.id.to_string())?
+        .ok_or_else(|| ApiError::not_found(ErrorCode::NotFoundNeed, "id"))?;
     require_open_household(env, "id", &before.household_id)?;
     let f = &req.need;
     let member_id = check_member_of(env, "need.member_id", &before.household_id, &f.member_id)?;
@@ -212,20 +213,20 @@ pub fn set_need_status(
     req: &NeedSetStatus,
     household_id: Option<&str>,
 ) -> ApiResult<Need> {
-    let before =
-        find_need(env, &req.id.to_string())?.ok_or_else(|| ApiError::not_found("need", "id"))?;
+    let before = find_need(env, &req.id.to_string())?
+        .ok_or_else(|| ApiError::not_found(ErrorCode::NotFoundNeed, "id"))?;
     if let Some(h) = household_id
         && before.household_id != h
     {
         return Err(ApiError::at(
-            "validation.need.other_household",
+            ErrorCode::ValidationNeedOtherHousehold,
             "id",
             "this need belongs to another household",
         ));
     }
     if !transitions::need(before.status, req.to) {
         return Err(ApiError::transition(
-            "need",
+            ErrorCode::NeedTransitionInvalid,
             before.status.as_str(),
             req.to.as_str(),
         ));
@@ -253,8 +254,8 @@ pub fn set_need_status(
 
 pub fn need_set_status(env: &Env, req: NeedSetStatus) -> ApiResult<Need> {
     env.actor()?;
-    let n =
-        find_need(env, &req.id.to_string())?.ok_or_else(|| ApiError::not_found("need", "id"))?;
+    let n = find_need(env, &req.id.to_string())?
+        .ok_or_else(|| ApiError::not_found(ErrorCode::NotFoundNeed, "id"))?;
     require_open_household(env, "id", &n.household_id)?;
     let after = set_need_status(env, &req, None)?;
     touch_household(env, &n.household_id)?;

@@ -12,6 +12,7 @@ use super::action::find_action;
 use super::household::{require_household, require_open_household, touch_household};
 use super::reference as rf;
 use crate::error::{ApiError, ApiResult};
+use crate::error_code::ErrorCode;
 use crate::recurrence::Recurrence;
 use crate::types::*;
 use crate::validate::{self as v, TEXT_MAX};
@@ -151,7 +152,7 @@ pub fn occurrence_generate(env: &Env, req: OccurrenceGenerate) -> ApiResult<Gene
             let t = v::date_in_range("through", t)?;
             if t > env.ctx.today + chrono::Duration::days(366) {
                 return Err(ApiError::at(
-                    "validation.out_of_range",
+                    ErrorCode::ValidationOutOfRange,
                     "through",
                     "generate at most a year ahead",
                 ));
@@ -193,7 +194,7 @@ pub fn occurrence_list(env: &Env, req: OccurrenceQuery) -> ApiResult<Vec<Occurre
         && from > to
     {
         return Err(ApiError::at(
-            "validation.date.order",
+            ErrorCode::ValidationDateOrder,
             "to",
             "to is before from",
         ));
@@ -255,20 +256,20 @@ pub fn record_occurrence(
         visit_id,
     } = rec;
     let actor = env.actor()?.id.to_string();
-    let before =
-        find_occurrence(env, id)?.ok_or_else(|| ApiError::not_found("occurrence", field))?;
+    let before = find_occurrence(env, id)?
+        .ok_or_else(|| ApiError::not_found(ErrorCode::NotFoundOccurrence, field))?;
     if let Some(h) = household_id
         && before.household_id != h
     {
         return Err(ApiError::at(
-            "validation.occurrence.other_household",
+            ErrorCode::ValidationOccurrenceOtherHousehold,
             field,
             "this delivery belongs to another household",
         ));
     }
     if !transitions::occurrence(before.status, status) {
         return Err(ApiError::at(
-            "occurrence.transition.invalid",
+            ErrorCode::OccurrenceTransitionInvalid,
             field,
             format!("this delivery is already recorded as {}", before.status),
         ));
@@ -281,7 +282,7 @@ pub fn record_occurrence(
         )?),
         _ if done_on.is_some() => {
             return Err(ApiError::at(
-                "validation.not_allowed",
+                ErrorCode::ValidationNotAllowed,
                 "done_on",
                 "done_on is only given for a delivery that was done",
             ));
@@ -327,7 +328,7 @@ pub fn record_occurrence(
 
 pub fn occurrence_record(env: &Env, req: OccurrenceRecord) -> ApiResult<Occurrence> {
     let o = find_occurrence(env, &req.id.to_string())?
-        .ok_or_else(|| ApiError::not_found("occurrence", "id"))?;
+        .ok_or_else(|| ApiError::not_found(ErrorCode::NotFoundOccurrence, "id"))?;
     require_open_household(env, "id", &o.household_id)?;
     let rec = Recording {
         status: req.status,

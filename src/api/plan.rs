@@ -15,6 +15,7 @@ use super::plan_version::{PLAN_COLS, Plan, plan_summaries, require_draft, requir
 use super::reference::{self as rf, ById};
 use super::shared::HEAD_NAME_SQL;
 use crate::error::{ApiError, ApiResult};
+use crate::error_code::ErrorCode;
 use crate::types::*;
 use crate::validate::{self as v, TEXT_MAX};
 
@@ -92,7 +93,7 @@ pub fn plan_create_draft(env: &Env, req: PlanCreate) -> ApiResult<PlanDetail> {
         )
     }) {
         return Err(ApiError::at(
-            "plan.working_copy.exists",
+            ErrorCode::PlanWorkingCopyExists,
             "household_id",
             format!(
                 "version {} is still being worked on ({})",
@@ -176,7 +177,11 @@ fn check_plan_transition(p: &Plan, to: PlanStatus) -> ApiResult<()> {
     if transitions::plan(p.status, to) {
         Ok(())
     } else {
-        Err(ApiError::transition("plan", p.status.as_str(), to.as_str()))
+        Err(ApiError::transition(
+            ErrorCode::PlanTransitionInvalid,
+            p.status.as_str(),
+            to.as_str(),
+        ))
     }
 }
 
@@ -187,14 +192,14 @@ pub fn plan_submit(env: &Env, req: ById) -> ApiResult<PlanDetail> {
     require_open_household(env, "id", &p.household_id)?;
     if p.goals.trim().is_empty() {
         return Err(ApiError::at(
-            "validation.required",
+            ErrorCode::ValidationRequired,
             "goals",
             "write the plan's goals before submitting",
         ));
     }
     if p.action_count == 0 {
         return Err(ApiError::at(
-            "plan.actions.required",
+            ErrorCode::PlanActionsRequired,
             "actions",
             "a plan needs at least one action",
         ));
@@ -310,7 +315,7 @@ pub fn plan_return(env: &Env, req: PlanDecision) -> ApiResult<PlanDetail> {
     require_open_household(env, "id", &p.household_id)?;
     let comment = v::optional_multiline("comment", &req.comment, TEXT_MAX)?.ok_or_else(|| {
         ApiError::at(
-            "validation.required",
+            ErrorCode::ValidationRequired,
             "comment",
             "say what must change before the plan can be approved",
         )

@@ -12,6 +12,7 @@ use super::action::Action;
 use super::plan::{PlanNeed, plan_detail};
 use super::plan_version::Plan;
 use crate::error::{ApiError, ApiResult};
+use crate::error_code::ErrorCode;
 
 #[derive(Debug, Deserialize, ts_rs::TS)]
 #[serde(deny_unknown_fields)]
@@ -129,7 +130,7 @@ pub fn plan_diff(env: &Env, req: PlanDiffReq) -> ApiResult<PlanDiff> {
     let b = plan_detail(env, &req.to_id.to_string()).map_err(|e| e.with_field("to_id"))?;
     if a.plan.household_id != b.plan.household_id {
         return Err(ApiError::at(
-            "plan.diff.other_household",
+            ErrorCode::PlanDiffOtherHousehold,
             "to_id",
             "both versions must belong to one household",
         ));

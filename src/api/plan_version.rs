@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::Env;
 use super::household::require_open_household;
 use crate::error::{ApiError, ApiResult};
+use crate::error_code::ErrorCode;
 use crate::types::*;
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, ts_rs::TS)]
@@ -72,7 +73,7 @@ pub fn find_plan(env: &Env, id: &str) -> ApiResult<Option<Plan>> {
 }
 
 pub fn require_plan(env: &Env, field: &str, id: &str) -> ApiResult<Plan> {
-    find_plan(env, id)?.ok_or_else(|| ApiError::not_found("plan", field))
+    find_plan(env, id)?.ok_or_else(|| ApiError::not_found(ErrorCode::NotFoundPlan, field))
 }
 
 pub fn plan_summaries(env: &Env, household_id: &str) -> ApiResult<Vec<Plan>> {
@@ -89,7 +90,7 @@ pub fn require_draft(env: &Env, field: &str, plan_id: &str) -> ApiResult<Plan> {
     let p = require_plan(env, field, plan_id)?;
     if p.status != PlanStatus::Draft {
         return Err(ApiError::at(
-            "plan.not_editable",
+            ErrorCode::PlanNotEditable,
             field,
             format!("only a draft can be changed; this version is {}", p.status),
         ));

@@ -6,6 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::{ApiError, ApiResult};
+use crate::error_code::ErrorCode;
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(deny_unknown_fields)]
@@ -77,7 +78,7 @@ impl ReminderSettings {
             };
             if !ok {
                 return Err(ApiError::at(
-                    "validation.out_of_range",
+                    ErrorCode::ValidationOutOfRange,
                     field.clone(),
                     format!("{field} is out of range"),
                 ));

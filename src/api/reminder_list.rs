@@ -17,6 +17,7 @@ use super::Env;
 use super::reference as rf;
 use super::shared::{HEAD_NAME_SQL, age_on};
 use crate::error::{ApiError, ApiResult};
+use crate::error_code::ErrorCode;
 use crate::recurrence::Recurrence;
 use crate::types::*;
 use crate::validate as v;
@@ -86,7 +87,7 @@ pub fn reminder_list(env: &Env, req: ReminderQuery) -> ApiResult<Vec<Reminder>> 
     let limit = req.limit.unwrap_or(200);
     if !(1..=1000).contains(&limit) {
         return Err(ApiError::at(
-            "validation.out_of_range",
+            ErrorCode::ValidationOutOfRange,
             "limit",
             "limit is 1 to 1000",
         ));

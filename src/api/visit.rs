@@ -13,6 +13,7 @@ use super::need::{Need, NeedFields, NeedSetStatus, insert_need, set_need_status}
 use super::occurrence::{Recording, record_occurrence};
 use super::reference::{self as rf, Settings};
 use crate::error::{ApiError, ApiResult};
+use crate::error_code::ErrorCode;
 use crate::types::*;
 use crate::validate::{self as v, NAME_MAX, NOTES_MAX, TEXT_MAX};
 
@@ -236,7 +237,7 @@ pub fn visit_schedule(env: &Env, req: VisitSchedule) -> ApiResult<Visit> {
     let on = v::date_in_range("scheduled_on", req.scheduled_on)?;
     if on < env.ctx.today {
         return Err(ApiError::at(
-            "validation.date.past",
+            ErrorCode::ValidationDatePast,
             "scheduled_on",
             "a visit is scheduled for today or later",
         ));
@@ -311,17 +312,17 @@ pub fn visit_log(env: &Env, req: VisitLog) -> ApiResult<VisitLogged> {
     let scheduled = match &req.visit_id {
         Some(id) => {
             let s = find_visit(env, &id.to_string())?
-                .ok_or_else(|| ApiError::not_found("visit", "visit_id"))?;
+                .ok_or_else(|| ApiError::not_found(ErrorCode::NotFoundVisit, "visit_id"))?;
             if s.household_id != h.id {
                 return Err(ApiError::at(
-                    "validation.visit.other_household",
+                    ErrorCode::ValidationVisitOtherHousehold,
                     "visit_id",
                     "this visit belongs to another household",
                 ));
             }
             if !transitions::visit(s.status, VisitStatus::Completed) {
                 return Err(ApiError::at(
-                    "visit.transition.invalid",
+                    ErrorCode::VisitTransitionInvalid,
                     "visit_id",
                     format!("this visit is already {}", s.status),
                 ));
@@ -341,8 +342,9 @@ pub fn visit_log(env: &Env, req: VisitLog) -> ApiResult<VisitLogged> {
         let name = v::optional(&format!("{field}.name"), &vi.name, NAME_MAX)?;
         match (&vi.staff_id, name) {
             (Some(id), name) => {
-                let s = rf::find_staff(env, &id.to_string())?
-                    .ok_or_else(|| ApiError::not_found("staff", &format!("{field}.staff_id")))?;
+                let s = rf::find_staff(env, &id.to_string())?.ok_or_else(|| {
+                    ApiError::not_found(ErrorCode::NotFoundStaff, &format!("{field}.staff_id"))
+                })?;
                 visitors.push(Visitor {
                     staff_id: Some(s.id),
                     name: name.or(Some(s.name)),
@@ -354,7 +356,7 @@ pub fn visit_log(env: &Env, req: VisitLog) -> ApiResult<VisitLogged> {
             }),
             (None, None) => {
                 return Err(ApiError::at(
-                    "validation.required",
+                    ErrorCode::ValidationRequired,
                     format!("{field}.name"),
                     "name the visitor or pick a staff member",
                 ));
@@ -380,10 +382,10 @@ pub fn visit_log(env: &Env, req: VisitLog) -> ApiResult<VisitLogged> {
             )
             .optional()?;
         match owner {
-            None => return Err(ApiError::not_found("member", &field)),
+            None => return Err(ApiError::not_found(ErrorCode::NotFoundMember, &field)),
             Some(o) if o != h.id => {
                 return Err(ApiError::at(
-                    "validation.member.other_household",
+                    ErrorCode::ValidationMemberOtherHousehold,
                     field,
                     "this member belongs to another household",
                 ));
@@ -401,7 +403,7 @@ pub fn visit_log(env: &Env, req: VisitLog) -> ApiResult<VisitLogged> {
             let d = v::date_in_range("next_visit_on", d)?;
             if d <= visited_on || d < today {
                 return Err(ApiError::at(
-                    "validation.date.order",
+                    ErrorCode::ValidationDateOrder,
                     "next_visit_on",
                     "the next visit comes after this one",
                 ));
@@ -512,18 +514,18 @@ pub struct VisitOutcome {
 
 pub fn visit_set_outcome(env: &Env, req: VisitOutcome) -> ApiResult<Visit> {
     env.actor()?;
-    let before =
-        find_visit(env, &req.id.to_string())?.ok_or_else(|| ApiError::not_found("visit", "id"))?;
+    let before = find_visit(env, &req.id.to_string())?
+        .ok_or_else(|| ApiError::not_found(ErrorCode::NotFoundVisit, "id"))?;
     if req.to == VisitStatus::Completed {
         return Err(ApiError::at(
-            "visit.complete_with_log",
+            ErrorCode::VisitCompleteWithLog,
             "to",
             "log the visit (visit.log) to complete it",
         ));
     }
     if !transitions::visit(before.status, req.to) {
         return Err(ApiError::transition(
-            "visit",
+            ErrorCode::VisitTransitionInvalid,
             before.status.as_str(),
             req.to.as_str(),
         ));
@@ -565,7 +567,7 @@ fn queried_visits(env: &Env, req: &VisitQuery) -> ApiResult<(String, Vec<Visit>)
     let limit = req.limit.unwrap_or(50);
     if !(1..=500).contains(&limit) {
         return Err(ApiError::at(
-            "validation.out_of_range",
+            ErrorCode::ValidationOutOfRange,
             "limit",
             "limit is 1 to 500",
         ));

@@ -37,10 +37,7 @@ impl Caller<'_> {
         let mut ctx = Ctx::fixed(actor, on);
         ctx.ids = Some(self.rng.clone());
         api::dispatch(self.conn, &ctx, command, &body.to_string()).map_err(|e| {
-            ApiError::new(
-                e.code.clone(),
-                format!("demo step {command} failed: {}", e.message),
-            )
+            ApiError::new(e.code, format!("demo step {command} failed: {}", e.message))
         })
     }
 }

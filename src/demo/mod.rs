@@ -24,6 +24,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::error::{ApiError, ApiResult};
+use crate::error_code::ErrorCode;
 use crate::idcard;
 
 pub struct Options {
@@ -113,13 +114,13 @@ pub fn build(conn: &mut Connection, opts: &Options) -> ApiResult<Summary> {
     let staff_count: i64 = conn.query_row("SELECT count(*) FROM staff", [], |r| r.get(0))?;
     if existing > 0 || staff_count > 0 {
         return Err(ApiError::new(
-            "demo.not_empty",
+            ErrorCode::DemoNotEmpty,
             "demo data goes into a new, empty database",
         ));
     }
     if opts.households > 1_000_000 {
         return Err(ApiError::at(
-            "validation.out_of_range",
+            ErrorCode::ValidationOutOfRange,
             "households",
             "at most 1,000,000 households",
         ));

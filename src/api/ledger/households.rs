@@ -15,7 +15,8 @@ use crate::api::shared::age_on;
 use crate::error::ApiResult;
 use crate::idcard;
 use crate::labels::Zh;
-use crate::recurrence::{Freq, Recurrence};
+use crate::recurrence::Recurrence;
+use crate::schedule;
 use crate::types::*;
 
 fn causes_text(bits: i64) -> String {
@@ -42,49 +43,14 @@ fn supports_text(s: Option<String>) -> String {
         .join("、")
 }
 
-/// A stored recurrence rule (RRULE text) in plain Chinese ("每周六", "每2个月1日", "每天，共10次").
-pub fn recurrence_text(rule: Option<&str>) -> String {
-    let Some(r) = rule.and_then(|s| Recurrence::from_rrule(s).ok()) else {
-        return "一次性".to_string();
-    };
-    let every = |unit: &str| {
-        if r.interval == 1 {
-            format!("每{unit}")
-        } else {
-            format!("每{}{unit}", r.interval)
-        }
-    };
-    let mut out = match r.freq {
-        Freq::Daily => every("天"),
-        Freq::Weekly => {
-            const DAYS: [&str; 7] = ["一", "二", "三", "四", "五", "六", "日"];
-            let days: Vec<String> = r
-                .weekdays
-                .iter()
-                .map(|d| format!("周{}", DAYS[*d as usize]))
-                .collect();
-            let unit = if r.interval == 1 { "周" } else { "周的" };
-            format!("{}{}", every(unit), days.join("、"))
-        }
-        Freq::Monthly => {
-            let day = match r.month_day {
-                Some(-1) => "最后一天".to_string(),
-                Some(d) => format!("{d}日"),
-                None => String::new(),
-            };
-            format!(
-                "{}{day}",
-                every(if r.interval == 1 { "月" } else { "个月" })
-            )
-        }
-    };
-    if let Some(until) = r.until {
-        out.push_str(&format!("，至{until}"));
+/// A stored schedule in words, as everywhere else (`crate::schedule`): the RRULE text and the
+/// start date; a rule this version cannot read is shown as it is stored.
+pub fn schedule_text(rule: Option<&str>, start_on: NaiveDate) -> String {
+    match rule.map(Recurrence::from_rrule) {
+        None => schedule::describe(None, start_on).zh,
+        Some(Ok(r)) => schedule::describe(Some(&r), start_on).zh,
+        Some(Err(_)) => rule.unwrap_or_default().to_string(),
     }
-    if let Some(n) = r.count {
-        out.push_str(&format!("，共{n}次"));
-    }
-    out
 }
 
 /// The statements of the household ledger — households, members, needs, actions in force, each
@@ -327,7 +293,10 @@ impl Ledger<'_, '_> {
                 Cell::opt_text(r.get(4)?),
                 Cell::opt_text(r.get(5)?),
                 r.get::<_, Option<i64>>(6)?.map_or(Cell::Empty, Cell::Money),
-                Cell::Text(recurrence_text(r.get::<_, Option<String>>(7)?.as_deref())),
+                Cell::Text(schedule_text(
+                    r.get::<_, Option<String>>(7)?.as_deref(),
+                    r.get(8)?,
+                )),
                 Cell::Date(r.get(8)?),
                 Cell::Text(r.get::<_, ActionStatus>(9)?.zh().into()),
                 Cell::Text(needs),

@@ -29,8 +29,9 @@ use crate::api::Env;
 use crate::api::household_filter::Period;
 use crate::api::insight::Area;
 use crate::error::{ApiError, ApiResult};
+use crate::error_code::ErrorCode;
 use csv_sink::CsvSink;
-pub use households::{household_ledger_sql, recurrence_text};
+pub use households::{household_ledger_sql, schedule_text};
 pub use sheet::{Cell, Column, Sheet, sheets, yuan};
 use sink::{BATCH, Msg, Pipe, Sink, write_all, write_error};
 use xlsx_sink::XlsxSink;
@@ -163,7 +164,7 @@ pub fn ledger_export(env: &Env, job: LedgerJob) -> ApiResult<LedgerWritten> {
     let period = match (req.kind, req.period) {
         (LedgerKind::Households, Some(_)) => {
             return Err(ApiError::at(
-                "validation.not_applicable",
+                ErrorCode::ValidationNotApplicable,
                 "period",
                 "the household ledger is the state as of today and takes no period",
             ));
@@ -171,7 +172,7 @@ pub fn ledger_export(env: &Env, job: LedgerJob) -> ApiResult<LedgerWritten> {
         (LedgerKind::Households, None) => None,
         (_, None) => {
             return Err(ApiError::at(
-                "validation.required",
+                ErrorCode::ValidationRequired,
                 "period",
                 "this ledger needs a period (from and to)",
             ));
@@ -293,27 +294,21 @@ impl Ledger<'_, '_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::NaiveDate;
 
     #[test]
     fn schedules_in_words() {
-        assert_eq!(recurrence_text(None), "一次性");
+        let start = NaiveDate::from_ymd_opt(2026, 3, 7).expect("date");
+        assert_eq!(schedule_text(None, start), "一次性，2026-03-07");
         assert_eq!(
-            recurrence_text(Some("FREQ=WEEKLY;INTERVAL=1;BYDAY=SA")),
-            "每周周六"
+            schedule_text(Some("FREQ=WEEKLY;INTERVAL=2;BYDAY=MO,TH"), start),
+            "每 2 周的周一、周四，自 2026-03-07 起"
         );
         assert_eq!(
-            recurrence_text(Some("FREQ=WEEKLY;INTERVAL=2;BYDAY=MO,TH")),
-            "每2周的周一、周四"
+            schedule_text(Some("FREQ=MONTHLY;INTERVAL=1;BYMONTHDAY=1;COUNT=6"), start),
+            "每月 1 日，自 2026-03-07 起，共 6 次"
         );
-        assert_eq!(
-            recurrence_text(Some("FREQ=MONTHLY;INTERVAL=1;BYMONTHDAY=1;COUNT=6")),
-            "每月1日，共6次"
-        );
-        assert_eq!(
-            recurrence_text(Some("FREQ=DAILY;INTERVAL=3;UNTIL=20260601T000000Z")),
-            "每3天，至2026-06-01"
-        );
-        assert_eq!(recurrence_text(Some("not a rule")), "一次性");
+        assert_eq!(schedule_text(Some("not a rule"), start), "not a rule");
         assert_eq!(yuan(60000), "600.00");
         assert_eq!(
             Cell::Text("=HYPERLINK(\"x\")".into()).csv(),

@@ -7,10 +7,11 @@ use rust_xlsxwriter::XlsxError;
 use super::SheetCount;
 use super::sheet::{Cell, Sheet};
 use crate::error::{ApiError, ApiResult};
+use crate::error_code::ErrorCode;
 
 pub(super) fn write_error(e: impl std::fmt::Display) -> ApiError {
     ApiError::at(
-        "export.write_failed",
+        ErrorCode::ExportWriteFailed,
         "out",
         format!("the file could not be written: {e}"),
     )

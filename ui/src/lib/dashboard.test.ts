@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Dashboard } from "./bindings/Dashboard";
+import type { Drill } from "./bindings/Drill";
+import type { Figure } from "./bindings/Figure";
 import { dashView, workloadOption, type Num } from "./dashboard";
 import { OPEN } from "./drill";
 import { i18n } from "./i18n/index.svelte";
@@ -8,48 +10,71 @@ import { parse } from "./router.svelte";
 const AREA = "110101";
 const PERIOD = { from: "2026-01-05", to: "2026-03-29" };
 
+const area = { division_code: AREA, division_name: "东城区" };
+const open = { ...area, status: OPEN };
+/** A figure as the core sends it: its count and the households behind it. */
+const fig = (count: number, drill?: Drill): Figure => (drill ? { count, drill } : { count });
+/** A row's count and its (always present) list. */
+const row = (count: number, drill: Drill) => ({ count, drill });
+const due = (from: string, to: string) => ({ ...area, occurrences: { status: "due" as const, from, to } });
+
 const sample: Dashboard = {
   division_code: AREA,
   division_name: "东城区",
   period: PERIOD,
   today: "2026-03-25",
   households: {
-    total: 12,
-    open: 10,
+    total: fig(12, area),
+    open: fig(10, open),
     by_status: [
-      { status: "referred", count: 1 },
-      { status: "assessing", count: 2 },
-      { status: "active", count: 6 },
-      { status: "monitoring", count: 1 },
-      { status: "closed", count: 2 },
+      { status: "referred", ...row(1, { ...area, status: ["referred"] }) },
+      { status: "active", ...row(6, { ...area, status: ["active"] }) },
+      { status: "closed", ...row(2, { ...area, status: ["closed"] }) },
     ],
-    by_priority: [
-      { priority: "high", count: 3 },
-      { priority: "medium", count: 5 },
-      { priority: "low", count: 2 },
-    ],
-    by_cause: [{ cause: "illness", count: 4 }],
+    by_priority: [{ priority: "high", ...row(3, { ...open, priority: ["high"] }) }],
+    by_cause: [{ cause: "illness", ...row(4, { ...open, causes: ["illness"] }) }],
     by_division: [
-      { code: AREA, name: "东城区", count: 1 },
-      { code: "110101001", name: "东华门街道", count: 9 },
+      { code: AREA, name: "东城区", ...fig(1) },
+      { code: "110101001", name: "东华门街道", ...fig(9, { division_code: "110101001", division_name: "东华门街道", status: OPEN }) },
     ],
-    overdue: 3,
-    not_visited: 4,
-    unassigned: 1,
+    overdue: fig(3, { ...area, overdue: true }),
+    not_visited: fig(4, { ...area, not_visited: PERIOD }),
+    unassigned: fig(1, { ...open, unassigned: true }),
   },
   needs: {
-    by_category: [{ category: "medical", open: 2, in_progress: 1, met: 3, unmet: 0, withdrawn: 0, uncovered: 1 }],
-    open: 3,
-    uncovered: 1,
+    by_category: [
+      {
+        category: "medical",
+        open: fig(2, { ...open, needs: { category: "medical", status: ["open"], uncovered: false } }),
+        in_progress: fig(1, { ...open, needs: { category: "medical", status: ["in_progress"], uncovered: false } }),
+        met: fig(3, { ...open, needs: { category: "medical", status: ["met"], uncovered: false } }),
+        unmet: fig(0, { ...open, needs: { category: "medical", status: ["unmet"], uncovered: false } }),
+        withdrawn: fig(0, { ...open, needs: { category: "medical", status: ["withdrawn"], uncovered: false } }),
+        uncovered: fig(1, { ...area, needs: { category: "medical", status: [], uncovered: true } }),
+      },
+    ],
+    open: fig(3, { ...open, needs: { category: null, status: ["open", "in_progress"], uncovered: false } }),
+    uncovered: fig(1, { ...area, needs: { category: null, status: [], uncovered: true } }),
   },
-  weeks: [{ week: "2026-03-23", from: "2026-03-23", to: "2026-03-29", done: 2, missed: 1, skipped: 0, overdue: 1, upcoming: 3 }],
-  stalled: { actions: 2, households: 1 },
+  weeks: [
+    {
+      week: "2026-03-23",
+      from: "2026-03-23",
+      to: "2026-03-29",
+      done: fig(2, { ...area, occurrences: { status: "done", from: "2026-03-23", to: "2026-03-29" } }),
+      missed: fig(1, { ...area, occurrences: { status: "missed", from: "2026-03-23", to: "2026-03-29" } }),
+      skipped: fig(0, { ...area, occurrences: { status: "skipped", from: "2026-03-23", to: "2026-03-29" } }),
+      overdue: fig(1, due("2026-03-23", "2026-03-24")),
+      upcoming: fig(3, due("2026-03-25", "2026-03-29")),
+    },
+  ],
+  stalled: { actions: 2, households: fig(1, { ...area, stalled: true }) },
   workload: {
     caseload: { recommended: 5, maximum: 8 },
     caseworkers: [
-      { staff_id: "s1", name: "李娜", active: true, open: 9 },
-      { staff_id: "s2", name: "王强", active: true, open: 6 },
-      { staff_id: "s3", name: "赵敏", active: false, open: 1 },
+      { staff_id: "s1", name: "李娜", active: true, open: fig(9, { ...open, caseworker_id: "s1", caseworker_name: "李娜" }) },
+      { staff_id: "s2", name: "王强", active: true, open: fig(6, { ...open, caseworker_id: "s2", caseworker_name: "王强" }) },
+      { staff_id: "s3", name: "赵敏", active: false, open: fig(1, { ...open, caseworker_id: "s3", caseworker_name: "赵敏" }) },
     ],
   },
   reviews: {
@@ -74,8 +99,8 @@ describe("dashView", () => {
   i18n.locale = "zh-CN";
   const v = dashView(sample, true);
 
-  it("leads each household figure to exactly its households", () => {
-    expect(filterOf(v.total)).toEqual({ division_code: AREA });
+  it("leads every number to the households the core says are behind it", () => {
+    expect(parse(v.total.link ?? "")).toEqual({ name: "households", drill: area });
     expect(filterOf(v.open)).toEqual({ division_code: AREA, status: OPEN });
     expect(filterOf(v.overdue)).toEqual({ division_code: AREA, overdue: true });
     expect(filterOf(v.notVisited)).toEqual({ division_code: AREA, not_visited: PERIOD });
@@ -83,6 +108,7 @@ describe("dashView", () => {
     expect(filterOf(v.stalled)).toEqual({ division_code: AREA, stalled: true });
     expect(v.stalledActions).toBe(2);
     const active = v.status.find((n) => n.key === "status-active");
+    expect(active?.value).toBe(6);
     expect(active && filterOf(active)).toEqual({ division_code: AREA, status: ["active"] });
     const high = v.priority.find((n) => n.key === "priority-high");
     expect(high && filterOf(high)).toEqual({ division_code: AREA, status: OPEN, priority: ["high"] });
@@ -100,20 +126,19 @@ describe("dashView", () => {
 
   it("leads needs to the households that have them", () => {
     const row = v.needs[0];
-    const open = row?.cells.find((c) => c.key === "need-medical-open");
-    expect(open?.value).toBe(2);
-    expect(open && filterOf(open)).toEqual({ division_code: AREA, status: OPEN, needs: { category: "medical", status: ["open"], uncovered: false } });
+    expect(row?.cells.map((c) => c.key)).toEqual(["open", "in_progress", "met", "unmet", "withdrawn"].map((s) => `need-medical-${s}`));
+    const cell = row?.cells[0];
+    expect(cell?.value).toBe(2);
+    expect(cell && filterOf(cell)).toEqual({ division_code: AREA, status: OPEN, needs: { category: "medical", status: ["open"], uncovered: false } });
     expect(row && filterOf(row.uncovered)).toEqual({ division_code: AREA, needs: { category: "medical", status: [], uncovered: true } });
     expect(filterOf(v.needsUncovered)).toEqual({ division_code: AREA, needs: { category: null, status: [], uncovered: true } });
-    expect(filterOf(v.needsOpen)).toEqual({ division_code: AREA, status: OPEN, needs: { category: null, status: ["open", "in_progress"], uncovered: false } });
   });
 
-  it("splits the week's unrecorded deliveries at the core's today", () => {
+  it("shows the week's parts in stacking order, each with the core's list", () => {
     const cells = v.weeks[0]?.cells ?? [];
     expect(cells.map((c) => c.key)).toEqual(["done", "missed", "skipped", "overdue", "upcoming"].map((s) => `week-2026-03-23-${s}`));
-    expect(filterOf(cells[0]!)).toEqual({ division_code: AREA, occurrences: { status: "done", from: "2026-03-23", to: "2026-03-29" } });
+    expect(cells.map((c) => c.value)).toEqual([2, 1, 0, 1, 3]);
     expect(filterOf(cells[3]!)).toEqual({ division_code: AREA, occurrences: { status: "due", from: "2026-03-23", to: "2026-03-24" } });
-    expect(filterOf(cells[4]!)).toEqual({ division_code: AREA, occurrences: { status: "due", from: "2026-03-25", to: "2026-03-29" } });
   });
 
   it("marks caseworkers against the caseload and leads to their open households", () => {

@@ -1,13 +1,15 @@
 // The dashboard's figures as the screen shows them: every number with its label, its test key
-// and the address of the households behind it (the drill-down), and the chart options drawn
-// from the same numbers, so a bar and its number in the table always lead to the same list.
+// and the address of the households behind it (the drill-down filter the core returns with
+// it), and the chart options drawn from the same numbers, so a bar and its number in the
+// table always lead to the same list.
 import type { ChartOption } from "./charts";
 import type { Caseload } from "./bindings/Caseload";
 import type { Dashboard } from "./bindings/Dashboard";
 import type { NeedCategory } from "./bindings/NeedCategory";
 import type { NeedStatus } from "./bindings/NeedStatus";
 import type { ReviewWait } from "./bindings/ReviewWait";
-import { NEEDS_OPEN, OPEN, WEEK_STATES, weekDrill, type DrillFilter, type WeekState } from "./drill";
+import type { Figure } from "./bindings/Figure";
+import type { WeekState } from "./bindings/WeekState";
 import { label, t } from "./i18n/index.svelte";
 import { href } from "./router.svelte";
 import { tone, type Tone } from "./tones";
@@ -71,6 +73,8 @@ export interface DashView {
 }
 
 export const NEED_STATES: NeedStatus[] = ["open", "in_progress", "met", "unmet", "withdrawn"];
+/** The parts of a week's deliveries, in stacking order (the core's `WeekState`). */
+export const WEEK_STATES: WeekState[] = ["done", "missed", "skipped", "overdue", "upcoming"];
 
 const WEEK_TONES: Record<WeekState, Tone> = { done: "good", missed: "bad", skipped: "neutral", overdue: "warn", upcoming: "info" };
 const AGE_TONES: Tone[] = ["info", "info", "warn", "bad"];
@@ -80,63 +84,40 @@ export function weekLabel(s: WeekState): string {
 }
 
 /** What the screen shows of `d`. `supervisor`: whether the person reviews plans (the review
- * links lead to the queue only for them). */
+ * links lead to the queue only for them). Every number leads where the core says: the
+ * household-list filter `dashboard.get` returns with it. */
 export function dashView(d: Dashboard, supervisor: boolean): DashView {
-  const area = d.division_code;
-  const list = (f: DrillFilter): string => {
-    const names: DrillFilter = f.division_code === area ? { division_name: d.division_name } : {};
-    return href({ name: "households", drill: { ...f, ...names } });
-  };
-  const num = (key: string, text: string, value: number, link: string | null, tn: Tone = "info"): Num => ({
+  const link = (f: Figure): string | null => (f.drill ? href({ name: "households", drill: f.drill }) : null);
+  const num = (key: string, text: string, f: Figure, tn: Tone = "info"): Num => ({
     key,
     label: text,
-    value,
-    link,
+    value: f.count,
+    link: link(f),
     tone: tn,
   });
   const h = d.households;
   const review = supervisor ? href({ name: "review" }) : null;
+  const bare = (key: string, text: string, value: number, to: string | null, tn: Tone = "info"): Num => ({ key, label: text, value, link: to, tone: tn });
 
   return {
-    total: num("total", t("dash.kpi.total"), h.total, list({ division_code: area })),
-    open: num("open", t("dash.kpi.open"), h.open, list({ division_code: area, status: OPEN })),
-    overdue: num("overdue", t("dash.kpi.overdue"), h.overdue, list({ division_code: area, overdue: true }), "bad"),
-    notVisited: num("not-visited", t("dash.kpi.not_visited"), h.not_visited, list({ division_code: area, not_visited: d.period }), "warn"),
-    unassigned: num("unassigned", t("dash.kpi.unassigned"), h.unassigned, list({ division_code: area, status: OPEN, unassigned: true }), "warn"),
-    needsOpen: num(
-      "needs-open",
-      t("dash.kpi.needs_open"),
-      d.needs.open,
-      list({ division_code: area, status: OPEN, needs: { category: null, status: NEEDS_OPEN, uncovered: false } }),
-      "warn",
-    ),
-    needsUncovered: num(
-      "needs-uncovered",
-      t("dash.kpi.needs_uncovered"),
-      d.needs.uncovered,
-      list({ division_code: area, needs: { category: null, status: [], uncovered: true } }),
-      "bad",
-    ),
-    stalled: num("stalled", t("dash.kpi.stalled"), d.stalled.households, list({ division_code: area, stalled: true }), "bad"),
+    total: num("total", t("dash.kpi.total"), h.total),
+    open: num("open", t("dash.kpi.open"), h.open),
+    overdue: num("overdue", t("dash.kpi.overdue"), h.overdue, "bad"),
+    notVisited: num("not-visited", t("dash.kpi.not_visited"), h.not_visited, "warn"),
+    unassigned: num("unassigned", t("dash.kpi.unassigned"), h.unassigned, "warn"),
+    needsOpen: num("needs-open", t("dash.kpi.needs_open"), d.needs.open, "warn"),
+    needsUncovered: num("needs-uncovered", t("dash.kpi.needs_uncovered"), d.needs.uncovered, "bad"),
+    stalled: num("stalled", t("dash.kpi.stalled"), d.stalled.households, "bad"),
     stalledActions: d.stalled.actions,
-    reviewsWaiting: num("reviews-waiting", t("dash.kpi.reviews"), d.reviews.waiting, review),
-    status: h.by_status.map((s) =>
-      num(`status-${s.status}`, label("HouseholdStatus", s.status), s.count, list({ division_code: area, status: [s.status] }), tone(s.status)),
-    ),
-    priority: h.by_priority.map((p) =>
-      num(`priority-${p.priority}`, label("Priority", p.priority), p.count, list({ division_code: area, status: OPEN, priority: [p.priority] }), tone(p.priority)),
-    ),
-    cause: h.by_cause.map((c) => num(`cause-${c.cause}`, label("Cause", c.cause), c.count, list({ division_code: area, status: OPEN, causes: [c.cause] }))),
+    reviewsWaiting: bare("reviews-waiting", t("dash.kpi.reviews"), d.reviews.waiting, review),
+    status: h.by_status.map((s) => num(`status-${s.status}`, label("HouseholdStatus", s.status), s, tone(s.status))),
+    priority: h.by_priority.map((p) => num(`priority-${p.priority}`, label("Priority", p.priority), p, tone(p.priority))),
+    cause: h.by_cause.map((c) => num(`cause-${c.cause}`, label("Cause", c.cause), c)),
     division: h.by_division.map((v) => {
-      // Households placed on the area itself: no filter lists only those.
-      const self = v.code === area;
+      // Households placed on the area itself: the core gives them no list of their own.
+      const self = v.code === d.division_code;
       return {
-        ...num(
-          `division-${v.code}`,
-          self ? t("dash.division_self", { name: v.name }) : v.name,
-          v.count,
-          self ? null : list({ division_code: v.code, division_name: v.name, status: OPEN }),
-        ),
+        ...num(`division-${v.code}`, self ? t("dash.division_self", { name: v.name }) : v.name, v),
         code: v.code,
         dashboard: self ? null : href({ name: "dashboard", division: v.code, period: d.period }),
       };
@@ -146,22 +127,8 @@ export function dashView(d: Dashboard, supervisor: boolean): DashView {
       return {
         category: r.category,
         label: name,
-        cells: NEED_STATES.map((s) =>
-          num(
-            `need-${r.category}-${s}`,
-            `${name} · ${label("NeedStatus", s)}`,
-            r[s],
-            list({ division_code: area, status: OPEN, needs: { category: r.category, status: [s], uncovered: false } }),
-            tone(s),
-          ),
-        ),
-        uncovered: num(
-          `need-${r.category}-uncovered`,
-          `${name} · ${t("dash.needs.uncovered")}`,
-          r.uncovered,
-          list({ division_code: area, needs: { category: r.category, status: [], uncovered: true } }),
-          "bad",
-        ),
+        cells: NEED_STATES.map((s) => num(`need-${r.category}-${s}`, `${name} · ${label("NeedStatus", s)}`, r[s], tone(s))),
+        uncovered: num(`need-${r.category}-uncovered`, `${name} · ${t("dash.needs.uncovered")}`, r.uncovered, "bad"),
       };
     }),
     weeks: d.weeks.map((w) => {
@@ -169,10 +136,7 @@ export function dashView(d: Dashboard, supervisor: boolean): DashView {
       return {
         week: w.week,
         label: when,
-        cells: WEEK_STATES.map((s) => {
-          const f = weekDrill(area, w, s, d.today);
-          return num(`week-${w.week}-${s}`, `${when} · ${weekLabel(s)}`, w[s], f ? list(f) : null, WEEK_TONES[s]);
-        }),
+        cells: WEEK_STATES.map((s) => num(`week-${w.week}-${s}`, `${when} · ${weekLabel(s)}`, w[s], WEEK_TONES[s])),
       };
     }),
     workload: d.workload.caseworkers.map((c) => ({
@@ -180,14 +144,13 @@ export function dashView(d: Dashboard, supervisor: boolean): DashView {
         `cw-${c.staff_id}`,
         c.active ? c.name : t("dash.workload.inactive", { name: c.name }),
         c.open,
-        list({ division_code: area, status: OPEN, caseworker_id: c.staff_id, caseworker_name: c.name }),
-        c.open > d.workload.caseload.maximum ? "bad" : c.open > d.workload.caseload.recommended ? "warn" : "info",
+        c.open.count > d.workload.caseload.maximum ? "bad" : c.open.count > d.workload.caseload.recommended ? "warn" : "info",
       ),
       active: c.active,
-      load: c.open > d.workload.caseload.maximum ? "over" : c.open > d.workload.caseload.recommended ? "above" : "ok",
+      load: c.open.count > d.workload.caseload.maximum ? "over" : c.open.count > d.workload.caseload.recommended ? "above" : "ok",
     })),
     caseload: d.workload.caseload,
-    ages: d.reviews.by_age.map((n, i) => num(`age-${i}`, t(`dash.age.${i as 0 | 1 | 2 | 3}`), n, review, AGE_TONES[i] ?? "info")),
+    ages: d.reviews.by_age.map((n, i) => bare(`age-${i}`, t(`dash.age.${i as 0 | 1 | 2 | 3}`), n, review, AGE_TONES[i] ?? "info")),
     oldest: d.reviews.oldest.map((r) => ({
       ...r,
       link: supervisor ? href({ name: "review-plan", planId: r.plan_id }) : href({ name: "household", id: r.household_id, tab: "plan" }),

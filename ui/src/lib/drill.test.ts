@@ -1,41 +1,9 @@
 import { describe, expect, it } from "vitest";
-import type { WeekRow } from "./bindings/WeekRow";
-import { checkDrill, describeDrill, mergeQuery, OPEN, weekDrill, type OwnFilters } from "./drill";
+import { checkDrill, describeDrill, mergeQuery, OPEN, type OwnFilters } from "./drill";
 import { i18n } from "./i18n/index.svelte";
 
-const week = (from: string, to: string): WeekRow => ({ week: from, from, to, done: 1, missed: 1, skipped: 1, overdue: 1, upcoming: 1 });
 const page = { sort: "case_no" as const, offset: 0, limit: 100 };
 const none: OwnFilters = { q: null, status: "", priority: "", cause: "", division_code: null, caseworker_id: null, overdue: false };
-
-describe("weekDrill", () => {
-  // Monday 2026-03-02 to Sunday 2026-03-08; today is Thursday the 5th.
-  const w = week("2026-03-02", "2026-03-08");
-  const today = "2026-03-05";
-
-  it("asks for the recorded states over the whole week", () => {
-    expect(weekDrill("1101", w, "done", today)).toEqual({ division_code: "1101", occurrences: { status: "done", from: "2026-03-02", to: "2026-03-08" } });
-    expect(weekDrill("1101", w, "missed", today)?.occurrences?.status).toBe("missed");
-    expect(weekDrill("1101", w, "skipped", today)?.occurrences?.status).toBe("skipped");
-  });
-
-  it("splits the unrecorded ones at today: overdue up to yesterday, upcoming from today", () => {
-    expect(weekDrill("1101", w, "overdue", today)?.occurrences).toEqual({ status: "due", from: "2026-03-02", to: "2026-03-04" });
-    expect(weekDrill("1101", w, "upcoming", today)?.occurrences).toEqual({ status: "due", from: "2026-03-05", to: "2026-03-08" });
-  });
-
-  it("keeps a past or future week whole, and has no list for an empty part", () => {
-    const past = week("2026-02-23", "2026-03-01");
-    expect(weekDrill("1101", past, "overdue", today)?.occurrences).toEqual({ status: "due", from: "2026-02-23", to: "2026-03-01" });
-    expect(weekDrill("1101", past, "upcoming", today)).toBeNull();
-    const future = week("2026-03-09", "2026-03-15");
-    expect(weekDrill("1101", future, "upcoming", today)?.occurrences).toEqual({ status: "due", from: "2026-03-09", to: "2026-03-15" });
-    expect(weekDrill("1101", future, "overdue", today)).toBeNull();
-    // Today is the week's first day: nothing of it is overdue yet.
-    expect(weekDrill("1101", w, "overdue", "2026-03-02")).toBeNull();
-    // Across a month end, yesterday is the previous month's last day.
-    expect(weekDrill("1101", week("2026-02-23", "2026-03-01"), "overdue", "2026-03-01")?.occurrences?.to).toBe("2026-02-28");
-  });
-});
 
 describe("mergeQuery", () => {
   it("sends the drill filter alone when the list has none of its own", () => {

@@ -1,65 +1,26 @@
-// Drill-down from the dashboard to the household list: the filter behind a number, carried in
-// the address (#/households/filter/<JSON>) so Back works, and merged into the list's own
-// filters. Pure functions, no Svelte state, so they are tested on their own.
+// Drill-down from the dashboard to the household list: the filter behind a number (the core
+// returns it with the number), carried in the address (#/households/filter/<JSON>) so Back
+// works, checked when read back, and merged into the list's own filters. Pure functions, no
+// Svelte state, so they are tested on their own.
 import type { Cause } from "./bindings/Cause";
+import type { Drill } from "./bindings/Drill";
 import type { HouseholdQuery } from "./bindings/HouseholdQuery";
 import type { HouseholdStatus } from "./bindings/HouseholdStatus";
 import type { NeedCategory } from "./bindings/NeedCategory";
-import type { NeedFilter } from "./bindings/NeedFilter";
 import type { NeedStatus } from "./bindings/NeedStatus";
-import type { OccurrenceFilter } from "./bindings/OccurrenceFilter";
 import type { OccurrenceStatus } from "./bindings/OccurrenceStatus";
 import type { Period } from "./bindings/Period";
 import type { Priority } from "./bindings/Priority";
-import type { WeekRow } from "./bindings/WeekRow";
 import { zhEnums } from "./i18n/enums";
 import { label, t } from "./i18n/index.svelte";
-import { addDays } from "./format";
 
 /** The households behind one number of the dashboard: the household list's filters (each
- * optional), plus the names of the division and caseworker to show on the chip. */
-export interface DrillFilter {
-  status?: HouseholdStatus[];
-  priority?: Priority[];
-  causes?: Cause[];
-  division_code?: string;
-  caseworker_id?: string;
-  overdue?: boolean;
-  needs?: NeedFilter;
-  not_visited?: Period;
-  occurrences?: OccurrenceFilter;
-  stalled?: boolean;
-  unassigned?: boolean;
-  /** Shown on the chip only, never sent. */
-  division_name?: string;
-  caseworker_name?: string;
-}
+ * optional) and the names of the division and caseworker to show on the chip, as the core's
+ * `dashboard.get` returns them with every figure. */
+export type DrillFilter = Drill;
 
-/** Households not closed. */
+/** Households not closed (the list's "open" chip). */
 export const OPEN: HouseholdStatus[] = ["referred", "assessing", "active", "monitoring"];
-/** Needs still to answer. */
-export const NEEDS_OPEN: NeedStatus[] = ["open", "in_progress"];
-
-/** The states of the weekly deliveries chart, in stacking order. */
-export const WEEK_STATES = ["done", "missed", "skipped", "overdue", "upcoming"] as const;
-export type WeekState = (typeof WEEK_STATES)[number];
-
-/** The filter for the households with a delivery of `state` in week `w`, given the core's
- * `today`: "overdue" is due and before today, "upcoming" due from today on. Null when that part
- * of the week is empty (the figure is then 0 and has no list). */
-export function weekDrill(area: string, w: WeekRow, state: WeekState, today: string): DrillFilter | null {
-  let occ: OccurrenceFilter;
-  if (state === "overdue") {
-    const yesterday = addDays(today, -1);
-    occ = { status: "due", from: w.from, to: w.to < yesterday ? w.to : yesterday };
-  } else if (state === "upcoming") {
-    occ = { status: "due", from: w.from > today ? w.from : today, to: w.to };
-  } else {
-    occ = { status: state, from: w.from, to: w.to };
-  }
-  if (occ.from > occ.to) return null;
-  return { division_code: area, occurrences: occ };
-}
 
 const isDate = (v: unknown): v is string => typeof v === "string" && /^\d{4}-\d{2}-\d{2}$/.test(v);
 const isCode = (v: unknown): v is string => typeof v === "string" && /^\d{2,12}$/.test(v);

@@ -2,6 +2,7 @@
 import type { ActionStatus } from "./ActionStatus";
 import type { NeedCategory } from "./NeedCategory";
 import type { Recurrence } from "./Recurrence";
+import type { ScheduleText } from "./ScheduleText";
 
 export type Action = { id: string, plan_version_id: string, household_id: string, 
 /**
@@ -11,4 +12,8 @@ lineage_id: string, service_id: string | null, title: string, category: NeedCate
 /**
  * None: a one-off action, delivered once on start_on.
  */
-recurrence: Recurrence | null, start_on: string, status: ActionStatus, note: string | null, need_ids: Array<string>, };
+recurrence: Recurrence | null, start_on: string, 
+/**
+ * The schedule (recurrence and start) in words, in both languages.
+ */
+schedule: ScheduleText, status: ActionStatus, note: string | null, need_ids: Array<string>, };

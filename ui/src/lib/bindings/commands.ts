@@ -80,6 +80,7 @@ import type { ReminderRule } from "./ReminderRule";
 import type { ReviewItem } from "./ReviewItem";
 import type { ReviewQueue } from "./ReviewQueue";
 import type { Role } from "./Role";
+import type { SchedulePreview } from "./SchedulePreview";
 import type { Service } from "./Service";
 import type { ServiceInput } from "./ServiceInput";
 import type { ServiceUpdate } from "./ServiceUpdate";
@@ -144,7 +145,7 @@ export interface Commands {
   "action.update": { request: ActionUpdate; response: Action };
   "action.remove": { request: ById; response: Action };
   "action.set_status": { request: ActionSetStatus; response: Action };
-  "action.preview": { request: ActionPreview; response: Array<string> };
+  "action.preview": { request: ActionPreview; response: SchedulePreview };
   "occurrence.generate": { request: OccurrenceGenerate; response: Generated };
   "occurrence.list": { request: OccurrenceQuery; response: Array<Occurrence> };
   "occurrence.record": { request: OccurrenceRecord; response: Occurrence };

@@ -12,10 +12,10 @@ describe("catalogue", () => {
     expect(fill("{a} / {b}", { a: 1 })).toBe("1 / {b}");
   });
 
-  it("translates error codes, falling back by family and never to raw text", () => {
+  it("translates error codes, and an unknown one to the general sentence naming it", () => {
     i18n.locale = "zh-CN";
     expect(errorText("validation.id_number.checksum")).toBe(errors.zh["err.validation.id_number.checksum"]);
-    expect(errorText("not_found.household")).toBe(errors.zh["err.not_found"]);
+    expect(errorText("not_found.household")).toBe(errors.zh["err.not_found.household"]);
     expect(errorText("something.new.entirely")).toContain("something.new.entirely");
     i18n.locale = "en";
     expect(errorText("validation.required")).toBe("This is required.");

@@ -1,5 +1,4 @@
-// Strings of the "review" screens: the supervisor's queue and the review of one plan version,
-// and the words RecurrenceText uses to describe how often an action is delivered.
+// Strings of the "review" screens: the supervisor's queue and the review of one plan version.
 export const zh = {
   "review.title": "待审核方案",
   "review.intro": "按提交时间排列，最早提交的在前。范围：{division}及下级区划。",
@@ -86,20 +85,6 @@ export const zh = {
   "review.decision_comment": "审核意见",
   "review.in_force_from": "生效日期",
 
-  "review.rec.once": "一次性，{date}",
-  "review.rec.daily": "每天",
-  "review.rec.daily_n": "每 {n} 天",
-  "review.rec.weekly": "每周的{days}",
-  "review.rec.weekly_n": "每 {n} 周的{days}",
-  "review.rec.monthly": "每月 {d} 日",
-  "review.rec.monthly_n": "每 {n} 个月的 {d} 日",
-  "review.rec.monthly_last": "每月最后一天",
-  "review.rec.monthly_last_n": "每 {n} 个月的最后一天",
-  "review.rec.from": "自 {date} 起",
-  "review.rec.until": "至 {date}",
-  "review.rec.count": "共 {n} 次",
-  "review.rec.sep": "，",
-  "review.rec.list_sep": "、",
 } as const;
 
 export const en: Record<keyof typeof zh, string> = {
@@ -188,18 +173,4 @@ export const en: Record<keyof typeof zh, string> = {
   "review.decision_comment": "Review comment",
   "review.in_force_from": "In force from",
 
-  "review.rec.once": "Once, on {date}",
-  "review.rec.daily": "Every day",
-  "review.rec.daily_n": "Every {n} days",
-  "review.rec.weekly": "Every week on {days}",
-  "review.rec.weekly_n": "Every {n} weeks on {days}",
-  "review.rec.monthly": "Every month on day {d}",
-  "review.rec.monthly_n": "Every {n} months on day {d}",
-  "review.rec.monthly_last": "Every month on the last day",
-  "review.rec.monthly_last_n": "Every {n} months on the last day",
-  "review.rec.from": "from {date}",
-  "review.rec.until": "until {date}",
-  "review.rec.count": "{n} times in all",
-  "review.rec.sep": ", ",
-  "review.rec.list_sep": ", ",
 };
