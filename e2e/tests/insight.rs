@@ -307,12 +307,24 @@ fn save_dialog_answer(path: &Path) -> E2eResult<()> {
     if window.is_empty() {
         return Err("the save dialog never appeared".into());
     }
-    std::thread::sleep(Duration::from_millis(500));
-    run(&["windowfocus", "--sync", &window])?;
-    run(&["key", "--clearmodifiers", "ctrl+a"])?;
-    run(&["type", "--delay", "20", &path.display().to_string()])?;
-    run(&["key", "Return"])?;
-    Ok(())
+    // The dialog is mapped before its file-name entry takes keys: type the path and press
+    // Enter, then wait for the dialog to close; if it is still open, it took the keys too
+    // early, so type again (at most five times).
+    for _ in 0..5 {
+        run(&["windowfocus", "--sync", &window])?;
+        run(&["key", "--clearmodifiers", "ctrl+a"])?;
+        run(&["type", "--delay", "20", &path.display().to_string()])?;
+        run(&["key", "Return"])?;
+        for _ in 0..15 {
+            let open = run(&["search", "--onlyvisible", "--name", "Export ledger"])
+                .is_ok_and(|w| w.lines().any(|l| l == window));
+            if !open {
+                return Ok(());
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+    Err("the save dialog did not take the path".into())
 }
 
 #[tokio::test(flavor = "multi_thread")]
