@@ -15,7 +15,8 @@ use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
+use crate::error_code::ErrorCode;
 
 /// The `prev_hash` of the first row.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -79,24 +80,38 @@ pub fn append(tx: &Transaction<'_>, e: &Entry<'_>) -> ApiResult<()> {
     let (last, prev) = head(tx)?;
     let seq = last + 1;
     let h = hash(&prev, seq, e);
-    tx.prepare_cached(
-        "INSERT INTO audit(seq, at, actor_id, command, entity_type, entity_id, household_id,
+    let inserted = tx
+        .prepare_cached(
+            "INSERT INTO audit(seq, at, actor_id, command, entity_type, entity_id, household_id,
                            before_json, after_json, prev_hash, hash)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-    )?
-    .execute(params![
-        seq,
-        e.at,
-        e.actor_id,
-        e.command,
-        e.entity_type,
-        e.entity_id,
-        e.household_id,
-        e.before_json,
-        e.after_json,
-        prev,
-        h
-    ])?;
+        )?
+        .execute(params![
+            seq,
+            e.at,
+            e.actor_id,
+            e.command,
+            e.entity_type,
+            e.entity_id,
+            e.household_id,
+            e.before_json,
+            e.after_json,
+            prev,
+            h
+        ])?;
+    // The row must be there as written: a trigger planted on `audit` (RAISE(IGNORE), or one
+    // that deletes or rewrites the row) would otherwise let the command go through unrecorded.
+    // Then the command fails, and its transaction with it.
+    let kept: Option<String> = tx
+        .prepare_cached("SELECT hash FROM audit WHERE seq = ?1")?
+        .query_row([seq], |r| r.get(0))
+        .optional()?;
+    if inserted != 1 || kept.as_deref() != Some(h.as_str()) {
+        return Err(ApiError::new(
+            ErrorCode::AuditSilenced,
+            "the audit trail did not keep the row just written; run yihu check",
+        ));
+    }
     Ok(())
 }
 
@@ -212,6 +227,10 @@ pub enum ProblemKind {
     /// The row is consistent in itself but does not follow the row before it: that row was
     /// replaced (changed and its hash recomputed), or this one was forged.
     Broken,
+    /// The trail is shorter than the head recorded outside the file (in the keyring and its
+    /// copy in the backup folder), or differs from it at that row: rows were cut from its end,
+    /// or the whole trail was rewritten or swapped for another.
+    Truncated,
 }
 
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
@@ -285,4 +304,70 @@ pub fn verify(conn: &Connection) -> ApiResult<Verification> {
         last_hash: prev_hash,
         first_problem: problem,
     })
+}
+
+/// The anchors known for the database `conn` has open: the keyring beside it and the
+/// keyring's copy in the backup folder (none for a plain or in-memory database).
+fn anchors(conn: &Connection) -> ApiResult<Vec<crate::keyring::Anchor>> {
+    let Some(path) = conn
+        .path()
+        .filter(|p| !p.is_empty())
+        .map(std::path::Path::new)
+    else {
+        return Ok(Vec::new());
+    };
+    let copy = crate::backup::default_dir(path).join(
+        crate::keyring::path_for(path)
+            .file_name()
+            .unwrap_or_default(),
+    );
+    let mut out = Vec::new();
+    if let Some(ring) = crate::keyring::Keyring::load(path)? {
+        out.extend(ring.anchor);
+    }
+    // The copy is read as a keyring file of its own (its name is the database's plus `.keys`).
+    if let Ok(text) = std::fs::read_to_string(&copy)
+        && let Ok(ring) = serde_json::from_str::<crate::keyring::Keyring>(&text)
+    {
+        out.extend(ring.anchor);
+    }
+    Ok(out)
+}
+
+/// Whether the trail of `conn` still holds every anchor recorded outside the file: the row
+/// at each anchor's sequence number must be there with the anchor's hash.
+pub fn anchor_problem(conn: &Connection) -> ApiResult<Option<ChainProblem>> {
+    for a in anchors(conn)? {
+        let hash: Option<Option<String>> = conn
+            .query_row("SELECT hash FROM audit WHERE seq = ?1", [a.seq], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        let empty_at_start = a.seq == 0 && a.hash == GENESIS;
+        if !empty_at_start && hash.flatten().as_deref() != Some(a.hash.as_str()) {
+            return Ok(Some(ChainProblem {
+                kind: ProblemKind::Truncated,
+                seq: a.seq,
+                count: 1,
+            }));
+        }
+    }
+    Ok(None)
+}
+
+/// The anchor to record now for the trail of `conn`: its head, unless that would move a
+/// known anchor back or away from the trail (the evidence of a cut is kept, not overwritten).
+/// `force` (after a restore, which records the head it replaced) moves it anyway.
+pub fn next_anchor(
+    conn: &Connection,
+    current: Option<&crate::keyring::Anchor>,
+    force: bool,
+) -> ApiResult<Option<crate::keyring::Anchor>> {
+    let (seq, hash) = head(conn)?;
+    let next = crate::keyring::Anchor { seq, hash };
+    match current {
+        Some(c) if *c == next => Ok(None),
+        Some(_) if !force && anchor_problem(conn)?.is_some() => Ok(None),
+        _ => Ok(Some(next)),
+    }
 }

@@ -20,6 +20,11 @@ use crate::keyring::DbKey;
 pub const APPLICATION_ID: i64 = 0x5949_4855;
 
 const PREFIX: &str = "yihu-";
+/// The copy of the database taken just before a restore replaced it: outside the rotation, so
+/// a restore's undo (and the trail it replaced) is not rotated away by the next day's backups,
+/// and deleted [`KEEP_BEFORE_RESTORE_DAYS`] days after.
+const BEFORE_RESTORE: &str = "before-restore-";
+pub const KEEP_BEFORE_RESTORE_DAYS: i64 = 30;
 const STAMP: &str = "%Y%m%d-%H%M%S";
 
 /// Where backups go when nobody says otherwise: `backups/` next to the database file.
@@ -57,8 +62,8 @@ fn io(code: ErrorCode, what: &str, e: std::io::Error) -> ApiError {
 
 /// The time in a backup file name and its number within that second (`yihu-<time>.db` is 1,
 /// `yihu-<time>-2.db` was made after it), if the file is one of ours.
-fn parse_name(name: &str) -> Option<(NaiveDateTime, u32)> {
-    let rest = name.strip_prefix(PREFIX)?.strip_suffix(".db")?;
+fn parse_name(name: &str, prefix: &str) -> Option<(NaiveDateTime, u32)> {
+    let rest = name.strip_prefix(prefix)?.strip_suffix(".db")?;
     let at = NaiveDateTime::parse_from_str(rest.get(..15)?, STAMP).ok()?;
     let seq = match &rest[15..] {
         "" => 1,
@@ -94,19 +99,31 @@ pub fn create(
     now: DateTime<Utc>,
     key: Option<&DbKey>,
 ) -> ApiResult<BackupInfo> {
+    create_named(conn, dir, now, key, PREFIX)
+}
+
+/// [`create`] with the file name starting `prefix`.
+fn create_named(
+    conn: &Connection,
+    dir: &Path,
+    now: DateTime<Utc>,
+    key: Option<&DbKey>,
+    prefix: &str,
+) -> ApiResult<BackupInfo> {
     std::fs::create_dir_all(dir)
         .map_err(|e| io(ErrorCode::BackupIo, "cannot create the backup folder", e))?;
     let at = now.naive_utc();
     let stamp = at.format(STAMP).to_string();
-    let mut path = dir.join(format!("{PREFIX}{stamp}.db"));
+    let mut path = dir.join(format!("{prefix}{stamp}.db"));
     let mut n = 2;
     while path.exists() {
-        path = dir.join(format!("{PREFIX}{stamp}-{n}.db"));
+        path = dir.join(format!("{prefix}{stamp}-{n}.db"));
         n += 1;
     }
     let part = path.with_extension("db.part");
     let result = (|| -> ApiResult<()> {
-        let _ = std::fs::remove_file(&part);
+        crate::private_file::replace_leftover(&part)
+            .map_err(|e| io(ErrorCode::BackupIo, "cannot create the backup file", e))?;
         let mut dst = Connection::open(&part)?;
         if let Some(key) = key {
             crate::db::apply_key(&dst, "main", key)?;
@@ -237,8 +254,13 @@ fn open_backup(path: &Path, key: Option<&DbKey>) -> ApiResult<Connection> {
     Ok(conn)
 }
 
-/// The backups in `dir` with their times, newest first.
+/// The rotated backups in `dir` with their times, newest first.
 fn scan(dir: &Path) -> ApiResult<Vec<(NaiveDateTime, BackupInfo)>> {
+    scan_named(dir, PREFIX)
+}
+
+/// The backups in `dir` whose names start with `prefix`, with their times, newest first.
+fn scan_named(dir: &Path, prefix: &str) -> ApiResult<Vec<(NaiveDateTime, BackupInfo)>> {
     let entries = match std::fs::read_dir(dir) {
         Ok(e) => e,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
@@ -247,7 +269,7 @@ fn scan(dir: &Path) -> ApiResult<Vec<(NaiveDateTime, BackupInfo)>> {
     let mut out = Vec::new();
     for entry in entries.flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
-        if let Some((at, seq)) = parse_name(&name) {
+        if let Some((at, seq)) = parse_name(&name, prefix) {
             out.push(((at, seq), info(&entry.path(), at)?));
         }
     }
@@ -259,7 +281,9 @@ fn scan(dir: &Path) -> ApiResult<Vec<(NaiveDateTime, BackupInfo)>> {
 /// database was encrypted), each through a checked copy renamed over it.
 pub fn encrypt_plain_backups(dir: &Path, key: &DbKey) -> ApiResult<usize> {
     let mut done = 0;
-    for (_, b) in scan(dir)? {
+    let mut all = scan(dir)?;
+    all.extend(scan_named(dir, BEFORE_RESTORE)?);
+    for (_, b) in all {
         let path = Path::new(&b.path);
         if !crate::db::is_plain_sqlite(path) {
             continue;
@@ -294,9 +318,12 @@ pub fn copy_keyring(db_path: &Path, dir: &Path) -> ApiResult<()> {
     crate::keyring::write_atomically(&dir.join(name), &bytes)
 }
 
-/// The backups in `dir`, newest first.
+/// The backups in `dir`, newest first: the rotated ones and the copies taken before a restore.
 pub fn list(dir: &Path) -> ApiResult<Vec<BackupInfo>> {
-    Ok(scan(dir)?.into_iter().map(|(_, i)| i).collect())
+    let mut all = scan(dir)?;
+    all.extend(scan_named(dir, BEFORE_RESTORE)?);
+    all.sort_by_key(|(at, _)| std::cmp::Reverse(*at));
+    Ok(all.into_iter().map(|(_, i)| i).collect())
 }
 
 /// When the newest backup in `dir` was made (UTC), if there is one.
@@ -355,6 +382,14 @@ pub fn rotate(dir: &Path, now: DateTime<Utc>) -> ApiResult<Vec<String>> {
     let stamps: Vec<NaiveDateTime> = all.iter().map(|(at, _)| *at).collect();
     let kept = keep(&stamps, now.naive_utc());
     let mut deleted = Vec::new();
+    let expired = now.naive_utc() - chrono::Duration::days(KEEP_BEFORE_RESTORE_DAYS);
+    for (at, b) in scan_named(dir, BEFORE_RESTORE)? {
+        if at < expired {
+            std::fs::remove_file(&b.path)
+                .map_err(|e| io(ErrorCode::BackupIo, "cannot remove an old backup", e))?;
+            deleted.push(b.name.clone());
+        }
+    }
     for (i, (_, b)) in all.iter().enumerate() {
         if !kept.contains(&i) {
             std::fs::remove_file(&b.path)
@@ -396,7 +431,7 @@ fn restore_verified(
     now: DateTime<Utc>,
     key: Option<&DbKey>,
 ) -> ApiResult<Restored> {
-    let saved_before = create(conn, dir, now, key)?;
+    let saved_before = create_named(conn, dir, now, key, BEFORE_RESTORE)?;
     let src = open_backup(from, key)?;
     let busy = || {
         ApiError::new(

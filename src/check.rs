@@ -8,6 +8,49 @@ use serde::Serialize;
 use crate::error::ApiResult;
 use crate::types::{NeedCategory, Relation};
 
+/// The file's schema against the one the migrations define: every table, index, trigger or
+/// view added (`check.schema.unexpected`), changed (`check.schema.changed`) or missing
+/// (`check.schema.missing`). A trigger planted on `audit` (one that silently drops its rows)
+/// is what this is first for, and is listed first.
+fn schema_problems(conn: &Connection) -> ApiResult<Vec<Problem>> {
+    let expected = crate::db::expected_schema()?;
+    let found = crate::db::schema_of(conn)?;
+    let key = |o: &crate::db::SchemaObject| (o.0.clone(), o.1.clone());
+    let describe = |o: &crate::db::SchemaObject| format!("{} {} on {}", o.0, o.1, o.2);
+    // Triggers on `audit` first, then everything else in order.
+    let order = |o: &crate::db::SchemaObject| (!(o.0 == "trigger" && o.2 == "audit"), key(o));
+    let mut unexpected: Vec<&crate::db::SchemaObject> = Vec::new();
+    let mut changed = Vec::new();
+    for f in &found {
+        match expected.iter().find(|e| key(e) == key(f)) {
+            None => unexpected.push(f),
+            Some(e) if e != f => changed.push(f),
+            Some(_) => {}
+        }
+    }
+    let missing: Vec<_> = expected
+        .iter()
+        .filter(|e| !found.iter().any(|f| key(f) == key(e)))
+        .collect();
+    let mut out = Vec::new();
+    for (check, mut list) in [
+        ("check.schema.unexpected", unexpected),
+        ("check.schema.changed", changed),
+        ("check.schema.missing", missing),
+    ] {
+        if list.is_empty() {
+            continue;
+        }
+        list.sort_by_key(|o| order(o));
+        out.push(Problem {
+            check: check.into(),
+            count: list.len() as i64,
+            example: list.first().map(|o| describe(o)),
+        });
+    }
+    Ok(out)
+}
+
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Problem {
     pub check: String,
@@ -146,11 +189,20 @@ pub fn run(conn: &Connection) -> ApiResult<Vec<Problem>> {
             example: Some(e.to_string()),
         });
     }
-    // The audit trail's hash chain (what `yihu audit verify` reports in full).
+    problems.extend(schema_problems(conn)?);
+    // The audit trail's hash chain (what `yihu audit verify` reports in full), and the head
+    // recorded outside the file.
     let chain = crate::audit_chain::verify(conn)?;
-    if let Some(p) = chain.first_problem {
+    if let Some(p) = chain
+        .first_problem
+        .or(crate::audit_chain::anchor_problem(conn)?)
+    {
         problems.push(Problem {
-            check: "audit.chain".into(),
+            check: if p.kind == crate::audit_chain::ProblemKind::Truncated {
+                "audit.chain.truncated".into()
+            } else {
+                "audit.chain".into()
+            },
             count: 1,
             example: Some(format!("{:?} at seq {}", p.kind, p.seq).to_lowercase()),
         });

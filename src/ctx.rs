@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 #[derive(Debug, Clone)]
 pub struct Ctx {
-    /// The signed-in staff member (until sign-in exists: chosen with `--as`).
+    /// The acting staff member: signed in to the app, or `--as` with their own passphrase.
     pub actor: Option<Uuid>,
     /// Now, in UTC (stored timestamps).
     pub now: DateTime<Utc>,
@@ -41,6 +41,16 @@ impl Ctx {
             now,
             today,
             ids: None,
+        }
+    }
+
+    /// The real clock with "today" moved to `today` (a demo database worked on as if it were
+    /// another day): due and overdue rules follow `today`, while every timestamp written —
+    /// the audit trail's first — is the real time.
+    pub fn moved(actor: Option<Uuid>, today: NaiveDate) -> Ctx {
+        Ctx {
+            today,
+            ..Ctx::system(actor)
         }
     }
 

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use include_dir::{Dir, include_dir};
-use rusqlite::{Connection, OpenFlags, params};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use rusqlite_migration::{Migrations, SchemaVersion};
 
 use crate::error::ApiError;
@@ -74,6 +74,12 @@ pub fn open_keyed(path: &Path, key: Option<&DbKey>) -> Result<Connection, ApiErr
             )
         })?;
     }
+    crate::private_file::prepare_database(path).map_err(|e| {
+        ApiError::new(
+            ErrorCode::DbOpen,
+            format!("cannot create the database file: {e}"),
+        )
+    })?;
     if let Some(key) = key
         && is_plain_sqlite(path)
     {
@@ -88,7 +94,53 @@ pub fn open_keyed(path: &Path, key: Option<&DbKey>) -> Result<Connection, ApiErr
     configure(&conn)?;
     migrate(&mut conn)?;
     load_divisions(&mut conn)?;
+    reindex_search(&mut conn)?;
     Ok(conn)
+}
+
+/// What the household search index holds ([`crate::search_terms::household_terms`]). When a
+/// build changes it, this rises and every household's terms are rebuilt once, at the first
+/// open. 2: no part of an ID number (a suffix search was an oracle for the masked digits).
+const SEARCH_TERMS_VERSION: &str = "2";
+
+/// Rebuild every household's search terms unless they are of [`SEARCH_TERMS_VERSION`].
+fn reindex_search(conn: &mut Connection) -> Result<(), ApiError> {
+    let version: Option<String> = conn
+        .query_row(
+            "SELECT value FROM meta WHERE key = 'search_terms_version'",
+            [],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if version.as_deref() == Some(SEARCH_TERMS_VERSION) {
+        return Ok(());
+    }
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    {
+        let mut households = tx.prepare("SELECT id, case_no, phone, search_id FROM household")?;
+        let mut members = tx.prepare(
+            "SELECT name, phone FROM member WHERE household_id = ?1 AND removed_on IS NULL",
+        )?;
+        let mut put = tx.prepare("INSERT INTO household_search(rowid, terms) VALUES (?1, ?2)")?;
+        tx.execute("DELETE FROM household_search", [])?;
+        let mut rows = households.query([])?;
+        while let Some(r) = rows.next()? {
+            let (id, case_no, phone, search_id): (String, String, Option<String>, i64) =
+                (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?);
+            let people = members
+                .query_map([&id], |m| Ok((m.get(0)?, m.get(1)?)))?
+                .collect::<Result<Vec<(String, Option<String>)>, _>>()?;
+            let terms = crate::search_terms::household_terms(&case_no, phone.as_deref(), &people);
+            put.execute(params![search_id, terms.join(" ")])?;
+        }
+    }
+    tx.execute(
+        "INSERT INTO meta(key, value) VALUES ('search_terms_version', ?1)
+         ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        [SEARCH_TERMS_VERSION],
+    )?;
+    tx.commit()?;
+    Ok(())
 }
 
 fn wrong_key() -> ApiError {
@@ -163,7 +215,12 @@ fn table_counts(conn: &Connection, schema: &str) -> Result<Vec<(String, i64)>, A
 /// `sqlcipher_export`), with its schema version and application id, and check the copy: sound
 /// (`integrity_check`) and every table with the same number of rows.
 pub fn export_encrypted(plain: &Connection, dest: &Path, key: &DbKey) -> Result<(), ApiError> {
-    let _ = std::fs::remove_file(dest);
+    crate::private_file::replace_leftover(dest).map_err(|e| {
+        ApiError::new(
+            ErrorCode::DbEncrypt,
+            format!("cannot create the encrypted copy: {e}"),
+        )
+    })?;
     let fail = |e: rusqlite::Error| {
         ApiError::new(
             ErrorCode::DbEncrypt,
@@ -208,6 +265,13 @@ pub fn export_encrypted(plain: &Connection, dest: &Path, key: &DbKey) -> Result<
 /// copy renamed over it — a crash at any point leaves either the plain or the encrypted file
 /// whole. Nothing else may have the file open.
 pub fn encrypt_in_place(path: &Path, key: &DbKey) -> Result<(), ApiError> {
+    let dest = encrypted_copy(path, key)?;
+    put_in_place(path, &dest)
+}
+
+/// The first half of [`encrypt_in_place`]: the encrypted, checked copy of the plain database at
+/// `path`, beside it (`<name>.encrypting`); the plain file is left as it was.
+pub fn encrypted_copy(path: &Path, key: &DbKey) -> Result<PathBuf, ApiError> {
     let dest = PathBuf::from(format!("{}.encrypting", path.display()));
     {
         let plain = connect(path, None)?;
@@ -222,6 +286,12 @@ pub fn encrypt_in_place(path: &Path, key: &DbKey) -> Result<(), ApiError> {
             .query_row("PRAGMA journal_mode = DELETE", [], |_| Ok(()))
             .map_err(ApiError::from)?;
     }
+    Ok(dest)
+}
+
+/// The second half of [`encrypt_in_place`]: the encrypted copy `dest` replaces the plain file
+/// at `path` (whose journal files go first).
+pub fn put_in_place(path: &Path, dest: &Path) -> Result<(), ApiError> {
     for side in ["-wal", "-shm"] {
         let p = PathBuf::from(format!("{}{side}", path.display()));
         if p.exists() {
@@ -233,7 +303,7 @@ pub fn encrypt_in_place(path: &Path, key: &DbKey) -> Result<(), ApiError> {
             })?;
         }
     }
-    std::fs::rename(&dest, path).map_err(|e| {
+    std::fs::rename(dest, path).map_err(|e| {
         ApiError::new(
             ErrorCode::DbEncrypt,
             format!("cannot put the encrypted database in place: {e}"),
@@ -256,11 +326,12 @@ fn wal(conn: &Connection) -> Result<(), ApiError> {
 }
 
 /// Bring an open database to this build's schema and data after its content was replaced
-/// (a restore): WAL mode, migrations, the audit chain, division data.
+/// (a restore): WAL mode, migrations, the audit chain, division data, the search index.
 pub fn upgrade(conn: &mut Connection) -> Result<(), ApiError> {
     wal(conn)?;
     migrate(conn)?;
-    load_divisions(conn)
+    load_divisions(conn)?;
+    reindex_search(conn)
 }
 
 fn migrate(conn: &mut Connection) -> Result<(), ApiError> {
@@ -296,9 +367,81 @@ fn migrate(conn: &mut Connection) -> Result<(), ApiError> {
             format!("cannot upgrade the database: {e}"),
         )
     })?;
-    // An audit trail written before schema 3 is chained once (a no-op on a sealed trail).
-    crate::audit_chain::seal_legacy(conn)?;
+    // An audit trail written before schema 3 is chained once, by the upgrade that brings it
+    // across schema 3 — never at any later open: a trail whose hashes were wiped is not
+    // sealed anew (verify then reports it), whoever opens it.
+    if user_version < CHAIN_SCHEMA {
+        crate::audit_chain::seal_legacy(conn)?;
+    }
     Ok(())
+}
+
+/// One object of a database's schema: (type, name, table, SQL text).
+pub type SchemaObject = (String, String, String, Option<String>);
+
+/// The schema objects (tables, indexes, triggers, views) of the `main` database of `conn`,
+/// SQLite's own (`sqlite_*`) left out, by type and name.
+pub fn schema_of(conn: &Connection) -> Result<Vec<SchemaObject>, ApiError> {
+    let mut st = conn.prepare(
+        "SELECT type, name, tbl_name, sql FROM main.sqlite_schema
+         WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name",
+    )?;
+    let rows = st
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+        .collect::<Result<_, _>>()?;
+    Ok(rows)
+}
+
+/// The schema this build's migrations define (built in memory).
+pub fn expected_schema() -> Result<Vec<SchemaObject>, ApiError> {
+    let mut conn = Connection::open_in_memory()?;
+    migrations()?.to_latest(&mut conn).map_err(|e| {
+        ApiError::new(
+            ErrorCode::DbMigrate,
+            format!("cannot build the expected schema: {e}"),
+        )
+    })?;
+    schema_of(&conn)
+}
+
+/// The schema version whose migration (`03-audit-chain`) introduced the audit hash chain.
+const CHAIN_SCHEMA: i64 = 3;
+
+/// Open the database at `path` (with `key` when encrypted) to read it as it is, writing
+/// nothing: no migration, no division data, no index rebuilt, no chain sealed (`yihu check`
+/// and `yihu audit verify` look at what is there, not at what opening would make of it). A
+/// database of an older schema is refused (`db.upgrade_first`): open it once with Yihu.
+pub fn open_as_is(path: &Path, key: Option<&DbKey>) -> Result<Connection, ApiError> {
+    if !path.exists() {
+        return Err(ApiError::new(
+            ErrorCode::DbOpen,
+            "there is no database at this path",
+        ));
+    }
+    let conn = connect(path, key)?;
+    let version: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .map_err(|e| match (key, ApiError::from(e)) {
+            (Some(_), e) if e.code == ErrorCode::DbDamaged => wrong_key(),
+            (_, e) => e,
+        })?;
+    configure(&conn)?;
+    if version > schema_version() as i64 {
+        return Err(ApiError::new(
+            ErrorCode::DbTooNew,
+            "this database was written by a newer version of Yihu",
+        ));
+    }
+    if version < schema_version() as i64 {
+        return Err(ApiError::new(
+            ErrorCode::DbUpgradeFirst,
+            format!(
+                "this database has schema {version}; open it once with this Yihu (any command) to upgrade it to {}, then check it",
+                schema_version()
+            ),
+        ));
+    }
+    Ok(conn)
 }
 
 /// Load the shipped divisions once per data version (idempotent; user-added villages kept).

@@ -43,6 +43,8 @@ error_codes! {
     RequestFieldInvalidValue = "request.field.invalid_value",
     /// A number out of the type's range.
     RequestFieldRange = "request.field.range",
+    /// `--today` / `YIHU_TODAY` on a database that is not a demo (the date is real there).
+    RequestTodayDemoOnly = "request.today_demo_only",
     /// No command of this name.
     CommandUnknown = "command.unknown",
     /// A bug: the core could not finish (serialisation, an impossible state).
@@ -70,6 +72,16 @@ error_codes! {
     AuthPassphraseRequired = "auth.passphrase_required",
     /// The passphrase is shorter than the minimum.
     AuthPassphraseTooShort = "auth.passphrase_too_short",
+    /// The passphrase is blank, or holds characters that show as nothing.
+    AuthPassphraseInvisible = "auth.passphrase_invisible",
+    /// The passphrase is a common password or a single word or name.
+    AuthPassphraseCommon = "auth.passphrase_common",
+    /// The passphrase is a pattern: repeats, a sequence, a keyboard row, a date or a year.
+    AuthPassphrasePattern = "auth.passphrase_pattern",
+    /// The passphrase is too easy to guess for another reason.
+    AuthPassphraseWeak = "auth.passphrase_weak",
+    /// Too many wrong passphrases for this person: wait before trying again.
+    AuthThrottled = "auth.throttled",
     /// The new passphrase equals the old one.
     AuthPassphraseUnchanged = "auth.passphrase_unchanged",
     /// A temporary passphrase must be changed first.
@@ -78,6 +90,8 @@ error_codes! {
     AuthWrongPassphrase = "auth.wrong_passphrase",
     /// The recovery code does not unlock the database.
     AuthWrongRecoveryCode = "auth.wrong_recovery_code",
+    /// The recovery code resets an administrator's passphrase; it never acts as anyone.
+    AuthRecoveryCodeCannotAct = "auth.recovery_code_cannot_act",
     /// (window) the two passphrases typed differ.
     AuthPassphraseMismatch = "auth.passphrase_mismatch",
     // The database file, its keys and backups.
@@ -87,6 +101,8 @@ error_codes! {
     AppIpc = "app.ipc",
     /// (window) the database could not be opened, no detail given.
     DbOpenFailed = "db.open_failed",
+    /// The database must be upgraded (opened once by this build) before it is checked.
+    DbUpgradeFirst = "db.upgrade_first",
     /// Another program is writing; try again.
     DbBusy = "db.busy",
     /// A database rule refused the change.
@@ -133,6 +149,10 @@ error_codes! {
     RestoreConfirm = "restore.confirm",
     /// The audit trail's hash chain does not verify.
     AuditChainBroken = "audit.chain.broken",
+    /// The audit trail is shorter than, or differs from, the head recorded outside the file.
+    AuditChainTruncated = "audit.chain.truncated",
+    /// The audit trail did not keep the row just written (something in the file interferes).
+    AuditSilenced = "audit.silenced",
     /// (CLI) the integrity check found problems.
     CheckFailed = "check.failed",
     /// (CLI) a command of a batch failed.

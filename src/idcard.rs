@@ -153,10 +153,12 @@ pub fn parse(s: &str) -> Result<IdInfo, IdError> {
     })
 }
 
-/// Masks a number for display: keeps the first 4 and last 4 characters and
-/// replaces the rest with `*` (`"3213**********1234"`). Strings of 8
-/// characters or fewer become all `*`. Works on characters, so any input is
-/// safe.
+/// Masks a number for display: keeps the first 4 characters (province and city, which the
+/// household's division shows anyway) and the last 2 (the sex digit and the check digit), and
+/// replaces the rest with `*` (`"3213************34"`). The birth date (digits 7–14) and the
+/// sequence digits 15–16 stay hidden, so with the age, sex and county shown beside it some
+/// 3,000 numbers remain possible (more digits shown, e.g. the last 4, would leave about 30).
+/// Strings of 8 characters or fewer become all `*`. Works on characters, so any input is safe.
 pub fn mask(s: &str) -> String {
     let n = s.chars().count();
     if n <= 8 {
@@ -164,7 +166,7 @@ pub fn mask(s: &str) -> String {
     }
     let mut out = String::with_capacity(s.len());
     for (i, c) in s.chars().enumerate() {
-        if i < 4 || i >= n - 4 {
+        if i < 4 || i >= n - 2 {
             out.push(c);
         } else {
             out.push('*');
@@ -332,14 +334,14 @@ mod tests {
 
     #[test]
     fn mask_examples() {
-        assert_eq!(mask("321301199001011234"), "3213**********1234");
+        assert_eq!(mask("321301199001011234"), "3213************34");
         assert_eq!(mask("12345678"), "********");
-        assert_eq!(mask("123456789"), "1234*6789");
+        assert_eq!(mask("123456789"), "1234***89");
         assert_eq!(mask(""), "");
         assert_eq!(mask("abc"), "***");
-        assert_eq!(mask("卫佳卫佳卫佳卫佳卫"), "卫佳卫佳*佳卫佳卫");
+        assert_eq!(mask("卫佳卫佳卫佳卫佳卫"), "卫佳卫佳***佳卫");
         assert_eq!(mask("卫佳"), "**");
-        assert_eq!(mask("😀😀😀😀😀😀😀😀😀😀"), "😀😀😀😀**😀😀😀😀");
+        assert_eq!(mask("😀😀😀😀😀😀😀😀😀😀"), "😀😀😀😀****😀😀");
     }
 
     /// 17-digit prefixes whose date is valid (years 1900..=2099).

@@ -9,6 +9,7 @@
 //! "recovery" — so a slot copied under another person's id does not open. The file holds no
 //! case data: staff names (for the sign-in list), salts, nonces and ciphertexts.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use argon2::{Algorithm, Argon2, Params, Version};
@@ -20,15 +21,20 @@ use zeroize::Zeroizing;
 
 use crate::error::{ApiError, ApiResult};
 use crate::error_code::ErrorCode;
+use crate::throttle::Throttle;
 
 /// The keyring's file format version.
 const FORMAT: u32 = 1;
 /// The shortest passphrase accepted.
 pub const MIN_PASSPHRASE_CHARS: usize = 8;
-/// Argon2id cost for new slots (OWASP's minimum: 19 MiB, 2 passes, 1 lane; ~50 ms here).
-/// Stored per slot, so it can be raised without breaking older slots.
-const KDF_M_KIB: u32 = 19 * 1024;
-const KDF_T: u32 = 2;
+/// The least `zxcvbn` score (0–4) a passphrase needs: 3, "safely unguessable" (about 10^10
+/// guesses), which at one Argon2id derivation per guess is years of one computer's work.
+pub const MIN_STRENGTH: u8 = 3;
+/// Argon2id cost for new slots: 64 MiB, 3 passes, 1 lane (RFC 9106's second recommended
+/// setting; OWASP's minimum, used until this build, was 19 MiB and 2 passes). Stored per slot,
+/// so it can be raised without breaking older slots, which are sealed anew at their next use.
+const KDF_M_KIB: u32 = 64 * 1024;
+const KDF_T: u32 = 3;
 const KDF_P: u32 = 1;
 /// Crockford's base-32 alphabet: no I, L, O or U, so a code copied by hand reads back.
 const CODE_ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
@@ -223,6 +229,21 @@ pub struct Keyring {
     #[serde(default)]
     pub demo: bool,
     pub slots: Vec<Slot>,
+    /// Wrong tries, by staff id, `*` (a passphrase tried without saying whose) and `recovery`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub throttle: BTreeMap<String, Throttle>,
+    /// The audit trail's head as Yihu last saw it, kept outside the database file: a trail
+    /// later found shorter, or different at this row, was cut or swapped
+    /// (`audit_chain::anchor_problem`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub anchor: Option<Anchor>,
+}
+
+/// One link of the audit chain: its sequence number and hash.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Anchor {
+    pub seq: i64,
+    pub hash: String,
 }
 
 /// The keyring file of the database at `db_path`: `<db file>.keys` beside it.
@@ -230,8 +251,24 @@ pub fn path_for(db_path: &Path) -> PathBuf {
     PathBuf::from(format!("{}.keys", db_path.display()))
 }
 
-/// Refuse a passphrase too short to protect anything.
+/// Refuse a passphrase that would not hold against guessing: blank or holding characters that
+/// show as nothing (`auth.passphrase_invisible`: eight spaces, zero-width spaces), too short,
+/// or guessable by the `zxcvbn` estimator (a score below 3 of 4, about 10^10 guesses), with
+/// the reason it gives: a common password (`auth.passphrase_common`), a pattern — repeats,
+/// sequences, keyboard rows, dates, years (`auth.passphrase_pattern`) — or otherwise too
+/// simple (`auth.passphrase_weak`). Names of the program count as known words.
 pub fn check_passphrase(passphrase: &str, field: &str) -> ApiResult<()> {
+    if passphrase.trim().is_empty()
+        || passphrase
+            .chars()
+            .any(|c| c.is_control() || crate::validate::is_invisible(c))
+    {
+        return Err(ApiError::at(
+            ErrorCode::AuthPassphraseInvisible,
+            field,
+            "the passphrase is blank or holds characters that show as nothing",
+        ));
+    }
     if passphrase.chars().count() < MIN_PASSPHRASE_CHARS {
         return Err(ApiError::at(
             ErrorCode::AuthPassphraseTooShort,
@@ -239,7 +276,41 @@ pub fn check_passphrase(passphrase: &str, field: &str) -> ApiResult<()> {
             format!("the passphrase must have at least {MIN_PASSPHRASE_CHARS} characters"),
         ));
     }
-    Ok(())
+    let estimate = zxcvbn::zxcvbn(passphrase, &["一户一策", "yihuyice"]);
+    if u8::from(estimate.score()) >= MIN_STRENGTH {
+        return Ok(());
+    }
+    use zxcvbn::feedback::Warning as W;
+    let warning = estimate.feedback().and_then(|f| f.warning());
+    let code = match warning {
+        Some(
+            W::ThisIsATop10Password
+            | W::ThisIsATop100Password
+            | W::ThisIsACommonPassword
+            | W::ThisIsSimilarToACommonlyUsedPassword
+            | W::AWordByItselfIsEasyToGuess
+            | W::NamesAndSurnamesByThemselvesAreEasyToGuess
+            | W::CommonNamesAndSurnamesAreEasyToGuess,
+        ) => ErrorCode::AuthPassphraseCommon,
+        Some(
+            W::StraightRowsOfKeysAreEasyToGuess
+            | W::ShortKeyboardPatternsAreEasyToGuess
+            | W::RepeatsLikeAaaAreEasyToGuess
+            | W::RepeatsLikeAbcAbcAreOnlySlightlyHarderToGuess
+            | W::SequencesLikeAbcAreEasyToGuess
+            | W::RecentYearsAreEasyToGuess
+            | W::DatesAreOftenEasyToGuess,
+        ) => ErrorCode::AuthPassphrasePattern,
+        None => ErrorCode::AuthPassphraseWeak,
+    };
+    Err(ApiError::at(
+        code,
+        field,
+        match warning {
+            Some(w) => format!("the passphrase is easy to guess: {w}"),
+            None => "the passphrase is easy to guess: use a few words or a sentence".to_string(),
+        },
+    ))
 }
 
 /// A new recovery code, formatted for printing (`XXXXX-XXXXX-…`).
@@ -287,6 +358,8 @@ impl Keyring {
             format: FORMAT,
             demo: false,
             slots: Vec::new(),
+            throttle: BTreeMap::new(),
+            anchor: None,
         };
         let code = ring.renew_recovery(key)?;
         Ok((ring, code))
@@ -365,6 +438,50 @@ impl Keyring {
     /// Whether `staff_id` has a passphrase here.
     pub fn has_staff(&self, staff_id: Uuid) -> bool {
         self.staff_slot(staff_id).is_some()
+    }
+
+    /// Whether the slot `staff_id` (None: the recovery slot) was sealed with a weaker Argon2id
+    /// cost than this build's (it is sealed anew at its next successful use).
+    pub fn needs_upgrade(&self, staff_id: Option<Uuid>) -> bool {
+        let slot = match staff_id {
+            Some(id) => self.staff_slot(id),
+            None => self.slots.iter().find(|s| s.kind == SlotKind::Recovery),
+        };
+        slot.is_some_and(|s| s.kdf.m_kib < KDF_M_KIB || s.kdf.t < KDF_T)
+    }
+
+    /// Seal `staff_id`'s slot anew with `passphrase` (just checked against it) at this build's
+    /// Argon2id cost, keeping its name and "must change".
+    pub fn reseal_staff(&mut self, key: &DbKey, staff_id: Uuid, passphrase: &str) -> ApiResult<()> {
+        let Some(old) = self.staff_slot(staff_id).cloned() else {
+            return Ok(());
+        };
+        let mut slot = Slot::seal(
+            key,
+            SlotKind::Staff,
+            Some(staff_id),
+            old.name.clone(),
+            passphrase.as_bytes(),
+            Kdf::fresh(),
+        )?;
+        slot.must_change = old.must_change;
+        self.put_staff_slot(slot);
+        Ok(())
+    }
+
+    /// Seal the recovery slot anew with `code` (just checked against it) at this build's cost.
+    pub fn reseal_recovery(&mut self, key: &DbKey, code: &str) -> ApiResult<()> {
+        let slot = Slot::seal(
+            key,
+            SlotKind::Recovery,
+            None,
+            None,
+            normalise_code(code).as_bytes(),
+            Kdf::fresh(),
+        )?;
+        self.slots.retain(|s| s.kind != SlotKind::Recovery);
+        self.slots.push(slot);
+        Ok(())
     }
 
     /// Whether `staff_id` must choose a new passphrase.
@@ -534,7 +651,7 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> ApiResult<()> {
     };
     let tmp = PathBuf::from(format!("{}.tmp", path.display()));
     {
-        let mut f = std::fs::File::create(&tmp).map_err(io)?;
+        let mut f = crate::private_file::replace_leftover(&tmp).map_err(io)?;
         f.write_all(bytes).map_err(io)?;
         f.sync_all().map_err(io)?;
     }

@@ -10,6 +10,7 @@ use yihu::ErrorCode;
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand};
 use uuid::Uuid;
+use yihu::account::{Credential, Purpose};
 use yihu::keyring::DbKey;
 use yihu::{ApiError, Ctx, account, api, check, db, demo, vault};
 
@@ -23,10 +24,11 @@ struct Cli {
     /// Database file (default: $YIHU_DB, else the OS data directory, e.g. ~/.local/share/yihu/yihu.db).
     #[arg(long, global = true)]
     db: Option<PathBuf>,
-    /// The acting staff member's id (default: $YIHU_AS). On an encrypted database their
+    /// The acting staff member's id (default: $YIHU_AS). On an encrypted database their own
     /// passphrase is read from $YIHU_PASSPHRASE (never from the command line); without --as,
-    /// any staff member's passphrase opens it (commands then run for nobody), and so does
-    /// $YIHU_RECOVERY_CODE.
+    /// any staff member's passphrase opens it for commands that act as nobody. A temporary
+    /// passphrase (set by an administrator) opens nothing until it is changed;
+    /// $YIHU_RECOVERY_CODE opens it only to check it or to reset an administrator's passphrase.
     #[arg(long = "as", global = true)]
     as_staff: Option<String>,
     #[command(subcommand)]
@@ -77,16 +79,16 @@ enum Cmd {
     /// acting administrator (--as) gets the passphrase in $YIHU_PASSPHRASE; the recovery code
     /// is printed once. Close the app first.
     Encrypt,
-    /// Give a staff member a passphrase on an encrypted database (an administrator, --as, with
-    /// their own passphrase in $YIHU_PASSPHRASE; the new one in $YIHU_NEW_PASSPHRASE). The
-    /// same key is wrapped anew; the database is not rewritten.
+    /// Set a passphrase on an encrypted database; the new one is read from
+    /// $YIHU_NEW_PASSPHRASE, and the same key is wrapped anew (the database is not rewritten).
+    /// Your own (--staff is your --as): $YIHU_PASSPHRASE is your current one, temporary or not.
+    /// Someone else's (an administrator, --as, with their own passphrase in $YIHU_PASSPHRASE):
+    /// always temporary — it opens nothing until its owner changes it. With
+    /// $YIHU_RECOVERY_CODE and no --as: an administrator's new passphrase.
     Passphrase {
         /// The staff member's id.
         #[arg(long)]
         staff: String,
-        /// They must choose another passphrase at their next sign-in in the app.
-        #[arg(long)]
-        temporary: bool,
     },
     /// Check the database: SQLite integrity, foreign keys and the domain invariants.
     Check,
@@ -230,31 +232,44 @@ fn env(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|s| !s.is_empty())
 }
 
-/// The database key for `path` from the environment, if the database is encrypted.
-fn cli_key(path: &std::path::Path, actor: Option<Uuid>) -> Result<Option<DbKey>, ApiError> {
+/// The database key for `path` from the environment, if the database is encrypted, for
+/// `purpose` — by the core's one rule of who may open it for what ([`account::open_with`]):
+/// with `--as`, only that person's own passphrase; a temporary passphrase only to change it;
+/// the recovery code never to act.
+fn cli_key(
+    path: &std::path::Path,
+    actor: Option<Uuid>,
+    purpose: Purpose,
+) -> Result<Option<DbKey>, ApiError> {
     match vault::protection(path) {
         vault::Protection::Missing | vault::Protection::Plain => return Ok(None),
         vault::Protection::KeyringMissing => return Err(vault::keyring_missing()),
         vault::Protection::Encrypted => {}
     }
-    let key = match (env("YIHU_RECOVERY_CODE"), env("YIHU_PASSPHRASE"), actor) {
-        (Some(code), _, _) => vault::unlock(path, &vault::Secret::RecoveryCode(&code)),
-        (None, Some(passphrase), Some(staff_id)) => vault::unlock(
-            path,
-            &vault::Secret::Passphrase {
-                staff_id,
-                passphrase: &passphrase,
-            },
-        ),
-        (None, Some(passphrase), None) => {
-            vault::unlock(path, &vault::Secret::AnyPassphrase(&passphrase))
+    let (code, passphrase) = (env("YIHU_RECOVERY_CODE"), env("YIHU_PASSPHRASE"));
+    let credential = match (&code, &passphrase, actor) {
+        (Some(code), _, None) => Credential::RecoveryCode(code),
+        (Some(_), _, Some(_)) => return Err(recovery_cannot_act()),
+        (None, Some(passphrase), Some(staff_id)) => Credential::Staff {
+            staff_id,
+            passphrase,
+        },
+        (None, Some(passphrase), None) => Credential::AnyStaff(passphrase),
+        (None, None, _) => {
+            return Err(ApiError::new(
+                ErrorCode::AuthPassphraseRequired,
+                "this database is encrypted: set $YIHU_PASSPHRASE (the --as staff member's passphrase), or $YIHU_RECOVERY_CODE",
+            ));
         }
-        (None, None, _) => Err(ApiError::new(
-            ErrorCode::AuthPassphraseRequired,
-            "this database is encrypted: set $YIHU_PASSPHRASE (the --as staff member's passphrase), or $YIHU_RECOVERY_CODE",
-        )),
     };
-    key.map(Some)
+    account::open_with(path, &credential, purpose).map(Some)
+}
+
+fn recovery_cannot_act() -> ApiError {
+    ApiError::new(
+        ErrorCode::AuthRecoveryCodeCannotAct,
+        "the recovery code acts as nobody: leave out --as (it only gives an administrator a new passphrase)",
+    )
 }
 
 /// The `--as` administrator a file-level command needs (checked to be one by the caller).
@@ -279,20 +294,37 @@ fn required_env(var: &str, field: &str, what: &str) -> Result<String, ApiError> 
     })
 }
 
-/// Open the database at `path`, with its key when it is encrypted.
+/// Open the database at `path` for `purpose`, with its key when it is encrypted.
 fn open_db(
     path: &std::path::Path,
     actor: Option<Uuid>,
+    purpose: Purpose,
 ) -> Result<(rusqlite::Connection, Option<DbKey>), ApiError> {
-    let key = cli_key(path, actor)?;
+    let key = cli_key(path, actor, purpose)?;
     Ok((db::open_keyed(path, key.as_ref())?, key))
 }
 
-/// The context of a command run from the command line: the actor, and the fixed date if any.
-fn context(actor: Option<Uuid>, today: Option<NaiveDate>) -> Ctx {
+/// Open the database at `path` to read it as it is (`check`, `audit verify`): nothing is
+/// written, not even an upgrade.
+fn open_as_is(path: &Path, actor: Option<Uuid>) -> Result<rusqlite::Connection, ApiError> {
+    let key = cli_key(path, actor, Purpose::Read)?;
+    db::open_as_is(path, key.as_ref())
+}
+
+/// The context of a command run from the command line on `conn`: the actor, and "today"
+/// moved if asked — on a demo database only; the clock of every timestamp (the audit trail's)
+/// is never moved.
+fn context(
+    conn: &rusqlite::Connection,
+    actor: Option<Uuid>,
+    today: Option<NaiveDate>,
+) -> Result<Ctx, ApiError> {
     match today {
-        Some(d) => Ctx::fixed(actor, d),
-        None => Ctx::system(actor),
+        Some(d) => {
+            demo::require_demo(conn).map_err(|e| at_flag(e, "today", "today"))?;
+            Ok(Ctx::moved(actor, d))
+        }
+        None => Ok(Ctx::system(actor)),
     }
 }
 
@@ -324,8 +356,9 @@ fn list_commands(json: bool) -> Result<(), ApiError> {
 
 fn batch(path: &Path, as_staff: Option<String>, today: Option<String>) -> Result<(), ApiError> {
     let actor = parse_actor(as_staff)?;
-    let fixed = parse_today(today)?;
-    let (mut conn, _) = open_db(path, actor)?;
+    let today = parse_today(today)?;
+    let (mut conn, _) = open_db(path, actor, Purpose::Act)?;
+    context(&conn, actor, today)?;
     let mut failed = 0usize;
     let mut line_no = 0usize;
     for line in std::io::stdin().lock().lines() {
@@ -339,7 +372,8 @@ fn batch(path: &Path, as_staff: Option<String>, today: Option<String>) -> Result
         if line.trim().is_empty() {
             continue;
         }
-        let printed = match batch_line(&mut conn, &context(actor, fixed), &line) {
+        let ctx = context(&conn, actor, today)?;
+        let printed = match batch_line(&mut conn, &ctx, &line) {
             Ok((_, v)) => serde_json::json!({"line": line_no, "ok": true, "response": v}),
             Err(e) => {
                 failed += 1;
@@ -348,6 +382,7 @@ fn batch(path: &Path, as_staff: Option<String>, today: Option<String>) -> Result
         };
         out(&printed.to_string());
     }
+    account::anchor_trail(&conn, false)?;
     if failed == 0 {
         Ok(())
     } else {
@@ -380,9 +415,10 @@ fn call(
         Some(s) => s.to_string(),
         None => "{}".to_string(),
     };
-    let ctx = context(actor, parse_today(today)?);
-    let (mut conn, _) = open_db(path, actor)?;
+    let (mut conn, _) = open_db(path, actor, Purpose::Act)?;
+    let ctx = context(&conn, actor, parse_today(today)?)?;
     let result = api::dispatch(&mut conn, &ctx, command, &body)?;
+    account::anchor_trail(&conn, false)?;
     out(&serde_json::to_string_pretty(&result)?);
     Ok(())
 }
@@ -410,8 +446,8 @@ fn export(path: &Path, as_staff: Option<String>, a: ExportArgs) -> Result<(), Ap
         "format": a.format, "reveal": a.reveal,
     });
     let request: yihu::api::ledger::LedgerRequest = api::parse_request(&request.to_string())?;
-    let ctx = context(actor, parse_today(a.today)?);
-    let (mut conn, _) = open_db(path, actor)?;
+    let (mut conn, _) = open_db(path, actor, Purpose::Act)?;
+    let ctx = context(&conn, actor, parse_today(a.today)?)?;
     let written = api::export_ledger(
         &mut conn,
         &ctx,
@@ -420,13 +456,13 @@ fn export(path: &Path, as_staff: Option<String>, a: ExportArgs) -> Result<(), Ap
             out: a.out,
         },
     )?;
+    account::anchor_trail(&conn, false)?;
     out(&serde_json::to_string_pretty(&written)?);
     Ok(())
 }
 
 fn make_demo(
     path: &Path,
-    as_staff: Option<String>,
     households: u32,
     seed: u64,
     today: Option<String>,
@@ -438,13 +474,7 @@ fn make_demo(
         today: parse_today(today)?.unwrap_or_else(|| Ctx::system(None).today),
     };
     let started = std::time::Instant::now();
-    let (summary, code) = if encrypt {
-        let (summary, code) = vault::create_demo(path, |conn| demo::build(conn, &options))?;
-        (summary, Some(code))
-    } else {
-        let (mut conn, _) = open_db(path, parse_actor(as_staff)?)?;
-        (demo::build(&mut conn, &options)?, None)
-    };
+    let (summary, code) = demo::build_file(path, &options, encrypt)?;
     let mut result = serde_json::to_value(&summary)?;
     result["seconds"] =
         serde_json::json!((started.elapsed().as_secs_f64() * 100.0).round() / 100.0);
@@ -480,13 +510,7 @@ fn encrypt(path: &Path, as_staff: Option<String>) -> Result<(), ApiError> {
     Ok(())
 }
 
-fn passphrase(
-    path: &Path,
-    as_staff: Option<String>,
-    staff: &str,
-    temporary: bool,
-) -> Result<(), ApiError> {
-    let actor = required_actor(as_staff)?;
+fn passphrase(path: &Path, as_staff: Option<String>, staff: &str) -> Result<(), ApiError> {
     let target = Uuid::parse_str(staff.trim()).map_err(|_| {
         ApiError::at(
             ErrorCode::RequestFieldType,
@@ -499,30 +523,71 @@ fn passphrase(
         "new_passphrase",
         "the new passphrase",
     )?;
-    let (mut conn, key) = open_db(path, Some(actor))?;
-    let key = key.ok_or_else(|| {
-        ApiError::new(
+    if vault::protection(path) != vault::Protection::Encrypted {
+        return Err(ApiError::new(
             ErrorCode::AuthNotEncrypted,
             "this database is not encrypted; run yihu encrypt first",
+        ));
+    }
+    let actor = parse_actor(as_staff)?;
+    let at_staff = |e| at_flag(e, "staff_id", "staff");
+    let done = |temporary: bool, via: &str| {
+        out(&serde_json::to_string_pretty(
+            &serde_json::json!({"staff": target, "temporary": temporary, "via": via}),
+        )?);
+        Ok(())
+    };
+    // The recovery code: an administrator's new passphrase, recorded as theirs through it.
+    if let Some(code) = env("YIHU_RECOVERY_CODE") {
+        if actor.is_some() {
+            return Err(recovery_cannot_act());
+        }
+        let key = account::open_with(
+            path,
+            &Credential::RecoveryCode(&code),
+            Purpose::ResetAdministrator,
+        )?;
+        let mut conn = db::open_keyed(path, Some(&key))?;
+        account::recover(&mut conn, &Ctx::system(Some(target)), &key, &new).map_err(at_staff)?;
+        return done(false, "recovery_code");
+    }
+    let actor = actor.ok_or_else(|| {
+        ApiError::at(
+            ErrorCode::RequestFieldMissing,
+            "as",
+            "--as (you, or the administrator setting it) is required",
         )
     })?;
-    account::set_passphrase(
-        &mut conn,
-        &Ctx::system(Some(actor)),
-        &key,
-        target,
-        &new,
-        temporary,
-    )
-    .map_err(|e| at_flag(e, "staff_id", "staff"))?;
-    out(&serde_json::to_string_pretty(
-        &serde_json::json!({"staff": target, "temporary": temporary}),
-    )?);
-    Ok(())
+    let current = required_env(
+        "YIHU_PASSPHRASE",
+        "passphrase",
+        "your own current passphrase",
+    )?;
+    if actor == target {
+        // Their own: the one thing a temporary passphrase may do.
+        let key = account::open_with(
+            path,
+            &Credential::Staff {
+                staff_id: actor,
+                passphrase: &current,
+            },
+            Purpose::ChangeOwnPassphrase,
+        )?;
+        let mut conn = db::open_keyed(path, Some(&key))?;
+        account::change_passphrase(&mut conn, &Ctx::system(Some(actor)), &current, &new)?;
+        return done(false, "passphrase");
+    }
+    // Someone else's (an administrator's doing): always temporary.
+    let (mut conn, key) = open_db(path, Some(actor), Purpose::Act)?;
+    let key =
+        key.ok_or_else(|| ApiError::internal("an encrypted database opened without a key"))?;
+    account::set_passphrase(&mut conn, &Ctx::system(Some(actor)), &key, target, &new)
+        .map_err(at_staff)?;
+    done(true, "passphrase")
 }
 
 fn check_db(path: &Path, as_staff: Option<String>) -> Result<(), ApiError> {
-    let (conn, _) = open_db(path, parse_actor(as_staff)?)?;
+    let conn = open_as_is(path, parse_actor(as_staff)?)?;
     let problems = check::run(&conn)?;
     out(&serde_json::to_string_pretty(
         &serde_json::json!({"ok": problems.is_empty(), "problems": problems}),
@@ -549,7 +614,7 @@ fn back_up(
         return Ok(());
     }
     let actor = parse_actor(as_staff)?;
-    let (mut conn, key) = open_db(path, actor)?;
+    let (mut conn, key) = open_db(path, actor, Purpose::Act)?;
     let (made, removed) = account::back_up(&mut conn, &Ctx::system(actor), key.as_ref(), &dir)?;
     out(&serde_json::to_string_pretty(
         &serde_json::json!({"backup": made, "removed": removed}),
@@ -566,7 +631,8 @@ fn restore(
 ) -> Result<(), ApiError> {
     let actor = parse_actor(as_staff)?;
     // A damaged file without a keyring is replaced by a plain backup.
-    let key = match cli_key(path, actor) {
+    let purpose = if yes { Purpose::Act } else { Purpose::Read };
+    let key = match cli_key(path, actor, purpose) {
         Err(e) if e.code == ErrorCode::DbKeyringMissing => None,
         other => other?,
     };
@@ -587,9 +653,26 @@ fn restore(
 }
 
 fn audit_verify(path: &Path, as_staff: Option<String>) -> Result<(), ApiError> {
-    let (conn, _) = open_db(path, parse_actor(as_staff)?)?;
-    let report = yihu::audit_chain::verify(&conn)?;
+    let conn = open_as_is(path, parse_actor(as_staff)?)?;
+    let mut report = yihu::audit_chain::verify(&conn)?;
+    if report.first_problem.is_none()
+        && let Some(p) = yihu::audit_chain::anchor_problem(&conn)?
+    {
+        report.ok = false;
+        report.first_problem = Some(p);
+    }
     out(&serde_json::to_string_pretty(&report)?);
+    if let Some(p) = &report.first_problem
+        && p.kind == yihu::audit_chain::ProblemKind::Truncated
+    {
+        return Err(ApiError::new(
+            ErrorCode::AuditChainTruncated,
+            format!(
+                "the audit trail no longer holds row {} as it was recorded outside the file: rows were cut from its end, or it was swapped",
+                p.seq
+            ),
+        ));
+    }
     match &report.first_problem {
         None => Ok(()),
         Some(p) => Err(ApiError::new(
@@ -603,6 +686,7 @@ fn audit_verify(path: &Path, as_staff: Option<String>) -> Result<(), ApiError> {
                     yihu::audit_chain::ProblemKind::Missing => "rows removed from here",
                     yihu::audit_chain::ProblemKind::Broken =>
                         "it does not follow the row before it",
+                    yihu::audit_chain::ProblemKind::Truncated => "it was cut short",
                 }
             ),
         )),
@@ -648,9 +732,9 @@ fn run(cli: Cli) -> Result<(), ApiError> {
             seed,
             today,
             encrypt,
-        } => make_demo(&path, who, households, seed, today, encrypt),
+        } => make_demo(&path, households, seed, today, encrypt),
         Cmd::Encrypt => encrypt(&path, who),
-        Cmd::Passphrase { staff, temporary } => passphrase(&path, who, &staff, temporary),
+        Cmd::Passphrase { staff } => passphrase(&path, who, &staff),
         Cmd::Check => check_db(&path, who),
         Cmd::Backup { dir, list } => back_up(&path, who, dir, list),
         Cmd::Restore { file, dir, yes } => restore(&path, who, &file, dir, yes),

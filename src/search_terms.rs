@@ -240,6 +240,7 @@ fn next_choice(choice: &mut [usize], counts: &[usize]) -> bool {
 /// middle dots removed and empty tokens dropped. Repeated tokens are kept
 /// once. `ü` is kept as typed; names index the `ü`, `v` and `u` spellings.
 pub fn query_tokens(q: &str) -> Vec<String> {
+    let q = crate::validate::clean_text(q);
     let mut out: Vec<String> = Vec::new();
     for raw in q.split(|c: char| c.is_whitespace() || matches!(c, ',' | '，' | '、')) {
         if out.len() == MAX_QUERY_TOKENS {
@@ -264,6 +265,58 @@ pub fn query_tokens(q: &str) -> Vec<String> {
 /// Whether some term starts with `token` — the same test the database does.
 pub fn matches(terms: &[String], token: &str) -> bool {
     terms.iter().any(|t| t.starts_with(token))
+}
+
+/// Terms that find a household: case number, phones, member names (with pinyin and
+/// initials). No part of an ID number: every search term matches as a prefix, and a search by
+/// some of its digits would be an oracle for the digits the mask hides (100 searches by the
+/// last four would give back digits 15–16). A whole ID number is found by its exact value
+/// instead (`api::household_filter`).
+pub fn household_terms(
+    case_no: &str,
+    phone: Option<&str>,
+    members: &[(String, Option<String>)],
+) -> Vec<String> {
+    household_terms_with(case_no, phone, members, name_terms)
+}
+
+/// `household_terms` with the name terms supplied by the caller (the bulk demo load reuses
+/// the terms of names it has already seen).
+pub fn household_terms_with(
+    case_no: &str,
+    phone: Option<&str>,
+    members: &[(String, Option<String>)],
+    mut name_terms: impl FnMut(&str) -> Vec<String>,
+) -> Vec<String> {
+    let mut terms = Vec::with_capacity(8 + members.len() * 10);
+    terms.push(case_no.to_lowercase());
+    if let Some(rest) = case_no.get(7..) {
+        terms.push(rest.to_string());
+    }
+    let push_phone = |p: &str, terms: &mut Vec<String>| {
+        let digits: String = p.chars().filter(|c| c.is_ascii_digit()).collect();
+        if digits.len() >= 4 {
+            terms.push(digits[digits.len() - 4..].to_string());
+        }
+        // +86 139… is also found as 139…, the way people say it.
+        if let Some(national) = p.strip_prefix("+86").and(digits.strip_prefix("86")) {
+            terms.push(national.to_string());
+        }
+        terms.push(digits);
+    };
+    if let Some(p) = phone {
+        push_phone(p, &mut terms);
+    }
+    for (name, phone) in members {
+        terms.extend(name_terms(name));
+        if let Some(p) = phone {
+            push_phone(p, &mut terms);
+        }
+    }
+    terms.retain(|t| !t.is_empty());
+    terms.sort();
+    terms.dedup();
+    terms
 }
 
 #[cfg(test)]

@@ -1,8 +1,10 @@
 //! Field rules shared by every command: lengths, required text, phone numbers, money, dates,
 //! division codes. Each failure names its field and carries a stable code
-//! (`validation.<rule>`), so the UI can show a translated message at the right input.
+//! (`validation.<rule>`), so the UI can show a translated message at the right input. Text is
+//! stored as it will be searched: in Unicode NFC, without invisible formatting characters.
 
 use chrono::NaiveDate;
+use unicode_normalization::UnicodeNormalization;
 
 use crate::error::{ApiError, ApiResult};
 use crate::error_code::ErrorCode;
@@ -48,9 +50,34 @@ fn check_len(field: &str, s: &str, max: usize) -> ApiResult<()> {
     Ok(())
 }
 
-/// Required one-line text: trimmed, not empty, at most `max` characters.
+/// Characters that show as nothing but change what a text is: zero-width spaces and joiners,
+/// bidirectional controls (which can make a name read differently from how it sorts), the
+/// byte-order mark, the soft hyphen. `张\u{200b}三` looks like 张三 and would not be found by it.
+pub fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00AD}'
+            | '\u{061C}'
+            | '\u{180E}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{2069}'
+            | '\u{FEFF}'
+    )
+}
+
+/// Text as it is stored and searched: composed (NFC: `é` typed as e + ◌́ equals `é`), without
+/// invisible formatting characters.
+pub fn clean_text(s: &str) -> String {
+    s.nfc().filter(|c| !is_invisible(*c)).collect()
+}
+
+/// Required one-line text: cleaned ([`clean_text`]), trimmed, not empty, at most `max`
+/// characters.
 pub fn required(field: &str, s: &str, max: usize) -> ApiResult<String> {
-    let t = s.trim();
+    let cleaned = clean_text(s);
+    let t = cleaned.trim();
     if t.is_empty() {
         return Err(ApiError::at(
             ErrorCode::ValidationRequired,
@@ -63,9 +90,10 @@ pub fn required(field: &str, s: &str, max: usize) -> ApiResult<String> {
     Ok(t.to_string())
 }
 
-/// Optional one-line text: trimmed; empty becomes None.
+/// Optional one-line text: cleaned and trimmed; empty becomes None.
 pub fn optional(field: &str, s: &Option<String>, max: usize) -> ApiResult<Option<String>> {
-    match s.as_deref().map(str::trim) {
+    let cleaned = s.as_deref().map(clean_text);
+    match cleaned.as_deref().map(str::trim) {
         None | Some("") => Ok(None),
         Some(t) => {
             check_len(field, t, max)?;
@@ -81,7 +109,8 @@ pub fn optional_multiline(
     s: &Option<String>,
     max: usize,
 ) -> ApiResult<Option<String>> {
-    match s.as_deref().map(str::trim) {
+    let cleaned = s.as_deref().map(clean_text);
+    match cleaned.as_deref().map(str::trim) {
         None | Some("") => Ok(None),
         Some(t) => {
             check_len(field, t, max)?;

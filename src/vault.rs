@@ -123,10 +123,13 @@ pub enum FirstPassphrases<'a> {
 }
 
 /// Encrypt the plain database at `db_path` (nothing else may have it open) with a new random
-/// key: the keyring is written first (with the recovery code and the first passphrases), then
-/// the file is encrypted in place, then the plain backups in `backup_dir`. Returns the key and
-/// the recovery code, to show once. A crash after the keyring is written leaves a plain file
-/// that the next unlock encrypts (see `db::open_keyed`).
+/// key: an encrypted, checked copy is made beside it first (a full disk stops here, with
+/// nothing changed), then the keyring is written (with the recovery code and the first
+/// passphrases), then the copy replaces the file, then the plain backups in `backup_dir` are
+/// encrypted. Returns the key and the recovery code, to show once. A failure before the copy
+/// is in place removes the keyring again: the plain file stays as it was and nothing claims it
+/// is encrypted. (Killed between the keyring and the swap, the plain file is encrypted by the
+/// next unlock, see `db::open_keyed`.)
 pub fn encrypt_database(
     db_path: &Path,
     backup_dir: &Path,
@@ -163,8 +166,17 @@ pub fn encrypt_database(
             ring.demo = true;
         }
     }
-    ring.save(db_path)?;
-    crate::db::encrypt_in_place(db_path, &key)?;
+    let copy = crate::db::encrypted_copy(db_path, &key)?;
+    let swapped = ring
+        .save(db_path)
+        .and_then(|()| crate::db::put_in_place(db_path, &copy));
+    if let Err(e) = swapped {
+        let _ = std::fs::remove_file(&copy);
+        if crate::db::is_plain_sqlite(db_path) {
+            let _ = std::fs::remove_file(crate::keyring::path_for(db_path));
+        }
+        return Err(e);
+    }
     crate::backup::encrypt_plain_backups(backup_dir, &key)?;
     crate::backup::copy_keyring(db_path, backup_dir)?;
     Ok((key, code))

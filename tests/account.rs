@@ -70,9 +70,8 @@ fn every_change_to_who_can_open_the_database_is_audited_without_its_secret() {
     account::sign_in(&mut conn, &ctx(admin), Via::Passphrase, false).expect("sign in");
 
     // The administrator gives the caseworker a first passphrase; a caseworker cannot.
-    account::set_passphrase(&mut conn, &ctx(admin), &key, cw, FIRST, true).expect("set");
-    let e = account::set_passphrase(&mut conn, &ctx(cw), &key, admin, "taking over", false)
-        .unwrap_err();
+    account::set_passphrase(&mut conn, &ctx(admin), &key, cw, FIRST).expect("set");
+    let e = account::set_passphrase(&mut conn, &ctx(cw), &key, admin, "taking over").unwrap_err();
     assert_eq!(e.code, "auth.forbidden");
     let unlocked = account::unlock_staff(&path, cw, FIRST).expect("first passphrase");
     assert!(unlocked.must_change);
@@ -185,7 +184,7 @@ fn a_staff_change_made_in_process_moves_the_keyring_with_it() {
     let (key, _) =
         account::encrypt(&path, &ctx(admin), admin, ADMIN_PASS, Via::Passphrase).expect("encrypt");
     let mut conn = open(&path, &key);
-    account::set_passphrase(&mut conn, &ctx(admin), &key, cw_id, FIRST, false).expect("set");
+    account::set_passphrase(&mut conn, &ctx(admin), &key, cw_id, FIRST).expect("set");
     let staff = |conn: &mut Connection, name: &str, active: bool| {
         yihu::dispatch(
             conn,

@@ -76,7 +76,12 @@ fn the_two_households_of_the_article_read_back_whole() {
     assert_eq!(son["disability_type"], json!(null));
     assert_eq!(
         son["hidden"],
-        json!(["id_number", "health_conditions", "disability"])
+        json!(["id_number", "birth_date", "health_conditions", "disability"])
+    );
+    assert_eq!(
+        son["birth_date"],
+        json!(null),
+        "withheld with the ID number"
     );
     let masked = son["id_number"].as_str().expect("masked id");
     assert!(

@@ -300,10 +300,64 @@ fn the_yihu_db_variable_is_used_without_db() {
     assert_eq!(n, 1, "--db must take precedence over YIHU_DB");
 }
 
+/// A demo database (no generated households) with a caseworker of 车门乡; returns their id.
+fn demo_with_caseworker(db: &Path) -> String {
+    let summary = json_out(&run(
+        db,
+        &["demo", "--households", "0", "--today", "2026-03-02"],
+    ));
+    let admin = summary["admin_id"].as_str().expect("admin id").to_string();
+    let out = json_out(&run(
+        db,
+        &[
+            "call",
+            "staff.create",
+            &json!({"name": "社工", "role": "caseworker", "division_code": CHEMEN}).to_string(),
+            "--as",
+            &admin,
+        ],
+    ));
+    out["id"].as_str().expect("caseworker id").to_string()
+}
+
+/// `--today` and `YIHU_TODAY` move "today" of a demo database (due dates, case numbers), never
+/// the time the audit trail records, and are refused on any other database with nothing
+/// written.
 #[test]
-fn today_and_yihu_today_fix_the_clock() {
+fn today_and_yihu_today_move_a_demo_databases_date_only() {
+    // A real database: refused at the flag, nothing written.
+    let real = temp_db();
+    let cw = with_caseworker(&real.path);
+    let households = |p: &Path| -> i64 {
+        Connection::open(p)
+            .expect("open")
+            .query_row("SELECT count(*) FROM household", [], |r| r.get(0))
+            .expect("count")
+    };
+    for (flag, env) in [(Some("2019-03-01"), None), (None, Some("2019-03-01"))] {
+        let mut c = yihu();
+        c.arg("--db").arg(&real.path).args([
+            "call",
+            "household.create",
+            &household_request(),
+            "--as",
+            &cw,
+        ]);
+        if let Some(d) = flag {
+            c.args(["--today", d]);
+        }
+        if let Some(d) = env {
+            c.env("YIHU_TODAY", d);
+        }
+        let e = json_err(&c.output().expect("run"));
+        assert_eq!(e["code"], json!("request.today_demo_only"), "{e}");
+        assert_eq!(e["field"], json!("today"), "{e}");
+    }
+    assert_eq!(households(&real.path), 0, "nothing was written");
+
     let db = temp_db();
-    let cw = with_caseworker(&db.path);
+    let cw = demo_with_caseworker(&db.path);
+    let started = chrono::Utc::now();
     let h = json_out(&run(
         &db.path,
         &[
@@ -322,6 +376,20 @@ fn today_and_yihu_today_fix_the_clock() {
             .as_str()
             .is_some_and(|c| c.starts_with("321324-2026-")),
         "{h}"
+    );
+    // The audit row has the real time, not the moved day.
+    let at: String = Connection::open(&db.path)
+        .expect("open")
+        .query_row(
+            "SELECT at FROM audit WHERE command = 'household.create' AND entity_id = ?1",
+            [h["id"].as_str().expect("id")],
+            |r| r.get(0),
+        )
+        .expect("audit row");
+    let at = chrono::DateTime::parse_from_rfc3339(&at).expect("rfc 3339");
+    assert!(
+        at >= started - chrono::Duration::seconds(5),
+        "recorded at {at}, the real time is {started}"
     );
     let out = yihu()
         .env("YIHU_TODAY", "2025-12-30")

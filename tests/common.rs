@@ -333,3 +333,81 @@ pub fn demo_file(
     .expect("demo");
     (dir, path, conn, summary)
 }
+
+/// `yihu --db <path>` with none of the CLI's environment variables inherited.
+pub fn cli(path: &Path) -> std::process::Command {
+    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_yihu"));
+    for v in [
+        "YIHU_DB",
+        "YIHU_AS",
+        "YIHU_TODAY",
+        "YIHU_PASSPHRASE",
+        "YIHU_NEW_PASSPHRASE",
+        "YIHU_RECOVERY_CODE",
+    ] {
+        c.env_remove(v);
+    }
+    c.arg("--db").arg(path);
+    c
+}
+
+/// An encrypted demo database made by `yihu demo --encrypt` (every staff member's passphrase
+/// is the demo one), with the article's administrator, a supervisor and a caseworker.
+pub struct EncryptedDemo {
+    pub _dir: TempDir,
+    pub path: PathBuf,
+    pub admin: String,
+    pub supervisor: String,
+    pub caseworker: String,
+    pub recovery_code: String,
+}
+
+pub fn encrypted_demo() -> EncryptedDemo {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("yihu.db");
+    let out = cli(&path)
+        .args([
+            "demo",
+            "--households",
+            "20",
+            "--today",
+            "2026-06-15",
+            "--encrypt",
+        ])
+        .output()
+        .expect("yihu demo");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let summary: Value = serde_json::from_slice(&out.stdout).expect("json");
+    let of_role = |role: &str| -> String {
+        summary["article_staff"]
+            .as_array()
+            .and_then(|s| s.iter().find(|p| p["role"] == role))
+            .and_then(|p| p["id"].as_str())
+            .unwrap_or_else(|| panic!("a {role} in {summary}"))
+            .to_string()
+    };
+    EncryptedDemo {
+        admin: summary["admin_id"].as_str().expect("admin").to_string(),
+        supervisor: of_role("supervisor"),
+        caseworker: of_role("caseworker"),
+        recovery_code: summary["recovery_code"].as_str().expect("code").to_string(),
+        path,
+        _dir: dir,
+    }
+}
+
+impl EncryptedDemo {
+    /// The database opened with the recovery code (for reading what the tools wrote).
+    pub fn open(&self) -> Connection {
+        let key = yihu::vault::unlock(
+            &self.path,
+            &yihu::vault::Secret::RecoveryCode(&self.recovery_code),
+        )
+        .expect("unlock");
+        yihu::db::open_keyed(&self.path, Some(&key)).expect("open")
+    }
+}

@@ -32,7 +32,7 @@ fn killing_a_writer_at_random_moments_loses_nothing_it_reported_and_leaves_nothi
     let mut killed_mid_stream = 0;
     for round in 0..ROUNDS {
         let mut child = Command::new(env!("CARGO_BIN_EXE_yihu"))
-            .args(["batch", "--today", "2026-03-02", "--as", &cw, "--db"])
+            .args(["batch", "--as", &cw, "--db"])
             .arg(&path)
             .env_remove("YIHU_DB")
             .stdin(Stdio::piped())

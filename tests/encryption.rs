@@ -3,7 +3,6 @@
 //! code opens it, and changing a passphrase re-wraps the key without rewriting the file.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use serde_json::json;
 use uuid::Uuid;
@@ -11,7 +10,7 @@ use yihu::keyring::{DbKey, Keyring};
 use yihu::vault::{self, FirstPassphrases, Secret};
 use yihu::{backup, db};
 
-use crate::common::{App, CHEMEN, contents, contents_keyed, first_difference};
+use crate::common::{App, CHEMEN, cli, contents, contents_keyed, first_difference};
 
 const NAME: &str = "甄可馨";
 const PASSPHRASE: &str = "春风十里 spring";
@@ -243,22 +242,6 @@ fn an_interrupted_setup_is_finished_by_the_next_unlock() {
     );
 }
 
-/// `yihu --db <path>` with none of the CLI's environment variables inherited.
-fn cli(path: &Path) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_yihu"));
-    for v in [
-        "YIHU_DB",
-        "YIHU_AS",
-        "YIHU_TODAY",
-        "YIHU_PASSPHRASE",
-        "YIHU_RECOVERY_CODE",
-    ] {
-        c.env_remove(v);
-    }
-    c.arg("--db").arg(path);
-    c
-}
-
 #[test]
 fn the_command_line_needs_the_passphrase_of_the_acting_staff_member() {
     let dir = tempfile::tempdir().expect("dir");
@@ -345,9 +328,27 @@ fn the_command_line_needs_the_passphrase_of_the_acting_staff_member() {
         .output()
         .expect("call");
     assert_eq!(stderr_code(&old), "auth.wrong_passphrase");
-    let new = yihu()
+    // The administrator knows it: it opens nothing until the caseworker makes it their own.
+    let temporary = yihu()
         .args(["call", "household.list", "{}", "--as", &cw])
         .env("YIHU_PASSPHRASE", "only the caseworker knows")
+        .output()
+        .expect("call");
+    assert_eq!(stderr_code(&temporary), "auth.must_change_passphrase");
+    let changed = yihu()
+        .args(["passphrase", "--staff", &cw, "--as", &cw])
+        .env("YIHU_PASSPHRASE", "only the caseworker knows")
+        .env("YIHU_NEW_PASSPHRASE", "now really only the caseworker")
+        .output()
+        .expect("passphrase");
+    assert!(
+        changed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&changed.stderr)
+    );
+    let new = yihu()
+        .args(["call", "household.list", "{}", "--as", &cw])
+        .env("YIHU_PASSPHRASE", "now really only the caseworker")
         .output()
         .expect("call");
     assert!(
@@ -358,7 +359,7 @@ fn the_command_line_needs_the_passphrase_of_the_acting_staff_member() {
     // A caseworker cannot give anyone a passphrase.
     let refused = yihu()
         .args(["passphrase", "--staff", &admin, "--as", &cw])
-        .env("YIHU_PASSPHRASE", "only the caseworker knows")
+        .env("YIHU_PASSPHRASE", "now really only the caseworker")
         .env("YIHU_NEW_PASSPHRASE", "taking over the admin")
         .output()
         .expect("passphrase");

@@ -160,6 +160,11 @@ fn each_earlier_schema_upgrades_with_its_data_intact() {
                 .find(|(t, _)| t == table)
                 .map(|(_, r)| r)
                 .unwrap_or_else(|| panic!("{name} (schema {v}): table {table} is gone"));
+            if table.starts_with("household_search") {
+                // The search index is derived data, rebuilt when what it holds changes
+                // (db::SEARCH_TERMS_VERSION); the search tests check what it finds.
+                continue;
+            }
             if table == "division" || table == "meta" {
                 // The fixture keeps only the divisions its rows use; opening reloads the
                 // national data, so these may only grow.

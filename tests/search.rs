@@ -169,12 +169,15 @@ fn a_household_is_found_by_phone_id_number_suffix_and_case_number() {
     let idn = n.id_number.clone();
     assert_finds(&mut n, "13912345678", &[&wei]);
     assert_finds(&mut n, "5678", &[&wei]);
-    assert_finds(&mut n, &idn[idn.len() - 4..], &[&wei]);
-    assert_finds(&mut n, &idn[idn.len() - 6..], &[&wei]);
-    assert_finds(&mut n, &idn[idn.len() - 4..].to_lowercase(), &[&wei]);
-    // Only the last digits are indexed: the whole number, or its start, finds nothing.
-    assert_finds(&mut n, &idn, &[]);
+    // The whole ID number finds it (in any case, full-width too); no part of it does — a
+    // search by some digits would tell whether they are the ones the mask hides.
+    assert_finds(&mut n, &idn, &[&wei]);
+    assert_finds(&mut n, &idn.to_lowercase(), &[&wei]);
+    assert_finds(&mut n, &format!("  {idn} "), &[&wei]);
+    assert_finds(&mut n, &idn[idn.len() - 4..], &[]);
+    assert_finds(&mut n, &idn[idn.len() - 6..], &[]);
     assert_finds(&mut n, &idn[..14], &[]);
+    assert_finds(&mut n, &idn[..17], &[]);
     // Case numbers: the first household of 2026 in 泗洪县 is 321324-2026-0001.
     let cw = n.cw.clone();
     let detail = n.app.ok(&cw, "household.get", json!({"id": wei}));
@@ -232,7 +235,7 @@ fn removed_and_renamed_members_update_the_search() {
         "zxy",
         "13700009753",
         "9753",
-        &spouse_id[12..],
+        &spouse_id,
     ] {
         assert_finds(&mut n, q, &[&shan]);
     }
@@ -665,7 +668,12 @@ fn real_name_and_number_shapes_are_stored_normalised_and_found() {
         .skip(14)
         .collect::<String>()
         .to_lowercase();
-    assert_eq!(find(&mut app, &last4), 1, "last four of the ID");
+    assert_eq!(find(&mut app, &last4), 0, "no part of the ID finds it");
+    assert_eq!(
+        find(&mut app, &format!("{first17}{check}")),
+        1,
+        "the whole ID does"
+    );
     assert_eq!(find(&mut app, "欧阳 买买提"), 1);
     // Full-width letters and digits, as a Chinese input method types them.
     assert_eq!(find(&mut app, "ＯＹＸＭ"), 1);

@@ -291,12 +291,28 @@ pub fn encrypt_for_tests(db: &Path) -> Result<(), CliError> {
         let Some(id) = p["id"].as_str().filter(|id| *id != admin) else {
             continue;
         };
-        yihu_with(
-            db,
-            &["passphrase", "--staff", id, "--as", &admin],
-            &[("YIHU_NEW_PASSPHRASE", PASSPHRASE)],
-        )?;
+        give_passphrase(db, &admin, id)?;
     }
+    Ok(())
+}
+
+/// The administrator `admin` gives staff member `id` a passphrase (always temporary), and
+/// they make [`PASSPHRASE`] their own with it, as a new colleague does.
+pub fn give_passphrase(db: &Path, admin: &str, id: &str) -> Result<(), CliError> {
+    const TEMPORARY: &str = "temporary e2e passphrase";
+    yihu_with(
+        db,
+        &["passphrase", "--staff", id, "--as", admin],
+        &[("YIHU_NEW_PASSPHRASE", TEMPORARY)],
+    )?;
+    yihu_with(
+        db,
+        &["passphrase", "--staff", id, "--as", id],
+        &[
+            ("YIHU_PASSPHRASE", TEMPORARY),
+            ("YIHU_NEW_PASSPHRASE", PASSPHRASE),
+        ],
+    )?;
     Ok(())
 }
 

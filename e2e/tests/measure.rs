@@ -6,7 +6,9 @@
 
 use std::time::{Duration, Instant};
 
-use yihu_e2e::{App, E2eResult, PASSPHRASE, TempDb, json, today, yihu_call, yihu_demo, yihu_with};
+use yihu_e2e::{
+    App, E2eResult, PASSPHRASE, TempDb, give_passphrase, json, today, yihu_call, yihu_demo,
+};
 
 /// Resident memory (kB) of the app and the WebKit processes it started, summed.
 fn rss_kb() -> (u64, Vec<(String, u64)>) {
@@ -162,17 +164,7 @@ async fn start_memory_and_search_figures() -> E2eResult<()> {
         &json!({"name": "省级督导", "role": "supervisor", "division_code": "32"}),
         Some(&admin),
     )?;
-    yihu_with(
-        &big.path,
-        &[
-            "passphrase",
-            "--staff",
-            sup["id"].as_str().unwrap_or_default(),
-            "--as",
-            &admin,
-        ],
-        &[("YIHU_NEW_PASSPHRASE", PASSPHRASE)],
-    )?;
+    give_passphrase(&big.path, &admin, sup["id"].as_str().unwrap_or_default())?;
     let app = start_and_open_today(big, "省级督导", "100k").await?;
     tokio::time::sleep(Duration::from_secs(2)).await;
     let (total, parts) = rss_kb();

@@ -11,7 +11,7 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 use yihu::error_code::ErrorCode;
 
 use chrono::NaiveDate;
@@ -43,21 +43,43 @@ enum Opened {
 #[derive(Debug)]
 struct Session {
     staff_id: Uuid,
-    last_active: Instant,
+    last_active: Moment,
     must_change: bool,
 }
 
-/// The session's clock: the monotonic one, which tests move forward instead of sleeping (the
-/// idle lock is then tested with its real minutes, not with milliseconds that a busy machine
-/// can overrun).
+/// A moment on both clocks: the monotonic one (which a clock set back does not fool) and the
+/// wall clock (which goes on while the laptop sleeps; the monotonic one stops there).
+#[derive(Debug, Clone, Copy)]
+struct Moment {
+    mono: Instant,
+    wall: SystemTime,
+}
+
+impl Moment {
+    /// Time since `earlier` by whichever clock says longer: a laptop closed for an hour has
+    /// been idle an hour, and setting the clock back does not make it younger.
+    fn since(&self, earlier: &Moment) -> Duration {
+        let mono = self.mono.saturating_duration_since(earlier.mono);
+        let wall = self.wall.duration_since(earlier.wall).unwrap_or_default();
+        mono.max(wall)
+    }
+}
+
+/// The session's clock, which tests move forward instead of sleeping (the idle lock is then
+/// tested with its real minutes, not with milliseconds that a busy machine can overrun):
+/// `ahead` moves both clocks, `slept` only the wall clock (a suspended laptop).
 #[derive(Debug, Default)]
 struct Clock {
     ahead: Duration,
+    slept: Duration,
 }
 
 impl Clock {
-    fn now(&self) -> Instant {
-        Instant::now() + self.ahead
+    fn now(&self) -> Moment {
+        Moment {
+            mono: Instant::now() + self.ahead,
+            wall: SystemTime::now() + self.ahead + self.slept,
+        }
     }
 }
 
@@ -81,7 +103,7 @@ impl Inner {
         if self
             .session
             .as_ref()
-            .is_some_and(|s| self.clock.now().duration_since(s.last_active) > self.idle_lock)
+            .is_some_and(|s| self.clock.now().since(&s.last_active) > self.idle_lock)
         {
             self.locked = self.session.take().map(|s| s.staff_id);
             return true;
@@ -539,7 +561,6 @@ impl Store {
             &key,
             target,
             passphrase,
-            target != actor,
         )
     }
 
@@ -1016,6 +1037,15 @@ mod tests {
         assert_eq!(
             store.call("staff.list", &json!({})).unwrap_err().code,
             "auth.locked"
+        );
+        // A laptop that slept past the lock time (its monotonic clock stopped) is locked too.
+        store.sign_in(&admin, PASS).expect("sign in again");
+        store.call("staff.list", &json!({})).expect("active");
+        lock(&store.inner).clock.slept += idle + Duration::from_secs(1);
+        assert_eq!(
+            store.call("staff.list", &json!({})).unwrap_err().code,
+            "auth.locked",
+            "the wall clock went on while the monotonic one slept"
         );
         let status = store.status("0");
         assert_eq!(status.auth, AuthStep::SignIn);

@@ -51,12 +51,21 @@ const SENSITIVE_KEYS: [&str; 5] = [
     "notes",
 ];
 
+/// Whether `k` of a record holding an ID number is the birth date it carries (withheld with
+/// it: shown beside the masked number, it would give back the number's hidden digits).
+fn birth_of_id(map: &serde_json::Map<String, Value>, k: &str) -> bool {
+    k == "birth_date" && map.get("id_number").is_some_and(|n| !n.is_null())
+}
+
 /// Mask the sensitive values in one record (and the records nested in it).
 fn mask(v: &mut Value) {
     match v {
         Value::Object(map) => {
+            let with_id = map.get("id_number").is_some_and(|n| !n.is_null());
             for (k, x) in map.iter_mut() {
-                if SENSITIVE_KEYS.contains(&k.as_str()) {
+                if with_id && k == "birth_date" && !x.is_null() {
+                    *x = Value::String("***".into());
+                } else if SENSITIVE_KEYS.contains(&k.as_str()) {
                     *x = match x {
                         Value::Null => Value::Null,
                         Value::String(s) if k == "id_number" => {
@@ -77,8 +86,14 @@ fn mask(v: &mut Value) {
 /// The sensitive keys of `before` and `after` (top level) whose values differ.
 fn sensitive_changes(before: Option<&Value>, after: Option<&Value>) -> Vec<String> {
     let get = |v: Option<&Value>, k: &str| v.and_then(|v| v.get(k)).cloned().unwrap_or(Value::Null);
+    let with_id = [before, after]
+        .into_iter()
+        .flatten()
+        .any(|v| v.as_object().is_some_and(|m| birth_of_id(m, "birth_date")));
+    let birth = with_id.then_some(&"birth_date");
     SENSITIVE_KEYS
         .iter()
+        .chain(birth)
         .filter(|k| before.is_some() && after.is_some() && get(before, k) != get(after, k))
         .map(|k| k.to_string())
         .collect()

@@ -186,16 +186,26 @@ pub fn household_filter(
                 "the search is longer than 100 characters",
             ));
         }
-        match search_match(q) {
-            Some(m) => {
-                let a = p(SqlValue::Text(m), &mut params);
-                clauses.push(format!(
+        // A whole ID number finds its member's household by exact value only (no part of one
+        // is searchable: see `search_index::household_terms`).
+        let whole_id = crate::idcard::normalize(&crate::validate::fold_fullwidth(q.trim()));
+        if crate::idcard::parse(&whole_id).is_ok() {
+            let a = p(SqlValue::Text(whole_id), &mut params);
+            clauses.push(format!(
+                "EXISTS (SELECT 1 FROM member m WHERE m.household_id = h.id AND m.removed_on IS NULL AND m.id_number = {a})"
+            ));
+        } else {
+            match search_match(q) {
+                Some(m) => {
+                    let a = p(SqlValue::Text(m), &mut params);
+                    clauses.push(format!(
                     "h.search_id IN (SELECT rowid FROM household_search WHERE household_search MATCH {a})"
                 ));
+                }
+                // Only punctuation: nothing can match.
+                None if !q.trim().is_empty() => clauses.push("0".to_string()),
+                None => {}
             }
-            // Only punctuation: nothing can match.
-            None if !q.trim().is_empty() => clauses.push("0".to_string()),
-            None => {}
         }
     }
     let in_list = |vals: Vec<&'static str>, col: &str, params: &mut Vec<SqlValue>| -> String {

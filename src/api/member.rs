@@ -26,7 +26,9 @@ pub struct Member {
     pub name: String,
     pub relation: Relation,
     pub sex: Sex,
-    pub birth_date: NaiveDate,
+    /// Withheld (None, named in `hidden`) while the ID number is masked: its digits 7–14 are
+    /// this date, so beside the mask it would give the number back.
+    pub birth_date: Option<NaiveDate>,
     /// Computed from birth_date on the day of the request; never stored.
     pub age: u32,
     pub id_number: Option<String>,
@@ -44,23 +46,29 @@ pub struct Member {
     pub removed_on: Option<NaiveDate>,
     pub removed_reason: Option<RemovalReason>,
     /// Sensitive fields held back from this response (`id_number` is then masked, e.g.
-    /// `3213**********1234`; `health_conditions` and `disability` are left out). `member.reveal`
-    /// shows them, and is audited.
+    /// `3213************34`, and `birth_date` left out with it; `health_conditions` and
+    /// `disability` are left out). `member.reveal` shows them, and is audited.
     #[serde(default)]
     pub hidden: Vec<String>,
 }
 
 /// The sensitive fields of a member (PIPL Art. 28: identity, health, disability), as named in
 /// [`Member::hidden`].
-pub const SENSITIVE_MEMBER_FIELDS: [&str; 3] = ["id_number", "health_conditions", "disability"];
+pub const SENSITIVE_MEMBER_FIELDS: [&str; 4] =
+    ["id_number", "birth_date", "health_conditions", "disability"];
 
 impl Member {
-    /// This member as lists and screens show them by default: the ID number masked, health
-    /// conditions and disability withheld, each named in `hidden`.
+    /// This member as lists and screens show them by default: the ID number masked (and the
+    /// birth date it holds withheld, the age kept), health conditions and disability withheld,
+    /// each named in `hidden`. Nothing left beside the mask narrows the number to fewer than
+    /// thousands of candidates (`tests/insider_masks.rs` plays the attacker).
     pub fn masked(mut self) -> Member {
         if let Some(n) = &self.id_number {
             self.id_number = Some(idcard::mask(n));
             self.hidden.push("id_number".into());
+            if self.birth_date.take().is_some() {
+                self.hidden.push("birth_date".into());
+            }
         }
         if self.health_conditions.take().is_some() {
             self.hidden.push("health_conditions".into());
@@ -84,7 +92,7 @@ fn member_from_row(r: &Row, today: NaiveDate) -> rusqlite::Result<Member> {
         name: r.get("name")?,
         relation: r.get("relation")?,
         sex: r.get("sex")?,
-        birth_date: birth,
+        birth_date: Some(birth),
         age,
         id_number: r.get("id_number")?,
         phone: r.get("phone")?,

@@ -585,6 +585,7 @@ pub fn export_ledger(
 ) -> ApiResult<ledger::LedgerWritten> {
     let finals = ledger::files(job.request.kind, job.request.format, &job.out);
     let parts: Vec<_> = finals.iter().map(|p| ledger::part_path(p)).collect();
+    let started = std::time::SystemTime::now();
     let result = run_typed(
         conn,
         ctx,
@@ -599,22 +600,17 @@ pub fn export_ledger(
                 .map_or(Target::None, Target::Division)
         },
         ledger::ledger_export,
-    )
-    .and_then(|written| {
-        for (part, last) in parts.iter().zip(&finals) {
-            std::fs::rename(part, last).map_err(|e| {
-                ApiError::at(
-                    ErrorCode::ExportWriteFailed,
-                    "out",
-                    format!("the file could not be written: {e}"),
-                )
-            })?;
-        }
-        Ok(written)
-    });
+    );
     if result.is_err() {
-        for part in &parts {
+        for (part, last) in parts.iter().zip(&finals) {
             let _ = std::fs::remove_file(part);
+            // Put in place by this export (its last step) but not recorded: the commit failed.
+            let ours = std::fs::symlink_metadata(last)
+                .and_then(|m| m.modified())
+                .is_ok_and(|t| t >= started);
+            if ours {
+                let _ = std::fs::remove_file(last);
+            }
         }
     }
     result

@@ -466,7 +466,7 @@ impl<'a> Generator<'a> {
         let named: Vec<_> = h
             .members
             .iter()
-            .map(|(_, name, phone, idn)| (name.clone(), phone.clone(), idn.clone()))
+            .map(|(_, name, phone, _)| (name.clone(), phone.clone()))
             .collect();
         let terms = household_terms_with(case_no, Some(&h.phone), &named, |name| {
             if let Some(terms) = name_cache.get(name) {

@@ -19,7 +19,7 @@ use rustc_hash::FxHashSet as HashSet;
 use std::sync::{Arc, Mutex};
 
 use chrono::{Datelike, NaiveDate};
-use rusqlite::Connection;
+use rusqlite::{Connection, OptionalExtension};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -139,6 +139,11 @@ pub fn build(conn: &mut Connection, opts: &Options) -> ApiResult<Summary> {
             "PRAGMA journal_mode = DELETE; PRAGMA page_size = 16384; VACUUM; PRAGMA journal_mode = WAL;",
         )?;
     }
+    // The mark that lets `--today` move this file's date (never a real database's).
+    conn.execute(
+        "INSERT INTO meta(key, value) VALUES ('demo', ?1)",
+        [opts.today.to_string()],
+    )?;
     let rng = Arc::new(Mutex::new(fastrand::Rng::with_seed(opts.seed)));
     // About three ID numbers per household: sized once instead of grown (and rehashed) 20 times.
     let mut used_ids =
@@ -165,6 +170,101 @@ pub fn build(conn: &mut Connection, opts: &Options) -> ApiResult<Summary> {
         occurrences: count("SELECT count(*) FROM occurrence")?,
         staff: count("SELECT count(*) FROM staff")?,
     })
+}
+
+/// Build a demo database at `path` (nothing there yet, or an empty file) — with `encrypt`, an
+/// encrypted one whose every staff member has the demo passphrase, and its recovery code. It is
+/// built beside the target (`<name>.building`) and renamed into place only when complete, so a
+/// demo stopped part-way (killed, out of disk) leaves nothing at `path` claiming to be one.
+pub fn build_file(
+    path: &std::path::Path,
+    opts: &Options,
+    encrypt: bool,
+) -> ApiResult<(Summary, Option<zeroize::Zeroizing<String>>)> {
+    use crate::vault::{self, Protection};
+    let not_new = || {
+        ApiError::new(
+            ErrorCode::DemoNotEmpty,
+            "demo data goes into a new database file",
+        )
+    };
+    match vault::protection(path) {
+        Protection::Missing => {}
+        Protection::KeyringMissing => return Err(vault::keyring_missing()),
+        Protection::Encrypted => return Err(not_new()),
+        Protection::Plain => {
+            // Say what is wrong with the file if something is (too new, damaged), else that
+            // it is not new; it is not changed either way.
+            return Err(match crate::db::open_as_is(path, None) {
+                Err(e) if matches!(e.code, ErrorCode::DbTooNew | ErrorCode::DbDamaged) => e,
+                _ => not_new(),
+            });
+        }
+    }
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "yihu.db".into());
+    let building = path.with_file_name(format!("{name}.building"));
+    let leftovers = |p: &std::path::Path| {
+        let mut all = vec![p.to_path_buf(), crate::keyring::path_for(p)];
+        all.extend(crate::private_file::companions(p));
+        all
+    };
+    for f in leftovers(&building) {
+        let _ = std::fs::remove_file(f);
+    }
+    let built = if encrypt {
+        vault::create_demo(&building, |conn| build(conn, opts)).map(|(s, c)| (s, Some(c)))
+    } else {
+        crate::db::open(&building).and_then(|mut conn| build(&mut conn, opts).map(|s| (s, None)))
+    };
+    let placed = built.and_then(|done| {
+        let io = |e: std::io::Error| {
+            ApiError::new(
+                ErrorCode::DbOpen,
+                format!("cannot put the demo database in place: {e}"),
+            )
+        };
+        if encrypt {
+            std::fs::rename(
+                crate::keyring::path_for(&building),
+                crate::keyring::path_for(path),
+            )
+            .map_err(io)?;
+        }
+        std::fs::rename(&building, path).map_err(io)?;
+        Ok(done)
+    });
+    if placed.is_err() {
+        for f in leftovers(&building) {
+            let _ = std::fs::remove_file(f);
+        }
+    }
+    placed
+}
+
+/// Whether the database `conn` has open was made by [`build`] (fictional data, where "today"
+/// may be moved for training and tests).
+pub fn is_demo(conn: &Connection) -> ApiResult<bool> {
+    Ok(conn
+        .query_row("SELECT 1 FROM meta WHERE key = 'demo'", [], |_| Ok(()))
+        .optional()?
+        .is_some())
+}
+
+/// Refused (`request.today_demo_only`, at `today`) unless the database is a demo: a real
+/// database's date, and its audit trail's times, are the real ones.
+pub fn require_demo(conn: &Connection) -> ApiResult<()> {
+    if is_demo(conn)? {
+        Ok(())
+    } else {
+        Err(ApiError::at(
+            ErrorCode::RequestTodayDemoOnly,
+            "today",
+            "--today and YIHU_TODAY move the date of a demo database only",
+        ))
+    }
 }
 
 #[cfg(test)]

@@ -25,7 +25,8 @@ impl Sink for CsvSink {
             .paths
             .get(self.counts.len())
             .ok_or_else(|| write_error("more sheets than files"))?;
-        let mut file = BufWriter::new(File::create(path).map_err(write_error)?);
+        let mut file =
+            BufWriter::new(crate::private_file::replace_leftover(path).map_err(write_error)?);
         // The byte-order mark tells Excel the file is UTF-8.
         file.write_all("\u{feff}".as_bytes()).map_err(write_error)?;
         let mut w = csv::Writer::from_writer(file);

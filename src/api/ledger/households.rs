@@ -197,6 +197,11 @@ impl Ledger<'_, '_> {
             names.insert(r.get(15)?, name.clone());
             let birth: NaiveDate = r.get(4)?;
             let id_number: Option<String> = r.get(5)?;
+            // A masked number's birth date is withheld with it (its digits 7–14); the age stays.
+            let birth_cell = match &id_number {
+                Some(_) if !self.reveal => withheld(),
+                _ => Cell::Date(birth),
+            };
             let id_cell = match id_number {
                 Some(n) if self.reveal => Cell::Text(n),
                 Some(n) => Cell::Text(idcard::mask(&n)),
@@ -220,7 +225,7 @@ impl Ledger<'_, '_> {
                 Cell::Text(name),
                 Cell::Text(r.get::<_, Relation>(2)?.zh().into()),
                 Cell::Text(r.get::<_, Sex>(3)?.zh().into()),
-                Cell::Date(birth),
+                birth_cell,
                 Cell::Int(i64::from(age_on(birth, today))),
                 id_cell,
                 Cell::opt_text(r.get(6)?),

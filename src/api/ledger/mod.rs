@@ -157,8 +157,11 @@ struct ExportAudit<'a> {
     sheets: &'a [SheetCount],
 }
 
-/// The command's handler: checks the request, writes every file under its `.part` name and
-/// audits the export. The caller renames the parts after the transaction commits.
+/// The command's handler: checks the request, writes every file under its `.part` name
+/// (created new and owner-only: nothing planted there is followed), audits the export and, as
+/// its last step, gives the files their names — so an export whose file could not be put in
+/// place is not recorded (the transaction rolls back with the error). If the commit then
+/// fails, the caller removes the files.
 pub fn ledger_export(env: &Env, job: LedgerJob) -> ApiResult<LedgerWritten> {
     let req = &job.request;
     let period = match (req.kind, req.period) {
@@ -243,6 +246,9 @@ pub fn ledger_export(env: &Env, job: LedgerJob) -> ApiResult<LedgerWritten> {
             sheets: &counts,
         }),
     )?;
+    for (part, last) in parts.iter().zip(&finals) {
+        std::fs::rename(part, last).map_err(write_error)?;
+    }
     Ok(LedgerWritten {
         files: finals
             .iter()

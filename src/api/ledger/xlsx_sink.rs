@@ -13,7 +13,7 @@ use crate::error::ApiResult;
 
 pub(super) struct XlsxSink {
     workbook: Workbook,
-    path: PathBuf,
+    file: Option<std::fs::File>,
     header: Format,
     date: Format,
     money: Format,
@@ -24,6 +24,8 @@ pub(super) struct XlsxSink {
 
 impl XlsxSink {
     pub(super) fn new(path: PathBuf) -> ApiResult<XlsxSink> {
+        // Created now, new and owner-only: a file or link planted at the `.part` name is refused.
+        let file = crate::private_file::replace_leftover(&path).map_err(write_error)?;
         let mut workbook = Workbook::new();
         // Fast compression: a 100,000-household ledger then zips in a fraction of the time
         // for a somewhat larger file.
@@ -35,7 +37,7 @@ impl XlsxSink {
         }
         Ok(XlsxSink {
             workbook,
-            path,
+            file: Some(file),
             header: Format::new()
                 .set_bold()
                 .set_background_color("#E8EEF7")
@@ -123,8 +125,12 @@ impl Sink for XlsxSink {
 
     fn finish(mut self: Box<Self>) -> ApiResult<Vec<SheetCount>> {
         self.close_sheet()?;
-        let path = self.path.clone();
-        self.workbook.save(&path)?;
+        let file = self
+            .file
+            .take()
+            .ok_or_else(|| write_error("the workbook was saved twice"))?;
+        self.workbook
+            .save_to_writer(std::io::BufWriter::new(file))?;
         Ok(self.counts)
     }
 }

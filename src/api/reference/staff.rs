@@ -17,6 +17,8 @@ pub struct Staff {
     pub name: String,
     pub role: Role,
     pub division_code: String,
+    /// Shown to administrators, to a supervisor of the person's area and to the person; left
+    /// out (None) for anyone else — a colleague's private number is not the team's.
     pub phone: Option<String>,
     pub active: bool,
     pub created_at: String,
@@ -35,6 +37,20 @@ impl Staff {
             created_at: r.get(6)?,
             updated_at: r.get(7)?,
         })
+    }
+
+    /// This staff member as `viewer` may see them: the phone only for an administrator, a
+    /// supervisor of their area, or themselves.
+    fn seen_by(mut self, viewer: Option<&crate::api::Actor>) -> Staff {
+        let sees_phone = viewer.is_some_and(|a| {
+            a.role == Role::Admin
+                || a.id.to_string() == self.id
+                || (a.role == Role::Supervisor && self.division_code.starts_with(&a.division_code))
+        });
+        if !sees_phone {
+            self.phone = None;
+        }
+        self
     }
 }
 
@@ -165,7 +181,8 @@ pub fn staff_list(env: &Env, req: StaffList) -> ApiResult<Vec<Staff>> {
             Staff::from_row,
         )?
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(rows)
+    let viewer = env.actor().ok();
+    Ok(rows.into_iter().map(|s| s.seen_by(viewer)).collect())
 }
 
 /// Who may be chosen as the person working at this computer: active staff, by role then name.
@@ -201,6 +218,7 @@ pub fn session_candidates(env: &Env, _req: Empty) -> ApiResult<Vec<Candidate>> {
 }
 
 pub fn staff_get(env: &Env, req: ById) -> ApiResult<Staff> {
-    find_staff(env, &req.id.to_string())?
-        .ok_or_else(|| ApiError::not_found(ErrorCode::NotFoundStaff, "id"))
+    let staff = find_staff(env, &req.id.to_string())?
+        .ok_or_else(|| ApiError::not_found(ErrorCode::NotFoundStaff, "id"))?;
+    Ok(staff.seen_by(env.actor().ok()))
 }

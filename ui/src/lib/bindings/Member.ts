@@ -5,7 +5,12 @@ import type { RemovalReason } from "./RemovalReason";
 import type { Schooling } from "./Schooling";
 import type { Sex } from "./Sex";
 
-export type Member = { id: string, household_id: string, name: string, relation: Relation, sex: Sex, birth_date: string, 
+export type Member = { id: string, household_id: string, name: string, relation: Relation, sex: Sex, 
+/**
+ * Withheld (None, named in `hidden`) while the ID number is masked: its digits 7–14 are
+ * this date, so beside the mask it would give the number back.
+ */
+birth_date: string | null, 
 /**
  * Computed from birth_date on the day of the request; never stored.
  */
@@ -16,7 +21,7 @@ age: number, id_number: string | null, phone: string | null, health_conditions: 
 is_child: boolean, is_target: boolean, removed_on: string | null, removed_reason: RemovalReason | null, 
 /**
  * Sensitive fields held back from this response (`id_number` is then masked, e.g.
- * `3213**********1234`; `health_conditions` and `disability` are left out). `member.reveal`
- * shows them, and is audited.
+ * `3213************34`, and `birth_date` left out with it; `health_conditions` and
+ * `disability` are left out). `member.reveal` shows them, and is audited.
  */
 hidden: Array<string>, };

@@ -2,7 +2,7 @@
 export const zh = {
   "households.title": "家庭",
   "households.search": "搜索家庭",
-  "households.search_hint": "姓名、拼音或首字母、案件编号、电话、身份证后 4 或 6 位",
+  "households.search_hint": "姓名、拼音或首字母、案件编号、电话、完整的身份证号",
   "households.any": "全部",
   "households.overdue_only": "仅看逾期未访",
   "households.sort": "排序",
@@ -26,7 +26,7 @@ export const zh = {
 export const en: Record<keyof typeof zh, string> = {
   "households.title": "Households",
   "households.search": "Search households",
-  "households.search_hint": "Name, pinyin or initials, case number, phone, last 4 or 6 of an ID number",
+  "households.search_hint": "Name, pinyin or initials, case number, phone, a whole ID number",
   "households.any": "Any",
   "households.overdue_only": "Overdue for a visit only",
   "households.sort": "Sort",

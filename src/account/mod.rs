@@ -9,7 +9,7 @@
 
 use std::path::{Path, PathBuf};
 
-use rusqlite::{Connection, TransactionBehavior};
+use rusqlite::Connection;
 use serde::Serialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -17,13 +17,19 @@ use zeroize::Zeroizing;
 
 use crate::api::reference::Candidate;
 use crate::api::{self, Access, Env, Target};
-use crate::backup::{self, BackupInfo, Restored};
+use crate::backup::{self, BackupInfo};
 use crate::ctx::Ctx;
 use crate::error::{ApiError, ApiResult};
 use crate::error_code::ErrorCode;
 use crate::keyring::{DbKey, Keyring, check_passphrase};
 use crate::types::Role;
-use crate::vault::{self, FirstPassphrases, Protection, Secret};
+use crate::vault::{self, FirstPassphrases, Protection};
+
+mod files;
+mod open;
+
+pub use files::{back_up, back_up_automatically, restore, restore_file};
+pub use open::{Credential, Purpose, open_with, open_with_at, unlock_recovery};
 
 /// The person working, as the window shows them after signing in.
 #[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
@@ -166,17 +172,22 @@ fn candidate(env: &Env, staff_id: Uuid) -> ApiResult<Candidate> {
 /// Unwrap the database key with `staff_id`'s passphrase. A wrong one is
 /// `auth.wrong_passphrase` (field `passphrase`).
 pub fn unlock_staff(db_path: &Path, staff_id: Uuid, passphrase: &str) -> ApiResult<Unlocked> {
-    let ring = Keyring::load(db_path)?.ok_or_else(|| {
-        ApiError::new(
+    if Keyring::load(db_path)?.is_none() {
+        return Err(ApiError::new(
             ErrorCode::AuthNotEncrypted,
             "this database has no passphrases yet",
-        )
-    })?;
-    let key = ring.unlock_staff(staff_id, passphrase)?;
+        ));
+    }
+    let credential = Credential::Staff {
+        staff_id,
+        passphrase,
+    };
+    let (key, _) = open::unlock_counted(db_path, &credential, chrono::Utc::now())?;
+    let must_change = Keyring::load(db_path)?.is_some_and(|r| r.must_change(staff_id));
     Ok(Unlocked {
         key,
         staff_id,
-        must_change: ring.must_change(staff_id),
+        must_change,
     })
 }
 
@@ -211,14 +222,16 @@ pub fn sign_in(
     via: Via,
     must_change: bool,
 ) -> ApiResult<SignedIn> {
-    run(
+    let signed_in = run(
         conn,
         ctx,
         "session.sign_in",
         Access::Staff,
         SignInReq { via, must_change },
         sign_in_handler,
-    )
+    )?;
+    anchor_trail(conn, false)?;
+    Ok(signed_in)
 }
 
 // ---------------------------------------------------------------- passphrases
@@ -228,7 +241,31 @@ struct NewRing(Keyring);
 
 fn save_after_commit(conn: &Connection, ring: NewRing) -> ApiResult<()> {
     let path = file_of(conn).ok_or_else(|| ApiError::internal("no database file"))?;
-    vault::save_keyring(&path, &ring.0)
+    let mut ring = ring.0;
+    if let Some(a) = crate::audit_chain::next_anchor(conn, ring.anchor.as_ref(), false)? {
+        ring.anchor = Some(a);
+    }
+    vault::save_keyring(&path, &ring)
+}
+
+/// Record the head of the audit trail of the database `conn` has open in its keyring (and
+/// the keyring's copy in the backup folder), outside the file: `audit verify` and `check`
+/// then report a trail later cut short or swapped (`audit.chain.truncated`). A known anchor is
+/// never moved back or away from the trail (the evidence stays) unless `after_restore`.
+/// Nothing to do for a plain or an in-memory database. Called after each sign-in, backup,
+/// restore, keyring change and command-line run.
+pub fn anchor_trail(conn: &Connection, after_restore: bool) -> ApiResult<()> {
+    let Some(path) = file_of(conn) else {
+        return Ok(());
+    };
+    let Some(mut ring) = Keyring::load(&path)? else {
+        return Ok(());
+    };
+    if let Some(a) = crate::audit_chain::next_anchor(conn, ring.anchor.as_ref(), after_restore)? {
+        ring.anchor = Some(a);
+        vault::save_keyring(&path, &ring)?;
+    }
+    Ok(())
 }
 
 struct ChangeReq {
@@ -288,7 +325,6 @@ struct SetReq {
     key: DbKey,
     target: Uuid,
     new: Zeroizing<String>,
-    temporary: bool,
 }
 
 fn set_handler(env: &Env, req: SetReq) -> ApiResult<NewRing> {
@@ -299,28 +335,31 @@ fn set_handler(env: &Env, req: SetReq) -> ApiResult<NewRing> {
             "no active staff member has this id",
         )
     })?;
+    // Someone else's passphrase is always temporary: whoever set it knows it, so it opens
+    // nothing but its owner's change of it.
+    let temporary = env.actor()?.id != req.target;
     let (_, mut ring) = keyring_of(env.tx)?;
-    ring.set_staff(&req.key, req.target, &staff.name, &req.new, req.temporary)?;
+    ring.set_staff(&req.key, req.target, &staff.name, &req.new, temporary)?;
     env.audit::<(), _>(
         "staff",
         &staff.id,
         None,
         None,
-        Some(&json!({"passphrase": "set", "temporary": req.temporary})),
+        Some(&json!({"passphrase": "set", "temporary": temporary})),
     )?;
     Ok(NewRing(ring))
 }
 
 /// An administrator (the context's actor) gives the active staff member `target` the
-/// passphrase `new` — with `temporary`, to be changed at their first sign-in. Recorded as
-/// `staff.set_passphrase` (without the passphrase).
+/// passphrase `new`: for anyone but themselves a temporary one, which opens nothing until its
+/// owner changes it. Recorded as `staff.set_passphrase` (who, for whom, whether temporary;
+/// never the passphrase).
 pub fn set_passphrase(
     conn: &mut Connection,
     ctx: &Ctx,
     key: &DbKey,
     target: Uuid,
     new: &str,
-    temporary: bool,
 ) -> ApiResult<()> {
     let ring = run(
         conn,
@@ -331,7 +370,6 @@ pub fn set_passphrase(
             key: key.clone(),
             target,
             new: Zeroizing::new(new.to_string()),
-            temporary,
         },
         set_handler,
     )?;
@@ -528,158 +566,4 @@ pub fn encrypt(
         encrypted_handler,
     )?;
     Ok((key, code))
-}
-
-// ---------------------------------------------------------------- backup and restore
-
-/// Who may back up or restore: an administrator — except on a plain database, which protects
-/// nothing (anyone who can read the file can copy it), so the CLI keeps working on it before
-/// encryption.
-fn file_access(key: Option<&DbKey>) -> Access {
-    if key.is_some() {
-        Access::Admin
-    } else {
-        Access::Anyone
-    }
-}
-
-struct BackedUp {
-    made: BackupInfo,
-}
-
-fn backup_handler(env: &Env, req: BackedUp) -> ApiResult<BackupInfo> {
-    env.audit::<(), _>(
-        "backup",
-        &req.made.name,
-        None,
-        None,
-        Some(&json!({"bytes": req.made.bytes})),
-    )?;
-    Ok(req.made)
-}
-
-/// Back up the database `conn` has open into `dir` (checked with integrity_check), copy the
-/// keyring beside it and rotate the folder; returns the backup and the names rotated away.
-/// Recorded as `backup.create` (a backup is a copy of every record); a backup that cannot be
-/// recorded is deleted.
-pub fn back_up(
-    conn: &mut Connection,
-    ctx: &Ctx,
-    key: Option<&DbKey>,
-    dir: &Path,
-) -> ApiResult<(BackupInfo, Vec<String>)> {
-    let access = file_access(key);
-    api::authorise_file_operation(conn, ctx, access)?;
-    let made = backup::create(conn, dir, ctx.now, key)?;
-    let path = PathBuf::from(&made.path);
-    let made = run(
-        conn,
-        ctx,
-        "backup.create",
-        access,
-        BackedUp { made },
-        backup_handler,
-    )
-    .inspect_err(|_| {
-        let _ = std::fs::remove_file(&path);
-    })?;
-    if let Some(db) = file_of(conn) {
-        backup::copy_keyring(&db, dir)?;
-    }
-    let removed = backup::rotate(dir, ctx.now)?;
-    Ok((made, removed))
-}
-
-/// The app's own backup (no actor: made by the program, not by a person, and not audited):
-/// the same copy, keyring and rotation as [`back_up`].
-pub fn back_up_automatically(
-    conn: &Connection,
-    key: Option<&DbKey>,
-    dir: &Path,
-    now: chrono::DateTime<chrono::Utc>,
-) -> ApiResult<BackupInfo> {
-    let made = backup::create(conn, dir, now, key)?;
-    if let Some(path) = file_of(conn) {
-        backup::copy_keyring(&path, dir)?;
-    }
-    backup::rotate(dir, now)?;
-    Ok(made)
-}
-
-/// Record a restore in the database just restored (its own trail, as the backup had it,
-/// continues with this row; the trail from before is in the backup made of it).
-fn record_restore(
-    conn: &mut Connection,
-    ctx: &Ctx,
-    from: &Path,
-    saved_before: Option<&str>,
-) -> ApiResult<()> {
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    let actor = ctx.actor.map(|a| a.to_string());
-    let file = from
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let after = json!({"from": file, "saved_before": saved_before}).to_string();
-    crate::audit_chain::append(
-        &tx,
-        &crate::audit_chain::Entry {
-            at: &ctx.timestamp(),
-            actor_id: actor.as_deref(),
-            command: "backup.restore",
-            entity_type: "backup",
-            entity_id: &file,
-            household_id: None,
-            before_json: None,
-            after_json: Some(&after),
-        },
-    )?;
-    tx.commit()?;
-    Ok(())
-}
-
-/// Who may restore, checked on the database as it is now (before it is replaced).
-fn authorise_restore(conn: &mut Connection, ctx: &Ctx, key: Option<&DbKey>) -> ApiResult<()> {
-    api::authorise_file_operation(conn, ctx, file_access(key))
-}
-
-/// Replace the content of the database `conn` has open with the backup `from` (checked first;
-/// the current content is backed up into `dir`). Recorded as `backup.restore` in the restored
-/// database.
-pub fn restore(
-    conn: &mut Connection,
-    ctx: &Ctx,
-    key: Option<&DbKey>,
-    from: &Path,
-    dir: &Path,
-) -> ApiResult<Restored> {
-    authorise_restore(conn, ctx, key)?;
-    let done = backup::restore(conn, from, dir, ctx.now, key)?;
-    record_restore(conn, ctx, from, Some(&done.saved_before.name))?;
-    Ok(done)
-}
-
-/// Restore the database file at `db_path` from `from`, for the command line: like
-/// [`restore`] when the current file opens; when it is missing or damaged (nothing to
-/// authorise against), it is moved aside and replaced (see [`backup::restore_file`]).
-pub fn restore_file(
-    db_path: &Path,
-    ctx: &Ctx,
-    key: Option<&DbKey>,
-    from: &Path,
-    dir: &Path,
-) -> ApiResult<Value> {
-    if let Ok(mut conn) = crate::db::open_keyed(db_path, key) {
-        authorise_restore(&mut conn, ctx, key)?;
-    }
-    let done = backup::restore_file(db_path, from, dir, ctx.now, key)?;
-    let mut conn = crate::db::open_keyed(db_path, key)?;
-    let saved = done["saved_before"]["name"].as_str().map(str::to_string);
-    record_restore(&mut conn, ctx, from, saved.as_deref())?;
-    Ok(done)
-}
-
-/// Unlock the key of `db_path` with the recovery code.
-pub fn unlock_recovery(db_path: &Path, code: &str) -> ApiResult<DbKey> {
-    vault::unlock(db_path, &Secret::RecoveryCode(code))
 }
