@@ -188,18 +188,19 @@ pub fn encrypt_database(
 /// (the sign-in list), and a deactivated one loses it, so their passphrase no longer unwraps
 /// the database key. The copy in the backup folder follows. Nothing to do for a plain or an
 /// in-memory database. If the commit then fails, a deactivation has still taken the slot away
-/// (the safe side: an administrator gives the passphrase again).
+/// (the safe side: an administrator gives the passphrase again). Returns whether the keyring
+/// changed.
 pub fn follow_staff(
     conn: &rusqlite::Connection,
     staff_id: Uuid,
     name: &str,
     active: bool,
-) -> ApiResult<()> {
+) -> ApiResult<bool> {
     let Some(db_path) = conn.path().filter(|p| !p.is_empty()).map(Path::new) else {
-        return Ok(());
+        return Ok(false);
     };
     let Some(mut ring) = Keyring::load(db_path)? else {
-        return Ok(());
+        return Ok(false);
     };
     let changed = if active {
         ring.rename_staff(staff_id, name)
@@ -209,7 +210,7 @@ pub fn follow_staff(
     if changed {
         save_keyring(db_path, &ring)?;
     }
-    Ok(())
+    Ok(changed)
 }
 
 /// Write the keyring beside `db_path`, and its copy in the backup folder (without which the

@@ -501,6 +501,25 @@ fn deactivating_someone_through_the_command_line_takes_their_passphrase_away() {
         None,
     ));
     assert!(!slots(&path).contains(&cw), "the slot left the keyring");
+    // ...and the trail says so, with who did it.
+    let key = vault::unlock(
+        &path,
+        &Secret::Passphrase {
+            staff_id: Uuid::parse_str(&admin).expect("uuid"),
+            passphrase: vault::DEMO_PASSPHRASE,
+        },
+    )
+    .expect("key");
+    let removed: (Option<String>, String) = db::open_keyed(&path, Some(&key))
+        .expect("open")
+        .query_row(
+            "SELECT actor_id, after_json FROM audit WHERE entity_type = 'keyring' AND entity_id = ?1",
+            [&cw],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .expect("the slot's removal is in the trail");
+    assert_eq!(removed.0.as_deref(), Some(admin.as_str()));
+    assert!(removed.1.contains("removed"), "{}", removed.1);
     assert!(
         !slots(&backup_db).contains(&cw),
         "and the keyring's copy in the backup folder"

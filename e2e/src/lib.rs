@@ -565,14 +565,18 @@ impl App {
             "tauri:options".into(),
             json!({ "application": app.display().to_string() }),
         );
-        // tauri-driver listens before the WebKitWebDriver it starts does; a session asked for
-        // in between fails to connect (no app was started), so that one error is asked again.
-        let deadline = Instant::now() + Duration::from_secs(15);
+        // tauri-driver listens before the WebKitWebDriver it starts does (on a cold machine,
+        // seconds later); a session asked for in between fails to connect — tauri-driver
+        // answers with the connection error, or the request itself fails — so that one error
+        // is asked again, for up to 30 s. Any other error fails at once.
+        let deadline = Instant::now() + Duration::from_secs(30);
         let driver = loop {
             match WebDriver::new(format!("http://127.0.0.1:{port}"), caps.clone()).await {
                 Ok(d) => break d,
                 Err(e)
-                    if e.to_string().contains("tcp connect error") && Instant::now() < deadline =>
+                    if (e.to_string().contains("tcp connect error")
+                        || read_text(&log).contains("tcp connect error"))
+                        && Instant::now() < deadline =>
                 {
                     tokio::time::sleep(Duration::from_millis(200)).await;
                 }

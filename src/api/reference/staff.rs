@@ -149,7 +149,16 @@ pub fn staff_update(env: &Env, req: StaffUpdate) -> ApiResult<Staff> {
     )?;
     let after = find_staff(env, &before.id)?.ok_or_else(|| ApiError::internal("staff vanished"))?;
     env.audit("staff", &before.id, None, Some(&before), Some(&after))?;
-    crate::vault::follow_staff(env.tx, req.id, &after.name, req.active)?;
+    if crate::vault::follow_staff(env.tx, req.id, &after.name, req.active)? && !req.active {
+        // A change to who can open the database is a row of its own in the trail.
+        env.audit::<(), _>(
+            "keyring",
+            &before.id,
+            None,
+            None,
+            Some(&serde_json::json!({"slot": "removed"})),
+        )?;
+    }
     Ok(after)
 }
 
