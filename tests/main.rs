@@ -24,6 +24,7 @@ mod insider_acting;
 mod insider_audit;
 mod insider_guessing;
 mod insider_masks;
+mod insider_restore;
 mod insider_small;
 mod ledger;
 mod lifecycle;
