@@ -299,6 +299,23 @@ pub fn encrypt_plain_backups(dir: &Path, key: &DbKey) -> ApiResult<usize> {
     Ok(done)
 }
 
+/// Before a key rotation replaces the keyring copy in `dir`: keep the old copy, renamed
+/// `<name>.keys.before-<time>`, for the backups made under the old key (they open with it, and
+/// with the passphrases its slots had then). Nothing to do without a copy.
+pub fn retire_keyring(db_path: &Path, dir: &Path, now: DateTime<Utc>) -> ApiResult<()> {
+    let name = crate::keyring::path_for(db_path)
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "yihu.db.keys".into());
+    let copy = dir.join(&name);
+    if !copy.exists() {
+        return Ok(());
+    }
+    let kept = dir.join(format!("{name}.before-{}", now.naive_utc().format(STAMP)));
+    std::fs::rename(&copy, &kept)
+        .map_err(|e| io(ErrorCode::BackupIo, "cannot keep the old keyring copy", e))
+}
+
 /// Keep a copy of the database's keyring in the backup folder (it holds only wrapped keys):
 /// without it, the encrypted backups could not be opened if the keyring beside the database
 /// were lost.

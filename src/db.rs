@@ -272,19 +272,43 @@ pub fn encrypt_in_place(path: &Path, key: &DbKey) -> Result<(), ApiError> {
 /// The first half of [`encrypt_in_place`]: the encrypted, checked copy of the plain database at
 /// `path`, beside it (`<name>.encrypting`); the plain file is left as it was.
 pub fn encrypted_copy(path: &Path, key: &DbKey) -> Result<PathBuf, ApiError> {
-    let dest = PathBuf::from(format!("{}.encrypting", path.display()));
+    copy_under(path, None, key, "encrypting")
+}
+
+/// A checked copy of the database at `path` (encrypted with `from`) under the new key `to`,
+/// beside it (`<name>.rekeying`), for a key rotation; the file is left as it was.
+pub fn rekeyed_copy(path: &Path, from: &DbKey, to: &DbKey) -> Result<PathBuf, ApiError> {
+    copy_under(path, Some(from), to, "rekeying")
+}
+
+/// Where [`rekeyed_copy`] puts its copy.
+pub fn rekeying_path(path: &Path) -> PathBuf {
+    PathBuf::from(format!("{}.rekeying", path.display()))
+}
+
+fn copy_under(
+    path: &Path,
+    from: Option<&DbKey>,
+    key: &DbKey,
+    suffix: &str,
+) -> Result<PathBuf, ApiError> {
+    let dest = PathBuf::from(format!("{}.{suffix}", path.display()));
     {
-        let plain = connect(path, None)?;
-        wal(&plain)?;
+        let plain = connect(path, from)?;
         configure(&plain)?;
+        // Leave WAL mode first (folding the WAL into the file): it succeeds only when no other
+        // connection has the file open — one that did would go on writing to the file about to
+        // be replaced, and its writes would be lost.
+        let mode: String = plain
+            .query_row("PRAGMA journal_mode = DELETE", [], |r| r.get(0))
+            .map_err(ApiError::from)?;
+        if !mode.eq_ignore_ascii_case("delete") {
+            return Err(ApiError::new(
+                ErrorCode::DbBusy,
+                "the database is open elsewhere; close the other program and try again",
+            ));
+        }
         export_encrypted(&plain, &dest, key)?;
-        // Fold the WAL into the plain file so no plain -wal is left beside the new file.
-        plain
-            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
-            .map_err(ApiError::from)?;
-        plain
-            .query_row("PRAGMA journal_mode = DELETE", [], |_| Ok(()))
-            .map_err(ApiError::from)?;
     }
     Ok(dest)
 }

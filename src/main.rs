@@ -304,6 +304,22 @@ fn open_db(
     Ok((db::open_keyed(path, key.as_ref())?, key))
 }
 
+/// After the commands of one run: the audit trail's head anchored in the keyring, and — if
+/// someone was deactivated — the database key rotated (with every connection closed).
+fn finish(
+    path: &Path,
+    conn: rusqlite::Connection,
+    key: Option<DbKey>,
+    ctx: &Ctx,
+) -> Result<(), ApiError> {
+    account::anchor_trail(&conn, false)?;
+    drop(conn);
+    if let Some(key) = key {
+        account::rotate_key(path, ctx, &key)?;
+    }
+    Ok(())
+}
+
 /// Open the database at `path` to read it as it is (`check`, `audit verify`): nothing is
 /// written, not even an upgrade.
 fn open_as_is(path: &Path, actor: Option<Uuid>) -> Result<rusqlite::Connection, ApiError> {
@@ -357,8 +373,8 @@ fn list_commands(json: bool) -> Result<(), ApiError> {
 fn batch(path: &Path, as_staff: Option<String>, today: Option<String>) -> Result<(), ApiError> {
     let actor = parse_actor(as_staff)?;
     let today = parse_today(today)?;
-    let (mut conn, _) = open_db(path, actor, Purpose::Act)?;
-    context(&conn, actor, today)?;
+    let (mut conn, key) = open_db(path, actor, Purpose::Act)?;
+    let last = context(&conn, actor, today)?;
     let mut failed = 0usize;
     let mut line_no = 0usize;
     for line in std::io::stdin().lock().lines() {
@@ -382,7 +398,7 @@ fn batch(path: &Path, as_staff: Option<String>, today: Option<String>) -> Result
         };
         out(&printed.to_string());
     }
-    account::anchor_trail(&conn, false)?;
+    finish(path, conn, key, &last)?;
     if failed == 0 {
         Ok(())
     } else {
@@ -415,12 +431,11 @@ fn call(
         Some(s) => s.to_string(),
         None => "{}".to_string(),
     };
-    let (mut conn, _) = open_db(path, actor, Purpose::Act)?;
+    let (mut conn, key) = open_db(path, actor, Purpose::Act)?;
     let ctx = context(&conn, actor, parse_today(today)?)?;
     let result = api::dispatch(&mut conn, &ctx, command, &body)?;
-    account::anchor_trail(&conn, false)?;
     out(&serde_json::to_string_pretty(&result)?);
-    Ok(())
+    finish(path, conn, key, &ctx)
 }
 
 struct ExportArgs {

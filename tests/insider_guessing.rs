@@ -116,9 +116,9 @@ fn guessable_passphrases_are_refused_with_the_reason() {
     ok(set("春风十里不如你 2026 年"));
 }
 
-/// A staff slot sealed the way the previous build did (Argon2id 19 MiB, 2 passes), written
+/// A staff slot sealed the way earlier builds did (the first format; Argon2id 19 MiB, 2 passes), written
 /// from the keyring format itself: `yihu-keyring-1:staff:<id>` as associated data.
-fn old_cost_slot(key: &[u8; 32], staff_id: Uuid, name: &str, passphrase: &str) -> Value {
+pub fn old_cost_slot(key: &[u8; 32], staff_id: Uuid, name: &str, passphrase: &str) -> Value {
     let salt = [7u8; 16];
     let mut kek = [0u8; 32];
     Argon2::new(
@@ -204,7 +204,7 @@ fn new_slots_cost_64_mib_and_3_passes_and_an_old_one_is_sealed_anew_at_sign_in()
 }
 
 /// The database key as hex, read back the way SQLCipher is given it (`x'…'`).
-fn key_hex(key: &yihu::keyring::DbKey) -> String {
+pub fn key_hex(key: &yihu::keyring::DbKey) -> String {
     key.pragma_value()
         .trim_start_matches("x'")
         .trim_end_matches('\'')

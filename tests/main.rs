@@ -25,6 +25,7 @@ mod insider_audit;
 mod insider_guessing;
 mod insider_masks;
 mod insider_restore;
+mod insider_revocation;
 mod insider_small;
 mod ledger;
 mod lifecycle;

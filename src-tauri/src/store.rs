@@ -93,6 +93,9 @@ struct Inner {
     session: Option<Session>,
     /// Who was signed in when the session was locked.
     locked: Option<Uuid>,
+    /// How many times the database file was replaced under a new key while open (a key
+    /// rotation): connections of an earlier generation are not pooled again.
+    generation: u64,
     idle_lock: Duration,
 }
 
@@ -123,6 +126,8 @@ pub struct Store {
 pub struct Conn<'a> {
     store: &'a Store,
     conn: Option<Connection>,
+    /// The key generation it was opened under ([`Inner::generation`]).
+    generation: u64,
 }
 
 impl std::ops::Deref for Conn<'_> {
@@ -143,7 +148,11 @@ impl Drop for Conn<'_> {
     fn drop(&mut self) {
         if let Some(conn) = self.conn.take() {
             let mut inner = lock(&self.store.inner);
-            if matches!(inner.opened, Opened::Ready) && inner.idle.len() < MAX_IDLE {
+            // One opened before a key rotation has the replaced file open: never pooled.
+            if matches!(inner.opened, Opened::Ready)
+                && inner.idle.len() < MAX_IDLE
+                && self.generation == inner.generation
+            {
                 inner.idle.push(conn);
             }
         }
@@ -225,6 +234,7 @@ impl Store {
                 key: None,
                 session: None,
                 locked: None,
+                generation: 0,
                 idle_lock: Duration::from_secs(u64::from(DEFAULT_IDLE_LOCK_MINUTES) * 60),
             }),
         }
@@ -313,15 +323,18 @@ impl Store {
                 return Ok(Conn {
                     store: self,
                     conn: Some(conn),
+                    generation: inner.generation,
                 });
             }
-            inner.key.clone()
+            (inner.key.clone(), inner.generation)
         };
+        let (key, generation) = key;
         // Every pooled connection is busy: open one more (outside any lock).
         let conn = db::open_keyed(&self.path, key.as_ref()).map_err(classify_open_error)?;
         Ok(Conn {
             store: self,
             conn: Some(conn),
+            generation,
         })
     }
 
@@ -686,7 +699,29 @@ impl Store {
             api::dispatch(&mut conn, &ctx, command, &body)?
         };
         self.after(command, &result);
+        self.rotate_if_due(&ctx)?;
         Ok(result)
+    }
+
+    /// After someone was deactivated (their slot left the keyring inside the command): rotate
+    /// the database key, so no older copy of the keyring opens the file. The pool's connections
+    /// are closed first (the file is replaced), and commands wait meanwhile.
+    fn rotate_if_due(&self, ctx: &Ctx) -> Result<(), ApiError> {
+        if !yihu::keyring::Keyring::load(&self.path)?.is_some_and(|r| r.rotation_due) {
+            return Ok(());
+        }
+        let mut inner = lock(&self.inner);
+        let Some(key) = inner.key.clone() else {
+            return Ok(());
+        };
+        inner.idle.clear();
+        if let Some(done) = account::rotate_key(&self.path, ctx, &key)?
+            && let Some(new) = done.key
+        {
+            inner.key = Some(new);
+            inner.generation += 1;
+        }
+        Ok(())
     }
 
     /// Check that someone is signed in (before the save dialog of an export opens).
@@ -1125,17 +1160,39 @@ mod tests {
             .expect("rename");
         let names = store.sign_in_names().expect("names");
         assert!(names.iter().any(|n| n.name == "社工（改名）"), "{names:?}");
+        // Pooled connections, opened under today's key, and an old copy of the keyring.
+        store.call("staff.list", &json!({})).expect("pool");
+        let old_ring = yihu::keyring::Keyring::load(&path)
+            .expect("keyring")
+            .expect("a keyring");
+        let cw_id = Uuid::parse_str(&cw).expect("uuid");
         store
             .call(
                 "staff.update",
                 &json!({"id": cw, "staff": {"name": "社工", "role": "caseworker", "division_code": "321324203"}, "active": false}),
             )
             .expect("deactivate");
+        // The key was rotated at once: the app goes on working (its connections under the new
+        // key), and the old copy with the caseworker's passphrase opens nothing.
+        for _ in 0..6 {
+            store.call("staff.list", &json!({})).expect("still working");
+        }
+        let old_key = old_ring
+            .unlock_staff(cw_id, "my own choice")
+            .expect("the old copy unwraps the old key");
+        assert_eq!(
+            db::open_keyed(&path, Some(&old_key)).unwrap_err().code,
+            "db.wrong_key"
+        );
         store.lock_session();
         assert_eq!(
             store.sign_in(&cw, "my own choice").unwrap_err().code,
             "auth.no_passphrase"
         );
+        store
+            .sign_in(&admin, PASS)
+            .expect("the administrator signs in with the new keyring");
+        store.call("staff.list", &json!({})).expect("and works");
     }
 
     #[test]

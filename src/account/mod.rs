@@ -27,9 +27,11 @@ use crate::vault::{self, FirstPassphrases, Protection};
 
 mod files;
 mod open;
+mod rotate;
 
 pub use files::{back_up, back_up_automatically, restore, restore_file};
 pub use open::{Credential, Purpose, open_with, open_with_at, unlock_recovery};
+pub use rotate::{Rotated, rotate_key, settle_rotation};
 
 /// The person working, as the window shows them after signing in.
 #[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]

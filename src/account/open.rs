@@ -91,6 +91,7 @@ pub(super) fn unlock_counted(
     credential: &Credential<'_>,
     now: chrono::DateTime<chrono::Utc>,
 ) -> ApiResult<(DbKey, Option<Uuid>)> {
+    super::settle_rotation(db_path)?;
     let mut ring = Keyring::load(db_path)?.ok_or_else(vault::keyring_missing)?;
     let counter = match credential {
         Credential::Staff { staff_id, .. } => staff_id.to_string(),

@@ -12,9 +12,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use argon2::{Algorithm, Argon2, Params, Version};
-use chacha20poly1305::aead::{Aead, KeyInit, OsRng, Payload, rand_core::RngCore};
-use chacha20poly1305::{XChaCha20Poly1305, XNonce};
+use chacha20poly1305::aead::{OsRng, rand_core::RngCore};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 use zeroize::Zeroizing;
@@ -22,6 +20,10 @@ use zeroize::Zeroizing;
 use crate::error::{ApiError, ApiResult};
 use crate::error_code::ErrorCode;
 use crate::throttle::Throttle;
+
+mod slot;
+
+pub use slot::{Kdf, Slot, SlotKind};
 
 /// The keyring's file format version.
 const FORMAT: u32 = 1;
@@ -66,153 +68,6 @@ impl DbKey {
     }
 }
 
-/// Argon2id parameters and salt of one slot.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct Kdf {
-    pub m_kib: u32,
-    pub t: u32,
-    pub p: u32,
-    /// 16 random bytes, hex.
-    pub salt: String,
-}
-
-impl Kdf {
-    fn fresh() -> Kdf {
-        let mut salt = [0u8; 16];
-        OsRng.fill_bytes(&mut salt);
-        Kdf {
-            m_kib: KDF_M_KIB,
-            t: KDF_T,
-            p: KDF_P,
-            salt: hex::encode(salt),
-        }
-    }
-
-    /// The wrapping key for `secret`.
-    fn derive(&self, secret: &[u8]) -> ApiResult<Zeroizing<[u8; 32]>> {
-        let bad = || ApiError::new(ErrorCode::KeyringDamaged, "the keyring file is damaged");
-        let salt = hex::decode(&self.salt).map_err(|_| bad())?;
-        let params = Params::new(self.m_kib, self.t, self.p, Some(32)).map_err(|_| bad())?;
-        let mut out = Zeroizing::new([0u8; 32]);
-        Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
-            .hash_password_into(secret, &salt, out.as_mut())
-            .map_err(|_| bad())?;
-        Ok(out)
-    }
-}
-
-/// What a slot opens for.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
-#[serde(rename_all = "snake_case")]
-pub enum SlotKind {
-    Staff,
-    Recovery,
-}
-
-/// One wrapped copy of the database key.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Slot {
-    pub kind: SlotKind,
-    /// The staff member (kind `staff`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub staff_id: Option<Uuid>,
-    /// Their name as the sign-in screen lists it (kind `staff`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    pub kdf: Kdf,
-    /// 24 random bytes, hex.
-    pub nonce: String,
-    /// The key sealed with XChaCha20-Poly1305, hex.
-    pub wrapped: String,
-    /// The staff member must choose a new passphrase at the next sign-in (set by an
-    /// administrator, who then knows it).
-    #[serde(default)]
-    pub must_change: bool,
-    pub updated_at: String,
-}
-
-impl Slot {
-    fn aad(kind: SlotKind, staff_id: Option<Uuid>) -> Vec<u8> {
-        match (kind, staff_id) {
-            (SlotKind::Staff, Some(id)) => format!("yihu-keyring-1:staff:{id}").into_bytes(),
-            _ => b"yihu-keyring-1:recovery".to_vec(),
-        }
-    }
-
-    fn seal(
-        key: &DbKey,
-        kind: SlotKind,
-        staff_id: Option<Uuid>,
-        name: Option<String>,
-        secret: &[u8],
-        kdf: Kdf,
-    ) -> ApiResult<Slot> {
-        let kek = kdf.derive(secret)?;
-        Slot::seal_with(key, kind, staff_id, name, kdf, &kek)
-    }
-
-    /// [`Slot::seal`] with the wrapping key `kek` already derived from `kdf`.
-    fn seal_with(
-        key: &DbKey,
-        kind: SlotKind,
-        staff_id: Option<Uuid>,
-        name: Option<String>,
-        kdf: Kdf,
-        kek: &[u8; 32],
-    ) -> ApiResult<Slot> {
-        let mut nonce = [0u8; 24];
-        OsRng.fill_bytes(&mut nonce);
-        let cipher = XChaCha20Poly1305::new(kek.as_ref().into());
-        let wrapped = cipher
-            .encrypt(
-                XNonce::from_slice(&nonce),
-                Payload {
-                    msg: key.0.as_ref(),
-                    aad: &Slot::aad(kind, staff_id),
-                },
-            )
-            .map_err(|_| ApiError::internal("cannot wrap the database key"))?;
-        Ok(Slot {
-            kind,
-            staff_id,
-            name,
-            kdf,
-            nonce: hex::encode(nonce),
-            wrapped: hex::encode(wrapped),
-            must_change: false,
-            updated_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-        })
-    }
-
-    /// The database key, if `secret` is this slot's passphrase or code.
-    fn open(&self, secret: &[u8]) -> ApiResult<Option<DbKey>> {
-        self.open_with(&*self.kdf.derive(secret)?)
-    }
-
-    /// The database key, if `kek` (derived from this slot's KDF) unwraps it.
-    fn open_with(&self, kek: &[u8; 32]) -> ApiResult<Option<DbKey>> {
-        let bad = || ApiError::new(ErrorCode::KeyringDamaged, "the keyring file is damaged");
-        let nonce = hex::decode(&self.nonce).map_err(|_| bad())?;
-        let wrapped = hex::decode(&self.wrapped).map_err(|_| bad())?;
-        if nonce.len() != 24 {
-            return Err(bad());
-        }
-        let cipher = XChaCha20Poly1305::new(kek.into());
-        let Ok(plain) = cipher.decrypt(
-            XNonce::from_slice(&nonce),
-            Payload {
-                msg: &wrapped,
-                aad: &Slot::aad(self.kind, self.staff_id),
-            },
-        ) else {
-            return Ok(None);
-        };
-        let plain = Zeroizing::new(plain);
-        let bytes: [u8; 32] = plain.as_slice().try_into().map_err(|_| bad())?;
-        Ok(Some(DbKey(Zeroizing::new(bytes))))
-    }
-}
-
 /// Who may sign in, as the sign-in screen lists them (no secrets).
 #[derive(Debug, Clone, Serialize, PartialEq, ts_rs::TS)]
 pub struct SignInName {
@@ -232,6 +87,10 @@ pub struct Keyring {
     /// Wrong tries, by staff id, `*` (a passphrase tried without saying whose) and `recovery`.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub throttle: BTreeMap<String, Throttle>,
+    /// A slot was removed (someone deactivated): the database key is to be rotated, so that no
+    /// copy of this keyring from before opens the database any more (`account::rotate_key`).
+    #[serde(default)]
+    pub rotation_due: bool,
     /// The audit trail's head as Yihu last saw it, kept outside the database file: a trail
     /// later found shorter, or different at this row, was cut or swapped
     /// (`audit_chain::anchor_problem`).
@@ -359,6 +218,7 @@ impl Keyring {
             demo: false,
             slots: Vec::new(),
             throttle: BTreeMap::new(),
+            rotation_due: false,
             anchor: None,
         };
         let code = ring.renew_recovery(key)?;
@@ -447,7 +307,7 @@ impl Keyring {
             Some(id) => self.staff_slot(id),
             None => self.slots.iter().find(|s| s.kind == SlotKind::Recovery),
         };
-        slot.is_some_and(|s| s.kdf.m_kib < KDF_M_KIB || s.kdf.t < KDF_T)
+        slot.is_some_and(|s| s.kdf.m_kib < KDF_M_KIB || s.kdf.t < KDF_T || !s.is_current())
     }
 
     /// Seal `staff_id`'s slot anew with `passphrase` (just checked against it) at this build's
@@ -608,6 +468,21 @@ impl Keyring {
         self.slots.push(slot);
     }
 
+    /// Seal `new` into every slot, each with its public key (no passphrase needed), for a key
+    /// rotation. A slot of the first format cannot follow and is removed; returns whose they
+    /// were (None: the recovery slot — a new recovery code is then due).
+    pub fn rotate(&mut self, new: &DbKey) -> ApiResult<Vec<Option<Uuid>>> {
+        let mut dropped = Vec::new();
+        for slot in &mut self.slots {
+            if !slot.reseal(new)? {
+                dropped.push(slot.staff_id);
+            }
+        }
+        self.slots.retain(|s| s.is_current());
+        self.rotation_due = false;
+        Ok(dropped)
+    }
+
     /// Remove `staff_id`'s slot(s); returns how many there were.
     fn remove_staff_slots(&mut self, staff_id: Option<Uuid>) -> usize {
         let before = self.slots.len();
@@ -635,8 +510,13 @@ impl Keyring {
 
     /// Take away `staff_id`'s passphrase (they can no longer sign in here). Returns whether
     /// they had one.
+    /// (A removed slot makes a key rotation due: an older copy of this keyring still holds it.)
     pub fn remove_staff(&mut self, staff_id: Uuid) -> bool {
-        self.remove_staff_slots(Some(staff_id)) > 0
+        let removed = self.remove_staff_slots(Some(staff_id)) > 0;
+        if removed {
+            self.rotation_due = true;
+        }
+        removed
     }
 }
 
