@@ -338,21 +338,30 @@ fn anchors(conn: &Connection) -> ApiResult<Vec<crate::keyring::Anchor>> {
 /// at each anchor's sequence number must be there with the anchor's hash.
 pub fn anchor_problem(conn: &Connection) -> ApiResult<Option<ChainProblem>> {
     for a in anchors(conn)? {
-        let hash: Option<Option<String>> = conn
-            .query_row("SELECT hash FROM audit WHERE seq = ?1", [a.seq], |r| {
-                r.get(0)
-            })
-            .optional()?;
-        let empty_at_start = a.seq == 0 && a.hash == GENESIS;
-        if !empty_at_start && hash.flatten().as_deref() != Some(a.hash.as_str()) {
-            return Ok(Some(ChainProblem {
-                kind: ProblemKind::Truncated,
-                seq: a.seq,
-                count: 1,
-            }));
+        if let Some(p) = problem_at(conn, &a)? {
+            return Ok(Some(p));
         }
     }
     Ok(None)
+}
+
+/// The trail of `conn` against one anchor.
+fn problem_at(conn: &Connection, a: &crate::keyring::Anchor) -> ApiResult<Option<ChainProblem>> {
+    let hash: Option<Option<String>> = conn
+        .query_row("SELECT hash FROM audit WHERE seq = ?1", [a.seq], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    let empty_at_start = a.seq == 0 && a.hash == GENESIS;
+    Ok(
+        (!empty_at_start && hash.flatten().as_deref() != Some(a.hash.as_str())).then_some(
+            ChainProblem {
+                kind: ProblemKind::Truncated,
+                seq: a.seq,
+                count: 1,
+            },
+        ),
+    )
 }
 
 /// The anchor to record now for the trail of `conn`: its head, unless that would move a
@@ -367,7 +376,7 @@ pub fn next_anchor(
     let next = crate::keyring::Anchor { seq, hash };
     match current {
         Some(c) if *c == next => Ok(None),
-        Some(_) if !force && anchor_problem(conn)?.is_some() => Ok(None),
+        Some(c) if !force && problem_at(conn, c)?.is_some() => Ok(None),
         _ => Ok(Some(next)),
     }
 }

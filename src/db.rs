@@ -103,16 +103,26 @@ pub fn open_keyed(path: &Path, key: Option<&DbKey>) -> Result<Connection, ApiErr
 /// open. 2: no part of an ID number (a suffix search was an oracle for the masked digits).
 const SEARCH_TERMS_VERSION: &str = "2";
 
+/// A fact about the file (`meta`), if it is recorded.
+pub fn meta(conn: &Connection, key: &str) -> Result<Option<String>, ApiError> {
+    Ok(conn
+        .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+        .optional()?)
+}
+
+/// Record a fact about the file (`meta`), replacing the one before.
+pub fn set_meta(conn: &Connection, key: &str, value: &str) -> Result<(), ApiError> {
+    conn.execute(
+        "INSERT INTO meta(key, value) VALUES (?1, ?2)
+         ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        [key, value],
+    )?;
+    Ok(())
+}
+
 /// Rebuild every household's search terms unless they are of [`SEARCH_TERMS_VERSION`].
 fn reindex_search(conn: &mut Connection) -> Result<(), ApiError> {
-    let version: Option<String> = conn
-        .query_row(
-            "SELECT value FROM meta WHERE key = 'search_terms_version'",
-            [],
-            |r| r.get(0),
-        )
-        .optional()?;
-    if version.as_deref() == Some(SEARCH_TERMS_VERSION) {
+    if meta(conn, "search_terms_version")?.as_deref() == Some(SEARCH_TERMS_VERSION) {
         return Ok(());
     }
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
@@ -134,11 +144,7 @@ fn reindex_search(conn: &mut Connection) -> Result<(), ApiError> {
             put.execute(params![search_id, terms.join(" ")])?;
         }
     }
-    tx.execute(
-        "INSERT INTO meta(key, value) VALUES ('search_terms_version', ?1)
-         ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-        [SEARCH_TERMS_VERSION],
-    )?;
+    set_meta(&tx, "search_terms_version", SEARCH_TERMS_VERSION)?;
     tx.commit()?;
     Ok(())
 }
@@ -470,14 +476,7 @@ pub fn open_as_is(path: &Path, key: Option<&DbKey>) -> Result<Connection, ApiErr
 
 /// Load the shipped divisions once per data version (idempotent; user-added villages kept).
 fn load_divisions(conn: &mut Connection) -> Result<(), ApiError> {
-    let loaded: Option<String> = conn
-        .query_row(
-            "SELECT value FROM meta WHERE key = 'divisions_version'",
-            [],
-            |r| r.get(0),
-        )
-        .ok();
-    if loaded.as_deref() == Some(DIVISIONS_VERSION) {
+    if meta(conn, "divisions_version")?.as_deref() == Some(DIVISIONS_VERSION) {
         return Ok(());
     }
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
@@ -497,11 +496,7 @@ fn load_divisions(conn: &mut Connection) -> Result<(), ApiError> {
             }
         }
     }
-    tx.execute(
-        "INSERT INTO meta(key, value) VALUES ('divisions_version', ?1)
-         ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-        [DIVISIONS_VERSION],
-    )?;
+    set_meta(&tx, "divisions_version", DIVISIONS_VERSION)?;
     tx.commit()?;
     Ok(())
 }

@@ -411,3 +411,24 @@ impl EncryptedDemo {
         yihu::db::open_keyed(&self.path, Some(&key)).expect("open")
     }
 }
+
+/// A successful CLI run's stdout as JSON (null when it printed none); fails the test, with the
+/// run's stderr, otherwise.
+#[track_caller]
+pub fn cli_ok(o: std::process::Output) -> Value {
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    serde_json::from_slice(&o.stdout).unwrap_or(Value::Null)
+}
+
+/// The code of a failed CLI run's JSON error; fails the test if the run succeeded.
+#[track_caller]
+pub fn cli_err_code(o: &std::process::Output) -> String {
+    assert!(
+        !o.status.success(),
+        "expected a refusal, got {}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    let e: Value = serde_json::from_slice(&o.stderr)
+        .unwrap_or_else(|_| panic!("a JSON error: {}", String::from_utf8_lossy(&o.stderr)));
+    e["code"].as_str().unwrap_or_default().to_string()
+}

@@ -10,23 +10,7 @@ use std::process::Output;
 use serde_json::{Value, json};
 use yihu::vault;
 
-use crate::common::{EncryptedDemo, cli, encrypted_demo};
-
-fn err_code(o: &Output) -> String {
-    assert!(
-        !o.status.success(),
-        "expected a refusal, got {}",
-        String::from_utf8_lossy(&o.stdout)
-    );
-    let e: Value = serde_json::from_slice(&o.stderr)
-        .unwrap_or_else(|_| panic!("a JSON error: {}", String::from_utf8_lossy(&o.stderr)));
-    e["code"].as_str().unwrap_or_default().to_string()
-}
-
-fn ok(o: Output) -> Value {
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    serde_json::from_slice(&o.stdout).unwrap_or(Value::Null)
-}
+use crate::common::{EncryptedDemo, cli, cli_err_code as err_code, cli_ok as ok, encrypted_demo};
 
 /// `yihu` on `path` with `passphrase` in $YIHU_PASSPHRASE.
 fn with_passphrase(path: &Path, passphrase: &str, args: &[&str]) -> Output {

@@ -12,12 +12,7 @@ use rusqlite::Connection;
 use serde_json::{Value, json};
 use yihu::vault;
 
-use crate::common::{App, CHEMEN, cli, contents, contents_keyed, encrypted_demo};
-
-fn ok(o: Output) -> Value {
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    serde_json::from_slice(&o.stdout).unwrap_or(Value::Null)
-}
+use crate::common::{App, CHEMEN, cli, cli_ok as ok, contents, contents_keyed, encrypted_demo};
 
 fn failed(o: &Output) -> (Value, Value) {
     assert!(

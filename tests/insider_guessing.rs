@@ -17,22 +17,7 @@ use yihu::account::{self, Credential, Purpose};
 use yihu::keyring::Keyring;
 use yihu::vault;
 
-use crate::common::{cli, encrypted_demo};
-
-fn ok(o: Output) -> Value {
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    serde_json::from_slice(&o.stdout).unwrap_or(Value::Null)
-}
-
-fn err_code(o: &Output) -> String {
-    assert!(
-        !o.status.success(),
-        "{}",
-        String::from_utf8_lossy(&o.stdout)
-    );
-    let e: Value = serde_json::from_slice(&o.stderr).unwrap_or(Value::Null);
-    e["code"].as_str().unwrap_or_default().to_string()
-}
+use crate::common::{cli, cli_err_code as err_code, cli_ok as ok, encrypted_demo};
 
 #[cfg(unix)]
 fn mode(p: &Path) -> u32 {

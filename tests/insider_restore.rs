@@ -7,26 +7,11 @@
 
 use std::process::Output;
 
-use chrono::{Duration, Utc};
+use chrono::Duration;
 use serde_json::{Value, json};
 use yihu::{backup, vault};
 
-use crate::common::{cli, encrypted_demo};
-
-fn ok(o: Output) -> Value {
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    serde_json::from_slice(&o.stdout).unwrap_or(Value::Null)
-}
-
-fn err_code(o: &Output) -> String {
-    assert!(
-        !o.status.success(),
-        "{}",
-        String::from_utf8_lossy(&o.stdout)
-    );
-    let e: Value = serde_json::from_slice(&o.stderr).unwrap_or(Value::Null);
-    e["code"].as_str().unwrap_or_default().to_string()
-}
+use crate::common::{cli, cli_err_code as err_code, cli_ok as ok, encrypted_demo};
 
 #[test]
 fn only_an_administrator_restores_and_the_restore_records_the_trail_it_replaced() {
@@ -104,7 +89,11 @@ fn only_an_administrator_restores_and_the_restore_records_the_trail_it_replaced(
 fn the_copy_taken_before_a_restore_stays_out_of_the_rotation_for_30_days() {
     let (_dir, path, conn, _) = crate::common::demo_file(3, 1, "2026-03-02");
     let dir = backup::default_dir(&path);
-    let now = Utc::now();
+    // Across 29 February and a month end: 2028-02-10 + 29 days is 2028-03-10.
+    let now = chrono::NaiveDate::from_ymd_opt(2028, 2, 10)
+        .and_then(|d| d.and_hms_opt(12, 0, 0))
+        .expect("date")
+        .and_utc();
     let first = backup::create(&conn, &dir, now, None).expect("backup");
     drop(conn);
     let mut conn = yihu::db::open(&path).expect("open");

@@ -15,12 +15,7 @@ use yihu::account::{self, Credential, Purpose};
 use yihu::keyring::{self, DbKey, Keyring};
 use yihu::{backup, db, vault};
 
-use crate::common::{EncryptedDemo, cli, encrypted_demo};
-
-fn ok(o: Output) -> Value {
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    serde_json::from_slice(&o.stdout).unwrap_or(Value::Null)
-}
+use crate::common::{EncryptedDemo, cli, cli_ok as ok, encrypted_demo};
 
 fn run(d: &EncryptedDemo, args: &[&str]) -> Output {
     cli(&d.path)

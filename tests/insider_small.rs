@@ -185,7 +185,12 @@ fn a_demo_stopped_part_way_leaves_nothing_that_claims_to_be_one() {
         .stderr(Stdio::null())
         .spawn()
         .expect("demo");
-    std::thread::sleep(std::time::Duration::from_millis(1500));
+    // Killed once it is building (its file beside the target exists), not after a guessed time.
+    let building = dir.path().join("demo.db.building");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while !building.exists() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
     let _ = child.kill();
     let _ = child.wait();
     let complete = path.exists() && yihu::keyring::path_for(&path).exists();

@@ -23,7 +23,7 @@ pub use yihu::account::{AppStatus, AuthStep, BackupList, OpenState, SetUp, Signe
 use yihu::api::ledger::{LedgerJob, LedgerRequest, LedgerWritten};
 use yihu::api::reference::{Candidate, DEFAULT_IDLE_LOCK_MINUTES};
 use yihu::backup::{self, BackupInfo};
-use yihu::keyring::{DbKey, Keyring, SignInName};
+use yihu::keyring::{self, DbKey, Keyring, SignInName};
 use yihu::vault::{self, FirstPassphrases, Protection};
 use yihu::{ApiError, Ctx, api, db, demo};
 
@@ -96,6 +96,8 @@ struct Inner {
     /// How many times the database file was replaced under a new key while open (a key
     /// rotation): connections of an earlier generation are not pooled again.
     generation: u64,
+    /// When the keyring file last changed, as `rotate_if_due` last saw it.
+    keyring_seen: Option<SystemTime>,
     idle_lock: Duration,
 }
 
@@ -235,6 +237,7 @@ impl Store {
                 session: None,
                 locked: None,
                 generation: 0,
+                keyring_seen: None,
                 idle_lock: Duration::from_secs(u64::from(DEFAULT_IDLE_LOCK_MINUTES) * 60),
             }),
         }
@@ -706,8 +709,18 @@ impl Store {
     /// After someone was deactivated (their slot left the keyring inside the command): rotate
     /// the database key, so no older copy of the keyring opens the file. The pool's connections
     /// are closed first (the file is replaced), and commands wait meanwhile.
+    /// The keyring is read only when its file changed since the last look (a demo's holds
+    /// hundreds of slots; most commands leave it alone).
     fn rotate_if_due(&self, ctx: &Ctx) -> Result<(), ApiError> {
-        if !yihu::keyring::Keyring::load(&self.path)?.is_some_and(|r| r.rotation_due) {
+        let changed_at = std::fs::metadata(keyring::path_for(&self.path))
+            .and_then(|m| m.modified())
+            .ok();
+        if changed_at.is_none() || lock(&self.inner).keyring_seen == changed_at {
+            return Ok(());
+        }
+        if !Keyring::load(&self.path)?.is_some_and(|r| r.rotation_due) {
+            // Seen and nothing due; a due rotation that fails is tried again next time.
+            lock(&self.inner).keyring_seen = changed_at;
             return Ok(());
         }
         let mut inner = lock(&self.inner);
@@ -1162,9 +1175,7 @@ mod tests {
         assert!(names.iter().any(|n| n.name == "社工（改名）"), "{names:?}");
         // Pooled connections, opened under today's key, and an old copy of the keyring.
         store.call("staff.list", &json!({})).expect("pool");
-        let old_ring = yihu::keyring::Keyring::load(&path)
-            .expect("keyring")
-            .expect("a keyring");
+        let old_ring = Keyring::load(&path).expect("keyring").expect("a keyring");
         let cw_id = Uuid::parse_str(&cw).expect("uuid");
         store
             .call(

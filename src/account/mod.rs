@@ -174,22 +174,24 @@ fn candidate(env: &Env, staff_id: Uuid) -> ApiResult<Candidate> {
 /// Unwrap the database key with `staff_id`'s passphrase. A wrong one is
 /// `auth.wrong_passphrase` (field `passphrase`).
 pub fn unlock_staff(db_path: &Path, staff_id: Uuid, passphrase: &str) -> ApiResult<Unlocked> {
-    if Keyring::load(db_path)?.is_none() {
-        return Err(ApiError::new(
-            ErrorCode::AuthNotEncrypted,
-            "this database has no passphrases yet",
-        ));
-    }
     let credential = Credential::Staff {
         staff_id,
         passphrase,
     };
-    let (key, _) = open::unlock_counted(db_path, &credential, chrono::Utc::now())?;
-    let must_change = Keyring::load(db_path)?.is_some_and(|r| r.must_change(staff_id));
+    let counted = open::unlock_counted(db_path, &credential, chrono::Utc::now()).map_err(|e| {
+        if e.code == ErrorCode::DbKeyringMissing {
+            ApiError::new(
+                ErrorCode::AuthNotEncrypted,
+                "this database has no passphrases yet",
+            )
+        } else {
+            e
+        }
+    })?;
     Ok(Unlocked {
-        key,
+        key: counted.key,
         staff_id,
-        must_change,
+        must_change: counted.must_change,
     })
 }
 

@@ -65,11 +65,12 @@ pub fn open_with_at(
             "the recovery code only gives an administrator a new passphrase; act with your own passphrase",
         ));
     }
-    let (key, staff) = unlock_counted(db_path, credential, now)?;
-    if let Some(staff_id) = staff
-        && Keyring::load(db_path)?.is_some_and(|r| r.must_change(staff_id))
-        && purpose != Purpose::ChangeOwnPassphrase
-    {
+    let Counted {
+        key,
+        staff,
+        must_change,
+    } = unlock_counted(db_path, credential, now)?;
+    if must_change && purpose != Purpose::ChangeOwnPassphrase {
         return Err(ApiError::new(
             ErrorCode::AuthMustChangePassphrase,
             "this passphrase was set by an administrator: choose your own first (yihu passphrase --staff <your id> --as <your id>)",
@@ -84,13 +85,20 @@ pub fn open_with_at(
     Ok(key)
 }
 
-/// Try `credential` against the keyring of `db_path`, counting wrong tries: the key and whose
-/// passphrase it was (None for the recovery code).
+/// What a right credential gave: the key, whose passphrase it was (None for the recovery code)
+/// and whether that passphrase is a temporary one.
+pub(super) struct Counted {
+    pub key: DbKey,
+    pub staff: Option<Uuid>,
+    pub must_change: bool,
+}
+
+/// Try `credential` against the keyring of `db_path` (read once), counting wrong tries.
 pub(super) fn unlock_counted(
     db_path: &Path,
     credential: &Credential<'_>,
     now: chrono::DateTime<chrono::Utc>,
-) -> ApiResult<(DbKey, Option<Uuid>)> {
+) -> ApiResult<Counted> {
     super::settle_rotation(db_path)?;
     let mut ring = Keyring::load(db_path)?.ok_or_else(vault::keyring_missing)?;
     let counter = match credential {
@@ -144,7 +152,11 @@ pub(super) fn unlock_counted(
             if changed {
                 vault::save_keyring(db_path, &ring)?;
             }
-            Ok((key, staff))
+            Ok(Counted {
+                must_change: staff.is_some_and(|id| ring.must_change(id)),
+                key,
+                staff,
+            })
         }
         Err(e)
             if matches!(

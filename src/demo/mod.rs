@@ -19,7 +19,7 @@ use rustc_hash::FxHashSet as HashSet;
 use std::sync::{Arc, Mutex};
 
 use chrono::{Datelike, NaiveDate};
-use rusqlite::{Connection, OptionalExtension};
+use rusqlite::Connection;
 use serde::Serialize;
 use serde_json::Value;
 
@@ -140,10 +140,7 @@ pub fn build(conn: &mut Connection, opts: &Options) -> ApiResult<Summary> {
         )?;
     }
     // The mark that lets `--today` move this file's date (never a real database's).
-    conn.execute(
-        "INSERT INTO meta(key, value) VALUES ('demo', ?1)",
-        [opts.today.to_string()],
-    )?;
+    crate::db::set_meta(conn, "demo", &opts.today.to_string())?;
     let rng = Arc::new(Mutex::new(fastrand::Rng::with_seed(opts.seed)));
     // About three ID numbers per household: sized once instead of grown (and rehashed) 20 times.
     let mut used_ids =
@@ -247,10 +244,7 @@ pub fn build_file(
 /// Whether the database `conn` has open was made by [`build`] (fictional data, where "today"
 /// may be moved for training and tests).
 pub fn is_demo(conn: &Connection) -> ApiResult<bool> {
-    Ok(conn
-        .query_row("SELECT 1 FROM meta WHERE key = 'demo'", [], |_| Ok(()))
-        .optional()?
-        .is_some())
+    Ok(crate::db::meta(conn, "demo")?.is_some())
 }
 
 /// Refused (`request.today_demo_only`, at `today`) unless the database is a demo: a real
