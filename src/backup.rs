@@ -45,6 +45,11 @@ pub struct BackupInfo {
     /// When it was made (UTC, from the file name), RFC 3339.
     pub created_at: String,
     pub bytes: u64,
+    /// Made under a database key since replaced (a key rotation after a deactivation): the
+    /// name of the keyring kept for it in the backup folder (`yihu.db.keys.before-<time>`).
+    /// It opens only with that keyring and a passphrase that was valid then. `None` when it
+    /// opens with the database's key now (or when that was not asked).
+    pub old_keyring: Option<String>,
 }
 
 /// What a sound backup file holds.
@@ -72,6 +77,16 @@ fn parse_name(name: &str, prefix: &str) -> Option<(NaiveDateTime, u32)> {
     Some((at, seq))
 }
 
+/// When the backup at `path` was made (UTC, RFC 3339), from its name, if it is one of ours.
+pub fn made_at(path: &Path) -> Option<String> {
+    let name = path.file_name()?.to_string_lossy().into_owned();
+    let (at, _) = parse_name(&name, PREFIX).or_else(|| parse_name(&name, BEFORE_RESTORE))?;
+    Some(
+        at.and_utc()
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+    )
+}
+
 fn info(path: &Path, at: NaiveDateTime) -> ApiResult<BackupInfo> {
     let bytes = std::fs::metadata(path)
         .map_err(|e| io(ErrorCode::BackupIo, "cannot read the backup", e))?
@@ -86,6 +101,7 @@ fn info(path: &Path, at: NaiveDateTime) -> ApiResult<BackupInfo> {
             .and_utc()
             .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         bytes,
+        old_keyring: None,
     })
 }
 
@@ -341,6 +357,69 @@ pub fn list(dir: &Path) -> ApiResult<Vec<BackupInfo>> {
     all.extend(scan_named(dir, BEFORE_RESTORE)?);
     all.sort_by_key(|(at, _)| std::cmp::Reverse(*at));
     Ok(all.into_iter().map(|(_, i)| i).collect())
+}
+
+/// [`list`], each backup marked with the keyring it needs when it was made under a key since
+/// replaced (see [`BackupInfo::old_keyring`]): known from the times of the key rotations
+/// (the kept keyrings' names) and, given `key` — the database's key now — confirmed by
+/// opening the file with it.
+pub fn list_with_keys(dir: &Path, key: Option<&DbKey>) -> ApiResult<Vec<BackupInfo>> {
+    let mut all = list(dir)?;
+    let kept = kept_keyrings(dir)?;
+    if kept.is_empty() {
+        return Ok(all);
+    }
+    for b in &mut all {
+        if key.is_some_and(|k| opens_with(Path::new(&b.path), k)) {
+            continue;
+        }
+        b.old_keyring = keyring_kept_for(&kept, &b.created_at).map(|p| {
+            p.file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        });
+    }
+    Ok(all)
+}
+
+/// Whether the backup at `path` can be read with `key` (its first page decrypts).
+pub fn opens_with(path: &Path, key: &DbKey) -> bool {
+    open_backup(path, Some(key)).is_ok_and(|c| {
+        c.query_row("SELECT count(*) FROM sqlite_schema", [], |r| {
+            r.get::<_, i64>(0)
+        })
+        .is_ok()
+    })
+}
+
+/// The keyrings kept in `dir` by key rotations (`<name>.keys.before-<time>`), oldest first,
+/// with the time each stopped being the keyring.
+pub fn kept_keyrings(dir: &Path) -> ApiResult<Vec<(NaiveDateTime, PathBuf)>> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(io(ErrorCode::BackupIo, "cannot read the backup folder", e)),
+    };
+    let mut kept: Vec<(NaiveDateTime, PathBuf)> = entries
+        .flatten()
+        .filter_map(|entry| {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let (_, stamp) = name.split_once(".keys.before-")?;
+            let at = NaiveDateTime::parse_from_str(stamp, STAMP).ok()?;
+            Some((at, entry.path()))
+        })
+        .collect();
+    kept.sort();
+    Ok(kept)
+}
+
+/// Of the `kept` keyrings, the one that was in use when a backup stamped `created_at`
+/// (RFC 3339) was made: the first one retired at or after that time.
+pub fn keyring_kept_for(kept: &[(NaiveDateTime, PathBuf)], created_at: &str) -> Option<PathBuf> {
+    let made = DateTime::parse_from_rfc3339(created_at).ok()?.naive_utc();
+    kept.iter()
+        .find(|(retired, _)| *retired >= made)
+        .map(|(_, p)| p.clone())
 }
 
 /// When the newest backup in `dir` was made (UTC), if there is one.

@@ -12,6 +12,7 @@ use rusqlite_migration::{Migrations, SchemaVersion};
 use crate::error::ApiError;
 use crate::error_code::ErrorCode;
 use crate::keyring::DbKey;
+use crate::progress::OnProgress;
 
 static MIGRATIONS_DIR: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/migrations");
 
@@ -221,6 +222,16 @@ fn table_counts(conn: &Connection, schema: &str) -> Result<Vec<(String, i64)>, A
 /// `sqlcipher_export`), with its schema version and application id, and check the copy: sound
 /// (`integrity_check`) and every table with the same number of rows.
 pub fn export_encrypted(plain: &Connection, dest: &Path, key: &DbKey) -> Result<(), ApiError> {
+    export_then_check(plain, dest, key, &|| {})
+}
+
+/// [`export_encrypted`], calling `copied` between the copy and its check.
+fn export_then_check(
+    plain: &Connection,
+    dest: &Path,
+    key: &DbKey,
+    copied: &dyn Fn(),
+) -> Result<(), ApiError> {
     crate::private_file::replace_leftover(dest).map_err(|e| {
         ApiError::new(
             ErrorCode::DbEncrypt,
@@ -243,6 +254,7 @@ pub fn export_encrypted(plain: &Connection, dest: &Path, key: &DbKey) -> Result<
         plain
             .query_row("SELECT sqlcipher_export('encrypted')", [], |_| Ok(()))
             .map_err(fail)?;
+        copied();
         for pragma in ["user_version", "application_id"] {
             let v: i64 = plain.query_row(&format!("PRAGMA main.{pragma}"), [], |r| r.get(0))?;
             plain.pragma_update(Some("encrypted"), pragma, v)?;
@@ -278,13 +290,43 @@ pub fn encrypt_in_place(path: &Path, key: &DbKey) -> Result<(), ApiError> {
 /// The first half of [`encrypt_in_place`]: the encrypted, checked copy of the plain database at
 /// `path`, beside it (`<name>.encrypting`); the plain file is left as it was.
 pub fn encrypted_copy(path: &Path, key: &DbKey) -> Result<PathBuf, ApiError> {
-    copy_under(path, None, key, "encrypting")
+    let dest = PathBuf::from(format!("{}.encrypting", path.display()));
+    copy_under(path, None, key, dest, &crate::progress::ignore)
 }
 
 /// A checked copy of the database at `path` (encrypted with `from`) under the new key `to`,
 /// beside it (`<name>.rekeying`), for a key rotation; the file is left as it was.
 pub fn rekeyed_copy(path: &Path, from: &DbKey, to: &DbKey) -> Result<PathBuf, ApiError> {
-    copy_under(path, Some(from), to, "rekeying")
+    copy_under(
+        path,
+        Some(from),
+        to,
+        rekeying_path(path),
+        &crate::progress::ignore,
+    )
+}
+
+/// A checked copy of the encrypted file at `path` (a backup, under `from`) made at `dest`
+/// under the key `to`; the file is only read.
+pub fn rekeyed_copy_to(path: &Path, from: &DbKey, to: &DbKey, dest: &Path) -> Result<(), ApiError> {
+    copy_under(
+        path,
+        Some(from),
+        to,
+        dest.to_path_buf(),
+        &crate::progress::ignore,
+    )
+    .map(|_| ())
+}
+
+/// [`rekeyed_copy`], reporting how far the copy has come to `on`.
+pub fn rekeyed_copy_watched(
+    path: &Path,
+    from: &DbKey,
+    to: &DbKey,
+    on: OnProgress<'_>,
+) -> Result<PathBuf, ApiError> {
+    copy_under(path, Some(from), to, rekeying_path(path), on)
 }
 
 /// Where [`rekeyed_copy`] puts its copy.
@@ -296,9 +338,9 @@ fn copy_under(
     path: &Path,
     from: Option<&DbKey>,
     key: &DbKey,
-    suffix: &str,
+    dest: PathBuf,
+    on: OnProgress<'_>,
 ) -> Result<PathBuf, ApiError> {
-    let dest = PathBuf::from(format!("{}.{suffix}", path.display()));
     {
         let plain = connect(path, from)?;
         configure(&plain)?;
@@ -314,7 +356,11 @@ fn copy_under(
                 "the database is open elsewhere; close the other program and try again",
             ));
         }
-        export_encrypted(&plain, &dest, key)?;
+        // The copy is about as large as the file (a page more or less).
+        let total = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+        crate::progress::watch_copy(&dest, total, on, |copied| {
+            export_then_check(&plain, &dest, key, copied)
+        })?;
     }
     Ok(dest)
 }

@@ -141,6 +141,9 @@ error_codes! {
     BackupForeign = "backup.foreign",
     /// The file is not a Yihu backup.
     BackupNotADatabase = "backup.not_a_database",
+    /// The backup was made under a database key since replaced (someone was deactivated):
+    /// it opens with the keyring kept for it and a passphrase that was valid then.
+    BackupOldKey = "backup.old_key",
     /// No backup of this name.
     BackupNotFound = "backup.not_found",
     /// The backup was written by a newer Yihu.

@@ -18,6 +18,7 @@ pub mod idcard;
 pub mod keyring;
 pub mod labels;
 pub mod private_file;
+pub mod progress;
 pub mod recurrence;
 pub mod schedule;
 pub mod search_terms;

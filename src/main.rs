@@ -103,7 +103,10 @@ enum Cmd {
     },
     /// Replace the database with a backup. The file is checked first (a damaged file, another
     /// program's database or one from a newer Yihu is refused) and the current database is
-    /// backed up before it is replaced. Close the app first.
+    /// backed up before it is replaced. A backup made before the database key was rotated
+    /// (after a deactivation) opens with the keyring kept for it in the backup folder and the
+    /// --as administrator's passphrase of that time ($YIHU_OLD_PASSPHRASE, else
+    /// $YIHU_PASSPHRASE); it is restored under today's key. Close the app first.
     Restore {
         /// The backup file.
         file: PathBuf,
@@ -315,9 +318,34 @@ fn finish(
     account::anchor_trail(&conn, false)?;
     drop(conn);
     if let Some(key) = key {
-        account::rotate_key(path, ctx, &key)?;
+        account::rotate_key_watched(path, ctx, &key, &show_progress)?;
     }
     Ok(())
+}
+
+/// A key rotation's progress on a terminal (one line, rewritten); nothing when stderr is
+/// a file or a pipe (scripts read only the JSON on stdout).
+fn show_progress(p: yihu::progress::Progress) {
+    use std::io::{IsTerminal, Write};
+    use yihu::progress::Step;
+    let mut err = std::io::stderr();
+    if !err.is_terminal() {
+        return;
+    }
+    let line = match p.step {
+        Step::Copying => format!(
+            "rotating the database key: copying {} %",
+            (p.done_bytes * 100).checked_div(p.total_bytes).unwrap_or(0)
+        ),
+        Step::Checking => "rotating the database key: checking the copy".into(),
+        Step::Sealing => "rotating the database key: sealing the keyring".into(),
+        Step::Done => String::new(),
+    };
+    let _ = write!(err, "\r\x1b[2K{line}");
+    if p.step == Step::Done {
+        let _ = writeln!(err);
+    }
+    let _ = err.flush();
 }
 
 /// Open the database at `path` to read it as it is (`check`, `audit verify`): nothing is
@@ -625,7 +653,15 @@ fn back_up(
 ) -> Result<(), ApiError> {
     let dir = dir.unwrap_or_else(|| yihu::backup::default_dir(path));
     if list {
-        out(&serde_json::to_string_pretty(&yihu::backup::list(&dir)?)?);
+        // Which backups need an older keyring is known from the folder alone; with a
+        // passphrase it is also checked against the key.
+        let key = match env("YIHU_PASSPHRASE") {
+            Some(_) => cli_key(path, parse_actor(as_staff)?, Purpose::Read)?,
+            None => None,
+        };
+        out(&serde_json::to_string_pretty(
+            &yihu::backup::list_with_keys(&dir, key.as_ref())?,
+        )?);
         return Ok(());
     }
     let actor = parse_actor(as_staff)?;
@@ -651,18 +687,30 @@ fn restore(
         Err(e) if e.code == ErrorCode::DbKeyringMissing => None,
         other => other?,
     };
+    let dir = dir.unwrap_or_else(|| yihu::backup::default_dir(path));
+    // A backup made before a key rotation opens with the keyring kept for it and the --as
+    // administrator's passphrase of that time: $YIHU_OLD_PASSPHRASE, else the one now.
+    let then = env("YIHU_OLD_PASSPHRASE").or_else(|| env("YIHU_PASSPHRASE"));
     if !yes {
-        let facts = yihu::backup::verify(file, key.as_ref())?;
+        let (facts, old_keyring) =
+            account::old_backups::check(&dir, file, key.as_ref(), actor, then.as_deref())?;
         out(&serde_json::to_string_pretty(&serde_json::json!({
-            "file": file.display().to_string(), "facts": facts, "database": path.display().to_string()
+            "file": file.display().to_string(), "facts": facts, "database": path.display().to_string(),
+            "old_keyring": old_keyring,
         }))?);
         return Err(ApiError::new(
             ErrorCode::RestoreConfirm,
             "the backup is sound; add --yes to replace the database with it",
         ));
     }
-    let dir = dir.unwrap_or_else(|| yihu::backup::default_dir(path));
-    let done = account::restore_file(path, &Ctx::system(actor), key.as_ref(), file, &dir)?;
+    let done = account::restore_file(
+        path,
+        &Ctx::system(actor),
+        key.as_ref(),
+        file,
+        &dir,
+        then.as_deref(),
+    )?;
     out(&serde_json::to_string_pretty(&done)?);
     Ok(())
 }

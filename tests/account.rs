@@ -147,8 +147,15 @@ fn every_change_to_who_can_open_the_database_is_audited_without_its_secret() {
     }
 
     // A restore is refused to a caseworker, and recorded in the restored database.
-    let e =
-        account::restore(&mut conn, &ctx(cw), Some(&key), Path::new(&made.path), &dir).unwrap_err();
+    let e = account::restore(
+        &mut conn,
+        &ctx(cw),
+        Some(&key),
+        Path::new(&made.path),
+        &dir,
+        None,
+    )
+    .unwrap_err();
     assert_eq!(e.code, "auth.forbidden");
     account::restore(
         &mut conn,
@@ -156,6 +163,7 @@ fn every_change_to_who_can_open_the_database_is_audited_without_its_secret() {
         Some(&key),
         Path::new(&made.path),
         &dir,
+        None,
     )
     .expect("restore");
     let rows = account_rows(&conn);

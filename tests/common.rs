@@ -344,6 +344,7 @@ pub fn cli(path: &Path) -> std::process::Command {
         "YIHU_PASSPHRASE",
         "YIHU_NEW_PASSPHRASE",
         "YIHU_RECOVERY_CODE",
+        "YIHU_OLD_PASSPHRASE",
     ] {
         c.env_remove(v);
     }

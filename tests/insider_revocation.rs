@@ -131,6 +131,105 @@ fn deactivating_someone_rotates_the_key_so_no_older_keyring_opens_the_file() {
     assert!(!Path::new(&format!("{}.next", keys.display())).exists());
 }
 
+/// Backups made before a rotation keep the key they were made under: the list says which
+/// kept keyring each needs, and a restore takes the administrator's passphrase of that time,
+/// opens the kept keyring with it and restores a copy under today's key — so the revoked
+/// person's old slot opens the restored database no more than it did before.
+#[test]
+fn an_old_backup_says_which_keyring_it_needs_and_is_restored_under_todays_key() {
+    let d = encrypted_demo();
+    let made = ok(run(&d, &["backup", "--as", &d.admin]));
+    let old_backup = made["backup"]["path"].as_str().expect("path").to_string();
+    let old_name = made["backup"]["name"].as_str().expect("name").to_string();
+    deactivate(&d, &d.caseworker);
+    // The administrator has a new passphrase since.
+    let now = "管理员 换过的 口令 2026 冬";
+    ok(cli(&d.path)
+        .env("YIHU_PASSPHRASE", vault::DEMO_PASSPHRASE)
+        .env("YIHU_NEW_PASSPHRASE", now)
+        .args(["passphrase", "--staff", &d.admin, "--as", &d.admin])
+        .output()
+        .expect("yihu"));
+
+    // Listed (no passphrase needed to see it) with the keyring it needs.
+    let listed = ok(cli(&d.path)
+        .args(["backup", "--list"])
+        .output()
+        .expect("yihu"));
+    let entry = listed
+        .as_array()
+        .and_then(|l| l.iter().find(|b| b["name"] == old_name.as_str()))
+        .unwrap_or_else(|| panic!("{listed}"))
+        .clone();
+    let kept = entry["old_keyring"].as_str().expect("marked").to_string();
+    assert!(kept.starts_with("yihu.db.keys.before-"), "{entry}");
+
+    let with = |passphrases: &[(&str, &str)], args: &[&str]| {
+        let mut c = cli(&d.path);
+        for (k, v) in passphrases {
+            c.env(k, v);
+        }
+        c.args(args).output().expect("yihu")
+    };
+    let check = ["restore", old_backup.as_str(), "--as", d.admin.as_str()];
+    // Today's passphrase does not open the kept keyring: the refusal names it.
+    let refused = with(&[("YIHU_PASSPHRASE", now)], &check);
+    assert_eq!(crate::common::cli_err_code(&refused), "backup.old_key");
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains(&kept),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
+    // With the passphrase of that time it is checked, and restored under today's key.
+    let both = [
+        ("YIHU_PASSPHRASE", now),
+        ("YIHU_OLD_PASSPHRASE", vault::DEMO_PASSPHRASE),
+    ];
+    let checked = with(&both, &check);
+    assert_eq!(crate::common::cli_err_code(&checked), "restore.confirm");
+    let shown: Value = serde_json::from_slice(&checked.stdout).expect("json");
+    assert_eq!(shown["old_keyring"], json!(kept), "{shown}");
+    let mut yes = check.to_vec();
+    yes.push("--yes");
+    let done = ok(with(&both, &yes));
+    assert_eq!(done["old_keyring"], json!(kept), "{done}");
+    assert_eq!(done["from"], json!(old_backup), "{done}");
+
+    // Today's keyring opens it (the administrator's passphrase now); the caseworker's slot
+    // stays gone though the restored staff table is from before the deactivation.
+    ok(with(
+        &[("YIHU_PASSPHRASE", now)],
+        &["call", "staff.list", "{}", "--as", &d.admin],
+    ));
+    let cw = with(
+        &[("YIHU_PASSPHRASE", vault::DEMO_PASSPHRASE)],
+        &["call", "household.list", "{}", "--as", &d.caseworker],
+    );
+    assert_eq!(crate::common::cli_err_code(&cw), "auth.no_passphrase");
+    // The trail of the restored database says which backup, through which kept keyring.
+    let conn = d.open();
+    let after: String = conn
+        .query_row(
+            "SELECT after_json FROM audit WHERE command = 'backup.restore' ORDER BY seq DESC LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .expect("the restore is in the trail");
+    let after: Value = serde_json::from_str(&after).expect("json");
+    assert_eq!(after["from"], json!(old_name), "{after}");
+    assert_eq!(after["old_keyring"], json!(kept), "{after}");
+    drop(conn);
+    ok(with(&[("YIHU_PASSPHRASE", now)], &["audit", "verify"]));
+    // No re-keyed copy is left in the backup folder.
+    let dir = backup::default_dir(&d.path);
+    assert!(
+        std::fs::read_dir(&dir)
+            .expect("dir")
+            .flatten()
+            .all(|e| !e.file_name().to_string_lossy().ends_with(".rekeying"))
+    );
+}
+
 #[test]
 fn a_slot_that_cannot_follow_the_rotation_is_named_in_the_trail() {
     let d = encrypted_demo();

@@ -879,6 +879,49 @@ async fn the_administrator_backs_up_and_restores_from_the_backup_page() -> E2eRe
     app.wait_for(r#"[data-testid="shell"]"#).await?;
     let who = app.text_of(r#"[data-testid="whoami"]"#).await?;
     assert!(who.contains("新同事"), "{who}");
+
+    // Deactivating the colleague rotates the database key, its progress shown over the window;
+    // the backups made before keep their key and say so, and one is restored with the
+    // administrator's passphrase of that time.
+    sign_in_as(&app, "系统管理员").await?;
+    app.click(r#"button[data-tab="staff"]"#).await?;
+    app.wait_for(r#"tr[data-staff="新同事"] [data-testid="staff-deactivate"]"#)
+        .await?;
+    app.exec(
+        r#"window.__sawRotation = false;
+        new MutationObserver(() => {
+            if (document.querySelector('[data-testid="key-rotation"] progress')) window.__sawRotation = true;
+        }).observe(document.body, { childList: true, subtree: true });
+        return true;"#,
+    )
+    .await?;
+    app.click(r#"tr[data-staff="新同事"] [data-testid="staff-deactivate"]"#)
+        .await?;
+    app.wait_for(r#"tr.inactive[data-staff="新同事"]"#).await?;
+    assert_eq!(
+        app.exec("return window.__sawRotation;").await?,
+        json!(true),
+        "the rotation's progress was shown"
+    );
+    assert_eq!(app.count(r#"[data-testid="key-rotation"]"#).await?, 0);
+    app.click(r#"button[data-tab="backup"]"#).await?;
+    app.wait_for(r#"[data-testid="backup-old-key"]"#).await?;
+    let old = app
+        .exec(r#"return document.querySelector('[data-testid="backup-old-key"]').closest('tr').querySelector('[data-restore]').dataset.restore;"#)
+        .await?;
+    app.click(&format!(
+        r#"[data-restore="{}"]"#,
+        old.as_str().unwrap_or_default()
+    ))
+    .await?;
+    app.wait_for(r#"[data-testid="restore-then"]"#).await?;
+    app.type_into(r#"[data-testid="restore-then"]"#, PASSPHRASE)
+        .await?;
+    app.click(r#"[data-testid="restore-yes"]"#).await?;
+    if let Err(e) = wait_text(&app, r#"[data-testid="backup-done"]"#, "已恢复").await {
+        app.screenshot("fail-restore-old-key").await?;
+        return Err(e);
+    }
     app.quit().await
 }
 

@@ -286,9 +286,17 @@ pub async fn ledger_export(
 }
 
 /// Replace the database with the backup `name` of the backup folder, after checking it and
-/// backing up the current content. Administrators only.
+/// backing up the current content. Administrators only. A backup made before a key rotation
+/// (`old_keyring` in the list) needs `passphrase`: the administrator's own when it was made.
 #[tauri::command]
-pub async fn backup_restore(store: Shared<'_>, name: String) -> Result<Value, ApiError> {
+pub async fn backup_restore(
+    store: Shared<'_>,
+    name: String,
+    passphrase: Option<String>,
+) -> Result<Value, ApiError> {
     let store = Arc::clone(&store);
-    blocking("backup_restore".into(), move || store.restore(&name)).await
+    blocking("backup_restore".into(), move || {
+        store.restore(&name, passphrase.as_deref())
+    })
+    .await
 }

@@ -17,7 +17,10 @@ pub mod shell_commands {
 
 use std::sync::Arc;
 
-use tauri::Manager;
+use tauri::{Emitter, Manager};
+
+/// The event carrying a key rotation's progress (`yihu::progress::Progress`) to the window.
+pub const KEY_ROTATION_EVENT: &str = "key-rotation";
 
 use crate::store::Store;
 
@@ -47,6 +50,12 @@ pub fn run() {
                 db = %store.path().display(),
                 "starting"
             );
+            // A key rotation (after someone is deactivated) takes a minute on a county's
+            // file: the window shows its progress from these events.
+            let window = app.handle().clone();
+            store.report_progress_to(move |p| {
+                let _ = window.emit(KEY_ROTATION_EVENT, p);
+            });
             let store = Arc::clone(&store);
             // Open the database, then back it up (at start, and again whenever the newest
             // backup is a day old while the app runs). Backups log only time and size.
@@ -103,6 +112,7 @@ mod tests {
     use std::collections::BTreeSet;
     use std::path::{Path, PathBuf};
 
+    use super::KEY_ROTATION_EVENT;
     use super::shell_commands::SHELL_COMMANDS;
 
     /// What the window is granted besides the app's own commands. Anything else in
@@ -174,7 +184,10 @@ mod tests {
              // shell's test writes it with YIHU_WRITE_BINDINGS=1); do not edit by hand.\n\
              \n\
              /** The desktop shell's IPC commands: the only names the window can invoke. */\n\
-             export type ShellCommand =\n{};\n",
+             export type ShellCommand =\n{};\n\
+             \n\
+             /** The event carrying a key rotation's progress (a `Progress`). */\n\
+             export const KEY_ROTATION_EVENT = \"{KEY_ROTATION_EVENT}\";\n",
             union.join("\n")
         );
         let rel = "../ui/src/lib/shell-commands.ts";

@@ -10,7 +10,7 @@
 //! stays open for the backups, and signing in again asks for a passphrase.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Mutex, MutexGuard, OnceLock};
 use std::time::{Duration, SystemTime};
 
 use crate::session_clock::{Clock, Moment};
@@ -26,6 +26,7 @@ use yihu::api::ledger::{LedgerJob, LedgerRequest, LedgerWritten};
 use yihu::api::reference::{Candidate, DEFAULT_IDLE_LOCK_MINUTES};
 use yihu::backup::{self, BackupInfo};
 use yihu::keyring::{self, DbKey, Keyring, SignInName};
+use yihu::progress::Progress;
 use yihu::vault::{self, FirstPassphrases, Protection};
 use yihu::{ApiError, Ctx, api, db, demo};
 
@@ -88,6 +89,8 @@ pub struct Store {
     /// Serialises attempts to open the file (start-up, retry, sign-in, set-up).
     open_lock: Mutex<()>,
     inner: Mutex<Inner>,
+    /// Where a key rotation's progress goes (the window, through an event).
+    progress: OnceLock<Box<dyn Fn(Progress) + Send + Sync>>,
 }
 
 /// A connection checked out of the pool; it goes back when dropped.
@@ -206,7 +209,13 @@ impl Store {
                 keyring_seen: None,
                 idle_lock: Duration::from_secs(u64::from(DEFAULT_IDLE_LOCK_MINUTES) * 60),
             }),
+            progress: OnceLock::new(),
         }
+    }
+
+    /// Send the progress of key rotations to `to` (set once, when the window exists).
+    pub fn report_progress_to(&self, to: impl Fn(Progress) + Send + Sync + 'static) {
+        let _ = self.progress.set(Box::new(to));
     }
 
     pub fn path(&self) -> &Path {
@@ -694,7 +703,12 @@ impl Store {
             return Ok(());
         };
         inner.idle.clear();
-        if let Some(done) = account::rotate_key(&self.path, ctx, &key)?
+        let report = |p: Progress| {
+            if let Some(to) = self.progress.get() {
+                to(p);
+            }
+        };
+        if let Some(done) = account::rotate_key_watched(&self.path, ctx, &key, &report)?
             && let Some(new) = done.key
         {
             inner.key = Some(new);
@@ -776,16 +790,18 @@ impl Store {
     /// newest first.
     pub fn backups(&self) -> Result<BackupList, ApiError> {
         self.authorise_admin()?;
+        let key = lock(&self.inner).key.clone();
         Ok(BackupList {
             dir: self.backup_dir().display().to_string(),
-            backups: backup::list(&self.backup_dir())?,
+            backups: backup::list_with_keys(&self.backup_dir(), key.as_ref())?,
         })
     }
 
     /// Replace the database with the backup `name` from the backup folder (administrators
     /// only). The file is checked first and the current content backed up; other windows'
-    /// connections see the restored data on their next command.
-    pub fn restore(&self, name: &str) -> Result<Value, ApiError> {
+    /// connections see the restored data on their next command. A backup made before a key
+    /// rotation needs `then`, the administrator's passphrase when it was made.
+    pub fn restore(&self, name: &str, then: Option<&str>) -> Result<Value, ApiError> {
         let actor = self.actor()?;
         let mut conn = self.checkout()?;
         let dir = self.backup_dir();
@@ -802,6 +818,7 @@ impl Store {
             key.as_ref(),
             Path::new(&chosen.path),
             &dir,
+            then,
         )?;
         // Idle connections may hold statements prepared against the old schema: start afresh.
         lock(&self.inner).idle.clear();

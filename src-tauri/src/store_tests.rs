@@ -3,6 +3,7 @@
 use super::*;
 use serde_json::json;
 use std::io::Write;
+use yihu::progress::Step;
 
 /// A temporary folder removed on drop. (Not the tempfile crate: as a dev-dependency it
 /// changes the features of shared dependencies, and the release test build would then
@@ -327,9 +328,14 @@ fn staff_get_passphrases_from_an_administrator_and_must_change_them() {
         .expect("rename");
     let names = store.sign_in_names().expect("names");
     assert!(names.iter().any(|n| n.name == "社工（改名）"), "{names:?}");
-    // Pooled connections, opened under today's key, and an old copy of the keyring.
+    // Pooled connections, opened under today's key, an old copy of the keyring, and a backup
+    // made under today's key.
     store.call("staff.list", &json!({})).expect("pool");
     let old_ring = Keyring::load(&path).expect("keyring").expect("a keyring");
+    let before = store.backup_now().expect("a backup under the old key");
+    let seen = std::sync::Arc::new(Mutex::new(Vec::new()));
+    let into = std::sync::Arc::clone(&seen);
+    store.report_progress_to(move |p| lock(&into).push(p));
     let cw_id = Uuid::parse_str(&cw).expect("uuid");
     store
         .call(
@@ -342,6 +348,20 @@ fn staff_get_passphrases_from_an_administrator_and_must_change_them() {
     for _ in 0..6 {
         store.call("staff.list", &json!({})).expect("still working");
     }
+    // The window was told how far the rotation came, step by step, ending with Done.
+    let steps: Vec<Step> = lock(&seen).iter().map(|p| p.step).collect();
+    let mut order = steps.clone();
+    order.dedup();
+    assert_eq!(
+        order,
+        [Step::Copying, Step::Checking, Step::Sealing, Step::Done],
+        "{steps:?}"
+    );
+    assert!(
+        lock(&seen)
+            .iter()
+            .all(|p| p.done_bytes <= p.total_bytes && p.total_bytes > 0)
+    );
     let old_key = old_ring
         .unlock_staff(cw_id, "my own choice")
         .expect("the old copy unwraps the old key");
@@ -358,6 +378,52 @@ fn staff_get_passphrases_from_an_administrator_and_must_change_them() {
         .sign_in(&admin, PASS)
         .expect("the administrator signs in with the new keyring");
     store.call("staff.list", &json!({})).expect("and works");
+
+    // The backup from before the rotation keeps its key and says so.
+    let marked = |name: &str| {
+        store
+            .backups()
+            .expect("list")
+            .backups
+            .into_iter()
+            .find(|b| b.name == name)
+            .map(|b| b.old_keyring)
+            .expect("listed")
+    };
+    let kept = marked(&before.name).expect("the old backup names the keyring it needs");
+    assert!(kept.starts_with("yihu.db.keys.before-"), "{kept}");
+    // Restoring it asks for the passphrase of that time, and a wrong one does not do.
+    for then in [None, Some("not the one")] {
+        let e = store.restore(&before.name, then).unwrap_err();
+        assert_eq!(e.code, "backup.old_key", "{e:?}");
+        assert_eq!(e.field.as_deref(), Some("passphrase"));
+    }
+    let done = store
+        .restore(&before.name, Some(PASS))
+        .expect("restored through the kept keyring");
+    // The copy of the database taken before the restore is under today's key: not marked.
+    let saved = done["saved_before"]["name"]
+        .as_str()
+        .expect("saved")
+        .to_string();
+    assert_eq!(marked(&saved), None);
+    assert_eq!(marked(&before.name), Some(kept));
+    // Restored under today's key: the app works, the old copy of the keyring still opens
+    // nothing, and no re-keyed copy is left behind.
+    store
+        .call("staff.list", &json!({}))
+        .expect("works after the restore");
+    assert_eq!(
+        db::open_keyed(&path, Some(&old_key)).unwrap_err().code,
+        "db.wrong_key"
+    );
+    let leftovers: Vec<String> = std::fs::read_dir(store.backup_dir())
+        .expect("backups")
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".rekeying"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
 }
 
 #[test]
@@ -537,7 +603,7 @@ fn backups_for_administrators_automatic_ones_and_a_restore() {
     for e in [
         store.backups().map(|_| ()).unwrap_err(),
         store.backup_now().map(|_| ()).unwrap_err(),
-        store.restore(&first.name).map(|_| ()).unwrap_err(),
+        store.restore(&first.name, None).map(|_| ()).unwrap_err(),
     ] {
         assert!(e.code.as_str().starts_with("auth."), "{e:?}");
     }
@@ -563,9 +629,9 @@ fn backups_for_administrators_automatic_ones_and_a_restore() {
     let list = store.backups().expect("list");
     assert_eq!(list.backups.len(), 1);
     assert_eq!(list.backups[0].name, first.name);
-    let err = store.restore("yihu-nope.db").unwrap_err();
+    let err = store.restore("yihu-nope.db", None).unwrap_err();
     assert_eq!(err.code, "backup.not_found");
-    let done = store.restore(&first.name).expect("restore");
+    let done = store.restore(&first.name, None).expect("restore");
     assert!(done["saved_before"]["name"].is_string(), "{done}");
     store.lock_session();
     store.sign_in(&cw, "caseworker own").expect("cw again");

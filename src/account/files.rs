@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use rusqlite::{Connection, TransactionBehavior};
 use serde_json::{Value, json};
 
-use super::{anchor_trail, file_of, run};
+use super::{anchor_trail, file_of, old_backups, run};
 use crate::api::{self, Access, Env};
 use crate::backup::{self, BackupInfo, Restored};
 use crate::ctx::Ctx;
@@ -102,6 +102,7 @@ fn record_restore(
     from: &Path,
     saved_before: Option<&str>,
     replaced_head: Option<(i64, String)>,
+    old_keyring: Option<&str>,
 ) -> ApiResult<()> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let actor = ctx.actor.map(|a| a.to_string());
@@ -110,8 +111,11 @@ fn record_restore(
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let replaced = replaced_head.map(|(seq, hash)| json!({"seq": seq, "hash": hash}));
-    let after =
-        json!({"from": file, "saved_before": saved_before, "replaced_head": replaced}).to_string();
+    let mut after = json!({"from": file, "saved_before": saved_before, "replaced_head": replaced});
+    if let Some(kept) = old_keyring {
+        after["old_keyring"] = json!(kept);
+    }
+    let after = after.to_string();
     crate::audit_chain::append(
         &tx,
         &crate::audit_chain::Entry {
@@ -136,18 +140,29 @@ fn authorise_restore(conn: &mut Connection, ctx: &Ctx, key: Option<&DbKey>) -> A
 
 /// Replace the content of the database `conn` has open with the backup `from` (checked first;
 /// the current content is backed up into `dir`). Recorded as `backup.restore` in the restored
-/// database.
+/// database. A backup made under a key since replaced needs `then`, the acting
+/// administrator's passphrase when it was made ([`old_backups`]).
 pub fn restore(
     conn: &mut Connection,
     ctx: &Ctx,
     key: Option<&DbKey>,
     from: &Path,
     dir: &Path,
+    then: Option<&str>,
 ) -> ApiResult<Restored> {
     authorise_restore(conn, ctx, key)?;
     let replaced = crate::audit_chain::head(conn).ok();
-    let done = backup::restore(conn, from, dir, ctx.now, key)?;
-    record_restore(conn, ctx, from, Some(&done.saved_before.name), replaced)?;
+    let source = old_backups::source(dir, from, key, ctx.actor, then)?;
+    let mut done = backup::restore(conn, &source.path, dir, ctx.now, key)?;
+    done.from = from.display().to_string();
+    record_restore(
+        conn,
+        ctx,
+        from,
+        Some(&done.saved_before.name),
+        replaced,
+        source.old_keyring.as_deref(),
+    )?;
     Ok(done)
 }
 
@@ -160,15 +175,28 @@ pub fn restore_file(
     key: Option<&DbKey>,
     from: &Path,
     dir: &Path,
+    then: Option<&str>,
 ) -> ApiResult<Value> {
     let mut replaced = None;
     if let Ok(mut conn) = crate::db::open_keyed(db_path, key) {
         authorise_restore(&mut conn, ctx, key)?;
         replaced = crate::audit_chain::head(&conn).ok();
     }
-    let done = backup::restore_file(db_path, from, dir, ctx.now, key)?;
+    let source = old_backups::source(dir, from, key, ctx.actor, then)?;
+    let mut done = backup::restore_file(db_path, &source.path, dir, ctx.now, key)?;
+    done["from"] = json!(from.display().to_string());
+    if let Some(kept) = &source.old_keyring {
+        done["old_keyring"] = json!(kept);
+    }
     let mut conn = crate::db::open_keyed(db_path, key)?;
     let saved = done["saved_before"]["name"].as_str().map(str::to_string);
-    record_restore(&mut conn, ctx, from, saved.as_deref(), replaced)?;
+    record_restore(
+        &mut conn,
+        ctx,
+        from,
+        saved.as_deref(),
+        replaced,
+        source.old_keyring.as_deref(),
+    )?;
     Ok(done)
 }

@@ -26,12 +26,13 @@ use crate::types::Role;
 use crate::vault::{self, FirstPassphrases, Protection};
 
 mod files;
+pub mod old_backups;
 mod open;
 mod rotate;
 
 pub use files::{back_up, back_up_automatically, restore, restore_file};
 pub use open::{Credential, Purpose, open_with, open_with_at, unlock_recovery};
-pub use rotate::{Rotated, rotate_key, settle_rotation};
+pub use rotate::{Rotated, rotate_key, rotate_key_watched, settle_rotation};
 
 /// The person working, as the window shows them after signing in.
 #[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]

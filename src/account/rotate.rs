@@ -24,6 +24,7 @@ use crate::ctx::Ctx;
 use crate::error::{ApiError, ApiResult};
 use crate::error_code::ErrorCode;
 use crate::keyring::{self, DbKey, Keyring};
+use crate::progress::{OnProgress, Progress, Step};
 
 /// What a rotation did.
 #[derive(Debug, Clone, Serialize)]
@@ -92,6 +93,17 @@ fn rotated_handler(env: &Env, req: RotatedReq) -> ApiResult<Rotated> {
 /// due; nothing else may have the file open. Recorded as `keyring.rotate` (who, how many
 /// slots followed, which could not) in the database under its new key.
 pub fn rotate_key(db_path: &Path, ctx: &Ctx, key: &DbKey) -> ApiResult<Option<Rotated>> {
+    rotate_key_watched(db_path, ctx, key, &crate::progress::ignore)
+}
+
+/// [`rotate_key`], telling `on` how far it has come (copying, checking, sealing, and done —
+/// also when it fails part-way).
+pub fn rotate_key_watched(
+    db_path: &Path,
+    ctx: &Ctx,
+    key: &DbKey,
+    on: OnProgress<'_>,
+) -> ApiResult<Option<Rotated>> {
     settle_rotation(db_path)?;
     let Some(ring) = Keyring::load(db_path)? else {
         return Ok(None);
@@ -99,9 +111,24 @@ pub fn rotate_key(db_path: &Path, ctx: &Ctx, key: &DbKey) -> ApiResult<Option<Ro
     if !ring.rotation_due {
         return Ok(None);
     }
+    let total = std::fs::metadata(db_path).map(|m| m.len()).unwrap_or(0);
+    let done = rotate_due(db_path, ctx, key, ring, on);
+    on(Progress::at(Step::Done, total));
+    done.map(Some)
+}
+
+fn rotate_due(
+    db_path: &Path,
+    ctx: &Ctx,
+    key: &DbKey,
+    ring: Keyring,
+    on: OnProgress<'_>,
+) -> ApiResult<Rotated> {
     let started = std::time::Instant::now();
     let new = DbKey::random();
-    let copy = crate::db::rekeyed_copy(db_path, key, &new)?;
+    let copy = crate::db::rekeyed_copy_watched(db_path, key, &new, on)?;
+    let total = std::fs::metadata(&copy).map(|m| m.len()).unwrap_or(0);
+    on(Progress::at(Step::Sealing, total));
     let mut next = ring.clone();
     let dropped = next.rotate(&new)?;
     let pending = pending_path(db_path);
@@ -133,5 +160,5 @@ pub fn rotate_key(db_path: &Path, ctx: &Ctx, key: &DbKey) -> ApiResult<Option<Ro
     )?;
     anchor_trail(&conn, false)?;
     done.key = Some(new);
-    Ok(Some(done))
+    Ok(done)
 }

@@ -88,6 +88,8 @@ pub fn write(dir: &Path) -> Result<(), String> {
     ex.visit::<crate::account::SetUp>();
     ex.visit::<crate::account::BackupList>();
     ex.visit::<crate::keyring::SignInName>();
+    // A key rotation's progress, sent by the shell as an event.
+    ex.visit::<crate::progress::Progress>();
     // The dashboard's week parts, in stacking order (the window lists them by this type).
     ex.visit::<super::drill::WeekState>();
     if let Some(e) = ex.error {

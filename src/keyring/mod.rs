@@ -244,8 +244,13 @@ impl Keyring {
     /// Read the keyring of the database at `db_path`; `None` when there is none (a database
     /// that is not encrypted).
     pub fn load(db_path: &Path) -> ApiResult<Option<Keyring>> {
-        let path = path_for(db_path);
-        let text = match std::fs::read_to_string(&path) {
+        Keyring::load_file(&path_for(db_path))
+    }
+
+    /// Read the keyring file at `path` itself (a copy kept in the backup folder); `None` when
+    /// there is no such file.
+    pub fn load_file(path: &Path) -> ApiResult<Option<Keyring>> {
+        let text = match std::fs::read_to_string(path) {
             Ok(t) => t,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(e) => {

@@ -108,8 +108,8 @@ export async function backupNow(): Promise<BackupInfo> {
 }
 
 /** Replace the database with the named backup (administrators only). */
-export async function backupRestore(name: string): Promise<unknown> {
-  return await shell("backup_restore", { name });
+export async function backupRestore(name: string, passphrase?: string): Promise<unknown> {
+  return await shell("backup_restore", passphrase === undefined ? { name } : { name, passphrase });
 }
 
 /** Export a ledger (家庭台账, 服务记录, 汇总表) of an area. The shell asks where to save it with

@@ -22,3 +22,6 @@ export type ShellCommand =
   | "backup_restore"
   | "call"
   | "ledger_export";
+
+/** The event carrying a key rotation's progress (a `Progress`). */
+export const KEY_ROTATION_EVENT = "key-rotation";

@@ -11,4 +11,11 @@ name: string, path: string,
 /**
  * When it was made (UTC, from the file name), RFC 3339.
  */
-created_at: string, bytes: number, };
+created_at: string, bytes: number, 
+/**
+ * Made under a database key since replaced (a key rotation after a deactivation): the
+ * name of the keyring kept for it in the backup folder (`yihu.db.keys.before-<time>`).
+ * It opens only with that keyring and a passphrase that was valid then. `None` when it
+ * opens with the database's key now (or when that was not asked).
+ */
+old_keyring: string | null, };
