@@ -274,7 +274,15 @@ fn service_menu_and_partners_are_managed_by_supervisors_and_admins() {
         "contact_name": "门诊部", "division_code": SIHONG}, "active": true}),
     );
     assert_eq!(updated["name"], "县第三人民医院");
-    assert_eq!(updated["phone"], json!(null));
+    // An update is a patch: the phone it left out is kept; null clears it.
+    assert_eq!(updated["phone"], json!("052780000000"));
+    let cleared = app.ok(
+        &admin,
+        "partner.update",
+        json!({"id": p, "partner": {"phone": null}}),
+    );
+    assert_eq!(cleared["phone"], json!(null));
+    assert_eq!(cleared["contact_name"], json!("门诊部"));
     app.refused(&sup, "partner.update", json!({"id": p, "partner": {"name": "x", "kind": "hospital", "phone": "12"}, "active": true}),
         "validation.phone.format", Some("partner.phone"));
     let s = id(&app.ok(
@@ -287,7 +295,8 @@ fn service_menu_and_partners_are_managed_by_supervisors_and_admins() {
     assert_eq!(app.ok(&cw, "service.list", json!({})), json!([]));
     let all = app.ok(&cw, "service.list", json!({"include_inactive": true}));
     assert_eq!(all[0]["unit"], "疗程");
-    assert_eq!(all[0]["default_partner_id"], json!(null));
+    // Left out of the update, the default partner is kept.
+    assert_eq!(all[0]["default_partner_id"], json!(p));
     assert_eq!(
         app.ok(&cw, "partner.list", json!({}))[0]["name"],
         "县第三人民医院"

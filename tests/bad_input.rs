@@ -807,11 +807,9 @@ fn errors_inside_a_nested_record_name_the_nested_field() {
         Some("needs_found[0].description"),
     );
     // h1 is active: it must keep its consent and its caseworker.
+    // (An update is a patch: a field is cleared by null, not by leaving it out.)
     let mut household = household_body(&cw);
-    household
-        .as_object_mut()
-        .expect("object")
-        .remove("caseworker_id");
+    household["caseworker_id"] = json!(null);
     household["consent_on"] = json!(f.app.today);
     f.refused_as(
         Some(&cw),
@@ -820,7 +818,8 @@ fn errors_inside_a_nested_record_name_the_nested_field() {
         "household.caseworker.required",
         Some("household.caseworker_id"),
     );
-    let household = household_body(&cw);
+    let mut household = household_body(&cw);
+    household["consent_on"] = json!(null);
     f.refused_as(
         Some(&cw),
         "household.update",

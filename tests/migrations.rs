@@ -20,6 +20,7 @@ const FIXTURES: &[(i64, &str)] = &[
     (2, "schema-2.db"),
     (3, "schema-3.db"),
     (4, "schema-4.db"),
+    (5, "schema-5.db"),
 ];
 
 fn fixture(name: &str) -> (TempDir, PathBuf) {

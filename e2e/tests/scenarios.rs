@@ -232,6 +232,48 @@ async fn article_household_entered_reviewed_visited_and_found() -> E2eResult<()>
     app.click(r#"[data-testid="visit-save"]"#).await?;
     app.wait_for(r#"[data-testid="household"]"#).await?;
 
+    // --- A member is edited without revealing: the masked number is not in the form, the
+    // edit sends only the phone, and the stored ID number is kept with no reveal recorded.
+    app.click(r#"[data-testid="member-edit"]"#).await?;
+    app.wait_for(r#"[data-testid="member-form"]"#).await?;
+    assert_eq!(
+        app.exec(r#"return document.querySelector('[data-testid="member-id-input"]').value;"#)
+            .await?,
+        json!(""),
+        "the masked number is not put back in the form"
+    );
+    app.type_into("#m-phone", "13912345678").await?;
+    app.click(r#"[data-testid="member-save"]"#).await?;
+    app.wait_gone(r#"[data-testid="member-form"]"#).await?;
+    let listed = yihu_call(
+        &app.db,
+        "household.list",
+        &json!({"q": "wxl"}),
+        Some(&staff.cw),
+    )?;
+    let household = listed["items"][0]["id"].clone();
+    let trail = yihu_call(
+        &app.db,
+        "audit.list",
+        &json!({"household_id": household, "limit": 200}),
+        Some(&staff.cw),
+    )?;
+    let rows = trail.as_array().cloned().unwrap_or_default();
+    assert!(
+        rows.iter().all(|r| r["command"] != "member.reveal"),
+        "editing revealed nothing: {trail}"
+    );
+    let edit = rows
+        .iter()
+        .find(|r| r["command"] == "member.update")
+        .unwrap_or_else(|| panic!("the edit is in the trail: {trail}"));
+    assert_eq!(edit["after"]["phone"], json!("13912345678"), "{edit}");
+    assert!(
+        edit["after"]["id_number"].is_string()
+            && edit["after"]["id_number"] == edit["before"]["id_number"],
+        "the ID number was kept: {edit}"
+    );
+
     // --- The ID numbers show masked until the caseworker reveals them; the reveal is in the
     // household's history.
     let masked = app.text_of(r#"[data-testid="member-id-masked"]"#).await?;

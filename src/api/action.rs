@@ -2,6 +2,7 @@
 //! each answering one or more needs; edited only in a draft, completed or cancelled once the
 //! plan is in force; and the preview of a schedule's next dates.
 
+use crate::api::patch::patchable;
 use chrono::NaiveDate;
 use rusqlite::{OptionalExtension, Row, params};
 use serde::{Deserialize, Serialize};
@@ -120,10 +121,11 @@ pub fn actions_of(env: &Env, plan_id: &str) -> ApiResult<Vec<Action>> {
     with_needs(env, rows)
 }
 
+patchable! {
 /// The editable fields of an action.
 #[derive(Debug, Clone, Deserialize, ts_rs::TS)]
 #[serde(deny_unknown_fields)]
-pub struct ActionFields {
+pub struct ActionFields / ActionPatch {
     /// From the service menu; gives the default title, category and partner.
     #[serde(default)]
     pub service_id: Option<Uuid>,
@@ -152,6 +154,7 @@ pub struct ActionFields {
     #[serde(default)]
     pub note: Option<String>,
 }
+}
 
 #[derive(Debug, Deserialize, ts_rs::TS)]
 #[serde(deny_unknown_fields)]
@@ -164,7 +167,8 @@ pub struct ActionInput {
 #[serde(deny_unknown_fields)]
 pub struct ActionUpdate {
     pub id: Uuid,
-    pub action: ActionFields,
+    /// The fields to change; the others stay as they are.
+    pub action: ActionPatch,
 }
 
 struct ActionClean {
@@ -325,7 +329,26 @@ pub fn action_update(env: &Env, req: ActionUpdate) -> ApiResult<Action> {
     env.actor()?;
     let before = require_action(env, &req.id)?;
     require_draft(env, "id", &before.plan_version_id)?;
-    let c = clean_action(env, &before.household_id, &req.action).map_err(|e| e.under("action."))?;
+    let uuid = |s: &Option<String>| s.as_deref().and_then(|s| Uuid::parse_str(s).ok());
+    let fields = req.action.apply(ActionFields {
+        service_id: uuid(&before.service_id),
+        title: Some(before.title.clone()),
+        category: Some(before.category),
+        need_ids: before
+            .need_ids
+            .iter()
+            .filter_map(|n| Uuid::parse_str(n).ok())
+            .collect(),
+        partner_id: uuid(&before.partner_id),
+        provider_name: before.provider_name.clone(),
+        responsible_name: before.responsible_name.clone(),
+        responsible_phone: before.responsible_phone.clone(),
+        amount_fen: before.amount_fen,
+        recurrence: before.recurrence.clone(),
+        start_on: before.start_on,
+        note: before.note.clone(),
+    });
+    let c = clean_action(env, &before.household_id, &fields).map_err(|e| e.under("action."))?;
     env.tx.execute(
         "UPDATE action SET service_id = ?2, title = ?3, category = ?4, partner_id = ?5, provider_name = ?6,
             responsible_name = ?7, responsible_phone = ?8, amount_fen = ?9, recurrence = ?10, start_on = ?11,

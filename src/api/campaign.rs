@@ -392,25 +392,27 @@ pub fn campaign_record(env: &Env, req: CampaignRecord) -> ApiResult<CampaignItem
         };
         match (req.status, scheduled) {
             (CampaignItemStatus::Done, scheduled) => {
-                let logged = visit::visit_log(
-                    env,
-                    visit::VisitLog {
-                        household_id: req.household_id,
-                        visit_id: scheduled
-                            .map(|v| v.id.parse())
-                            .transpose()
-                            .map_err(|_| ApiError::internal("a stored visit id is not a UUID"))?,
-                        visited_on: done_on,
-                        kind: Some(VisitKind::FestivalVisit),
-                        visitors: Vec::new(),
-                        members_seen: Vec::new(),
-                        notes: None,
-                        needs_found: Vec::new(),
-                        need_updates: Vec::new(),
-                        occurrences_delivered: Vec::new(),
-                        next_visit_on: None,
-                    },
-                )?;
+                let logged =
+                    visit::visit_log(
+                        env,
+                        visit::VisitLog {
+                            household_id: req.household_id,
+                            // The festival visit scheduled for it, or a visit of its own (not one
+                            // of the household's regular scheduled visits).
+                            visit_id: Some(scheduled.map(|v| v.id.parse()).transpose().map_err(
+                                |_| ApiError::internal("a stored visit id is not a UUID"),
+                            )?),
+                            visited_on: done_on,
+                            kind: Some(VisitKind::FestivalVisit),
+                            visitors: Vec::new(),
+                            members_seen: Vec::new(),
+                            notes: None,
+                            needs_found: Vec::new(),
+                            need_updates: Vec::new(),
+                            occurrences_delivered: Vec::new(),
+                            next_visit_on: None,
+                        },
+                    )?;
                 visit_id = Some(logged.visit.id);
             }
             (_, Some(s)) => {

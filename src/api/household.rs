@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::Env;
+use super::patch::patchable;
 use super::reference::{require_active_staff, require_division};
 use super::search_index::rebuild_search_terms;
 use crate::error::{ApiError, ApiResult};
@@ -131,9 +132,10 @@ pub fn require_open_household(env: &Env, field: &str, id: &str) -> ApiResult<Hou
     Ok(h)
 }
 
+patchable! {
 #[derive(Debug, Deserialize, ts_rs::TS)]
 #[serde(deny_unknown_fields)]
-pub struct HouseholdInput {
+pub struct HouseholdInput / HouseholdPatch {
     pub division_code: String,
     pub address: String,
     #[serde(default)]
@@ -154,6 +156,30 @@ pub struct HouseholdInput {
     #[serde(default)]
     pub caseworker_id: Option<Uuid>,
     pub priority: Priority,
+}
+}
+
+impl HouseholdInput {
+    /// A household's fields as stored, for a patch to go over.
+    fn of(h: &Household) -> HouseholdInput {
+        HouseholdInput {
+            division_code: h.division_code.clone(),
+            address: h.address.clone(),
+            phone: h.phone.clone(),
+            causes: h.causes.clone(),
+            supports: h.supports.clone(),
+            referral_source: h.referral_source,
+            referral_note: h.referral_note.clone(),
+            referred_on: Some(h.referred_on),
+            consent_on: h.consent_on,
+            consent_scope: h.consent_scope.clone(),
+            caseworker_id: h
+                .caseworker_id
+                .as_deref()
+                .and_then(|c| Uuid::parse_str(c).ok()),
+            priority: h.priority,
+        }
+    }
 }
 
 struct HouseholdClean {
@@ -305,14 +331,14 @@ pub fn household_create(env: &Env, req: HouseholdInput) -> ApiResult<Household> 
 #[serde(deny_unknown_fields)]
 pub struct HouseholdUpdate {
     pub id: Uuid,
-    /// The whole household record as it should now be (the case number never changes).
-    pub household: HouseholdInput,
+    /// The fields to change (the case number never changes); the others stay as they are.
+    pub household: HouseholdPatch,
 }
 
 pub fn household_update(env: &Env, req: HouseholdUpdate) -> ApiResult<Household> {
     let actor = env.actor()?.id.to_string();
     let before = require_open_household(env, "id", &req.id.to_string())?;
-    let mut input = req.household;
+    let mut input = req.household.apply(HouseholdInput::of(&before));
     input.referred_on = input.referred_on.or(Some(before.referred_on));
     let c = clean_household(env, &input).map_err(|e| e.under("household."))?;
     if matches!(

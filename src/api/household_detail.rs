@@ -31,7 +31,10 @@ pub struct HouseholdDetail {
     pub plan_in_force: Option<PlanDetail>,
     pub working_plan: Option<PlanDetail>,
     pub recent_visits: Vec<Visit>,
+    /// The next scheduled visit still to come (today or later).
     pub next_scheduled_visit: Option<Visit>,
+    /// Every visit still scheduled, overdue ones first: what a logged visit may fulfil.
+    pub open_scheduled_visits: Vec<Visit>,
     /// The date by which the next visit is due under the cadence for this priority.
     pub next_visit_due_on: Option<NaiveDate>,
     pub overdue: bool,
@@ -88,6 +91,10 @@ pub fn household_get(env: &Env, req: ById) -> ApiResult<HouseholdDetail> {
         .map(Visit::masked)
         .collect();
     let next_scheduled_visit = visit::next_scheduled(env, &household.id)?.map(Visit::masked);
+    let open_scheduled_visits = visit::open_scheduled(env, &household.id)?
+        .into_iter()
+        .map(Visit::masked)
+        .collect();
     let settings = rf::load_settings(env)?;
     let (next_visit_due_on, overdue) = visit::cadence_state(&household, &settings, env.ctx.today);
     Ok(HouseholdDetail {
@@ -103,6 +110,7 @@ pub fn household_get(env: &Env, req: ById) -> ApiResult<HouseholdDetail> {
         working_plan,
         recent_visits,
         next_scheduled_visit,
+        open_scheduled_visits,
         next_visit_due_on,
         overdue,
     })

@@ -9,6 +9,7 @@ use uuid::Uuid;
 
 use super::Env;
 use super::household::{require_open_household, touch_household};
+use super::patch::patchable;
 use super::search_index::rebuild_search_terms;
 use super::shared::age_on;
 use crate::error::{ApiError, ApiResult};
@@ -144,17 +145,20 @@ pub struct MemberInput {
     pub member: MemberFields,
 }
 
+/// A change to a member: only the fields named change (a sensitive field left out stays as
+/// it is, unseen — no reveal needed to edit a member).
 #[derive(Debug, Deserialize, ts_rs::TS)]
 #[serde(deny_unknown_fields)]
 pub struct MemberUpdate {
     pub id: Uuid,
-    pub member: MemberFields,
+    pub member: MemberPatch,
 }
 
+patchable! {
 /// The editable member fields (shared by add and update).
 #[derive(Debug, Deserialize, ts_rs::TS)]
 #[serde(deny_unknown_fields)]
-pub struct MemberFields {
+pub struct MemberFields / MemberPatch {
     pub name: String,
     pub relation: Relation,
     pub sex: Sex,
@@ -180,6 +184,31 @@ pub struct MemberFields {
     #[serde(default)]
     pub is_target: bool,
 }
+}
+
+impl MemberFields {
+    /// The fields of a member as stored (`find_member`'s, unmasked), for a patch to go over.
+    fn of(m: &Member) -> ApiResult<MemberFields> {
+        Ok(MemberFields {
+            name: m.name.clone(),
+            relation: m.relation,
+            sex: m.sex,
+            birth_date: m
+                .birth_date
+                .ok_or_else(|| ApiError::internal("a stored member without a birth date"))?,
+            id_number: m.id_number.clone(),
+            phone: m.phone.clone(),
+            health_conditions: m.health_conditions.clone(),
+            disability_type: m.disability_type,
+            disability_grade: m.disability_grade,
+            schooling: m.schooling,
+            school_name: m.school_name.clone(),
+            work: m.work.clone(),
+            is_primary_carer: m.is_primary_carer,
+            is_target: m.is_target,
+        })
+    }
+}
 
 struct MemberClean {
     name: String,
@@ -203,9 +232,17 @@ fn clean_member(
         .id_number
         .as_deref()
         .map(|s| idcard::normalize(&v::fold_fullwidth(s)))
-        .filter(|s| !s.is_empty())
     {
         None => None,
+        // "No ID number" is the field left out (on add) or null: an empty or blank one is a
+        // mistake to name, not a silent "none".
+        Some(n) if n.is_empty() => {
+            return Err(ApiError::at(
+                ErrorCode::ValidationIdNumberFormat,
+                "id_number",
+                "id_number is empty: leave it out, or null, when the member has none",
+            ));
+        }
         Some(n) => {
             let info = idcard::parse(&n).map_err(|e| {
                 let msg = match e {
@@ -347,7 +384,7 @@ pub fn member_update(env: &Env, req: MemberUpdate) -> ApiResult<Member> {
         ));
     }
     require_open_household(env, "id", &before.household_id)?;
-    let f = &req.member;
+    let f = &req.member.apply(MemberFields::of(&before)?);
     let c = clean_member(env, &before.household_id, Some(&before.id), f)
         .map_err(|e| e.under("member."))?;
     env.tx.execute(

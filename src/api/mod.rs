@@ -30,6 +30,7 @@ pub mod ledger;
 pub mod member;
 pub mod need;
 pub mod occurrence;
+pub mod patch;
 pub mod plan;
 pub mod plan_diff;
 pub mod plan_version;
@@ -248,6 +249,13 @@ pub enum Target {
         division_code: String,
         caseworker_id: Option<Uuid>,
     },
+    /// Where a changed household will be: its placement now with what a patch names put over
+    /// it (`None`: unchanged), checked as a [`Target::Placement`].
+    Moved {
+        household_id: Uuid,
+        division_code: Option<String>,
+        caseworker_id: Option<Option<Uuid>>,
+    },
     /// A division the actor asks about or adds to: inside their own subtree.
     Division(String),
     /// A caseworker whose caseload the actor asks about.
@@ -406,6 +414,32 @@ fn check_scope(tx: &Transaction, actor: Option<&Actor>, target: &Target) -> ApiR
         Target::Both(a, b) => {
             check_scope(tx, Some(actor), a)?;
             check_scope(tx, Some(actor), b)
+        }
+        Target::Moved {
+            household_id,
+            division_code,
+            caseworker_id,
+        } => {
+            if division_code.is_none() && caseworker_id.is_none() {
+                return Ok(());
+            }
+            let now: Option<(String, Option<String>)> = tx
+                .query_row(
+                    "SELECT division_code, caseworker_id FROM household WHERE id = ?1",
+                    [household_id.to_string()],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()?;
+            // An unknown household is the handler's to refuse at its field.
+            let Some((d, c)) = now else { return Ok(()) };
+            let placement = Target::Placement {
+                division_code: division_code.clone().unwrap_or(d),
+                caseworker_id: match caseworker_id {
+                    Some(new) => *new,
+                    None => c.and_then(|c| Uuid::parse_str(&c).ok()),
+                },
+            };
+            check_scope(tx, Some(actor), &placement)
         }
     }
 }
@@ -689,13 +723,13 @@ commands! {
     "service.update" => rf::service_update, rf::ServiceUpdate, Manager, true, |_| Target::None, json!({"id": ID, "service": {"name": "志愿者上门助浴", "category": "daily_care"}, "active": true});
     "service.list" => rf::service_list, rf::ActiveFilter, Staff, false, |_| Target::None, json!({});
     "settings.get" => rf::settings_get, rf::Empty, Staff, false, |_| Target::None, json!({});
-    "settings.update" => rf::settings_update, rf::Settings, Admin, true, |_| Target::None, json!({"cadence_days": {"high": 7, "medium": 30, "low": 90}, "occurrence_horizon_days": 90, "idle_lock_minutes": 15});
+    "settings.update" => rf::settings_update, rf::SettingsPatch, Admin, true, |_| Target::None, json!({"cadence_days": {"high": 7, "medium": 30, "low": 90}, "occurrence_horizon_days": 90, "idle_lock_minutes": 15});
 
     "household.create" => hh::household_create, hh::HouseholdInput, Case, true, |r| Target::Placement { division_code: r.division_code.clone(), caseworker_id: r.caseworker_id }, json!({
         "division_code": "321324203", "address": "车门社区 3 组 12 号", "phone": "13900000000",
         "causes": ["illness", "disability"], "supports": [{"kind": "dibao", "monthly_fen": 60000}],
         "referral_source": "screening", "priority": "high"});
-    "household.update" => hh::household_update, hh::HouseholdUpdate, Case, true, |r| Target::both(Target::Household(r.id), Target::Placement { division_code: r.household.division_code.clone(), caseworker_id: r.household.caseworker_id }), json!({"id": ID, "household": {
+    "household.update" => hh::household_update, hh::HouseholdUpdate, Case, true, |r| Target::both(Target::Household(r.id), Target::Moved { household_id: r.id, division_code: r.household.division_code.clone(), caseworker_id: r.household.caseworker_id }), json!({"id": ID, "household": {
         "division_code": "321324203", "address": "车门社区 3 组 12 号",
         "causes": ["illness"], "supports": [], "referral_source": "screening", "priority": "medium"}});
     "household.transition" => hh::household_transition, hh::HouseholdTransition, Case, true, |r| Target::Household(r.id), json!({"id": ID, "to": "assessing"});
@@ -737,7 +771,7 @@ commands! {
     "occurrence.record" => oc::occurrence_record, oc::OccurrenceRecord, Case, true, |r| Target::Occurrence(r.id), json!({"id": ID, "status": "done", "done_on": "2026-01-10", "note": "已助浴"});
 
     "visit.schedule" => vi::visit_schedule, vi::VisitSchedule, Case, true, |r| Target::Household(r.household_id), json!({"household_id": ID, "scheduled_on": "2026-02-01", "kind": "home_visit"});
-    "visit.log" => vi::visit_log, vi::VisitLog, Case, true, |r| Target::both(Target::Household(r.household_id), r.visit_id.map_or(Target::None, Target::Visit)), json!({
+    "visit.log" => vi::visit_log, vi::VisitLog, Case, true, |r| Target::both(Target::Household(r.household_id), r.visit_id.flatten().map_or(Target::None, Target::Visit)), json!({
         "household_id": ID, "visited_on": "2026-01-10", "kind": "home_visit", "members_seen": [ID2],
         "notes": "孩子精神好转", "occurrences_delivered": [], "next_visit_on": "2026-01-17"});
     "visit.set_outcome" => vi::visit_set_outcome, vi::VisitOutcome, Case, true, |r| Target::Visit(r.id), json!({"id": ID, "to": "not_at_home", "note": "家中无人"});

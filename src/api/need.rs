@@ -2,6 +2,7 @@
 //! entered directly, with their life cycle (open → in progress → met/unmet/withdrawn). The
 //! first link of "one household, one plan": actions answer needs, plans freeze them.
 
+use crate::api::patch::patchable;
 use chrono::NaiveDate;
 use rusqlite::{OptionalExtension, Row, params};
 use serde::{Deserialize, Serialize};
@@ -73,15 +74,17 @@ pub fn needs_of(env: &Env, household_id: &str) -> ApiResult<Vec<Need>> {
         .collect::<Result<Vec<_>, _>>()?)
 }
 
+patchable! {
 /// The editable fields of a need.
 #[derive(Debug, Clone, Deserialize, ts_rs::TS)]
 #[serde(deny_unknown_fields)]
-pub struct NeedFields {
+pub struct NeedFields / NeedPatch {
     #[serde(default)]
     pub member_id: Option<Uuid>,
     pub category: NeedCategory,
     pub description: String,
     pub priority: Priority,
+}
 }
 
 #[derive(Debug, Deserialize, ts_rs::TS)]
@@ -170,7 +173,8 @@ pub fn need_add(env: &Env, req: NeedInput) -> ApiResult<Need> {
 #[serde(deny_unknown_fields)]
 pub struct NeedUpdate {
     pub id: Uuid,
-    pub need: NeedFields,
+    /// The fields to change; the others stay as they are.
+    pub need: NeedPatch,
 }
 
 pub fn need_update(env: &Env, req: NeedUpdate) -> ApiResult<Need> {
@@ -178,7 +182,15 @@ pub fn need_update(env: &Env, req: NeedUpdate) -> ApiResult<Need> {
     let before = find_need(env, &req.id.to_string())?
         .ok_or_else(|| ApiError::not_found(ErrorCode::NotFoundNeed, "id"))?;
     require_open_household(env, "id", &before.household_id)?;
-    let f = &req.need;
+    let f = &req.need.apply(NeedFields {
+        member_id: before
+            .member_id
+            .as_deref()
+            .and_then(|m| Uuid::parse_str(m).ok()),
+        category: before.category,
+        description: before.description.clone(),
+        priority: before.priority,
+    });
     let member_id = check_member_of(env, "need.member_id", &before.household_id, &f.member_id)?;
     let description = v::required_multiline("need.description", &f.description, TEXT_MAX)?;
     env.tx.execute(

@@ -151,13 +151,19 @@ pub fn plan_create_draft(env: &Env, req: PlanCreate) -> ApiResult<PlanDetail> {
 #[serde(deny_unknown_fields)]
 pub struct PlanUpdate {
     pub id: Uuid,
-    pub goals: String,
+    /// Left out: unchanged; `null` or blank: no goals written yet.
+    #[serde(default, deserialize_with = "crate::api::patch::present")]
+    #[ts(optional)]
+    pub goals: Option<Option<String>>,
 }
 
 pub fn plan_update(env: &Env, req: PlanUpdate) -> ApiResult<PlanDetail> {
     env.actor()?;
     let p = require_draft(env, "id", &req.id.to_string())?;
-    let goals = v::optional_multiline("goals", &Some(req.goals), TEXT_MAX)?.unwrap_or_default();
+    let Some(goals) = req.goals else {
+        return plan_detail(env, &p.id);
+    };
+    let goals = v::optional_multiline("goals", &goals, TEXT_MAX)?.unwrap_or_default();
     env.tx.execute(
         "UPDATE plan_version SET goals = ?2, updated_at = ?3 WHERE id = ?1",
         params![p.id, goals, env.now()],

@@ -147,15 +147,48 @@ pub fn visits_of(
     with_links(env, rows)
 }
 
+/// The household's next scheduled visit still to come (today or later); one whose day has
+/// passed is overdue, not "next".
 pub fn next_scheduled(env: &Env, household_id: &str) -> ApiResult<Option<Visit>> {
     Ok(env
         .tx
         .query_row(
             &format!(
                 "SELECT {VISIT_COLS} FROM visit WHERE household_id = ?1 AND status = 'scheduled'
+                   AND scheduled_on >= ?2
                  ORDER BY scheduled_on, id LIMIT 1"
             ),
-            [household_id],
+            params![household_id, env.ctx.today],
+            visit_from_row,
+        )
+        .optional()?)
+}
+
+/// Every visit of the household still scheduled (overdue ones first), for a logged visit to
+/// close one of them.
+pub fn open_scheduled(env: &Env, household_id: &str) -> ApiResult<Vec<Visit>> {
+    let mut st = env.tx.prepare_cached(&format!(
+        "SELECT {VISIT_COLS} FROM visit WHERE household_id = ?1 AND status = 'scheduled'
+         ORDER BY scheduled_on, id LIMIT 50"
+    ))?;
+    let rows = st
+        .query_map([household_id], visit_from_row)?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(rows)
+}
+
+/// The scheduled visit a visit logged on `on` fulfils when the request does not say: the
+/// household's earliest still-scheduled visit on or before that day.
+fn fulfilled_by(env: &Env, household_id: &str, on: NaiveDate) -> ApiResult<Option<Visit>> {
+    Ok(env
+        .tx
+        .query_row(
+            &format!(
+                "SELECT {VISIT_COLS} FROM visit WHERE household_id = ?1 AND status = 'scheduled'
+                   AND scheduled_on <= ?2
+                 ORDER BY scheduled_on, id LIMIT 1"
+            ),
+            params![household_id, on],
             visit_from_row,
         )
         .optional()?)
@@ -267,9 +300,12 @@ pub struct VisitorInput {
 #[serde(deny_unknown_fields)]
 pub struct VisitLog {
     pub household_id: Uuid,
-    /// Complete this scheduled visit instead of logging a new one.
-    #[serde(default)]
-    pub visit_id: Option<Uuid>,
+    /// The scheduled visit this one fulfils (it is completed, not a new visit logged beside
+    /// it). Left out: the household's earliest still-scheduled visit on or before
+    /// `visited_on`, if any; `null`: none (a visit nobody scheduled).
+    #[serde(default, deserialize_with = "crate::api::patch::present")]
+    #[ts(optional)]
+    pub visit_id: Option<Option<Uuid>>,
     /// Defaults to today.
     #[serde(default)]
     pub visited_on: Option<NaiveDate>,
@@ -310,7 +346,9 @@ pub fn visit_log(env: &Env, req: VisitLog) -> ApiResult<VisitLogged> {
     let today = env.ctx.today;
     let visited_on = v::date_not_after("visited_on", req.visited_on.unwrap_or(today), today)?;
     let scheduled = match &req.visit_id {
-        Some(id) => {
+        None => fulfilled_by(env, &h.id, visited_on)?,
+        Some(None) => None,
+        Some(Some(id)) => {
             let s = find_visit(env, &id.to_string())?
                 .ok_or_else(|| ApiError::not_found(ErrorCode::NotFoundVisit, "visit_id"))?;
             if s.household_id != h.id {
@@ -329,7 +367,6 @@ pub fn visit_log(env: &Env, req: VisitLog) -> ApiResult<VisitLogged> {
             }
             Some(s)
         }
-        None => None,
     };
     let kind = req
         .kind

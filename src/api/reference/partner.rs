@@ -1,5 +1,6 @@
 //! Partners: the hospitals, enterprises, schools and volunteer teams that deliver actions.
 
+use crate::api::patch::patchable;
 use rusqlite::{OptionalExtension, Row, params};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -51,9 +52,10 @@ pub fn find_partner(env: &Env, id: &str) -> ApiResult<Option<Partner>> {
         .optional()?)
 }
 
+patchable! {
 #[derive(Debug, Deserialize, ts_rs::TS)]
 #[serde(deny_unknown_fields)]
-pub struct PartnerInput {
+pub struct PartnerInput / PartnerPatch {
     pub name: String,
     pub kind: PartnerKind,
     #[serde(default)]
@@ -64,6 +66,7 @@ pub struct PartnerInput {
     pub address: Option<String>,
     #[serde(default)]
     pub division_code: Option<String>,
+}
 }
 
 struct PartnerClean {
@@ -105,19 +108,33 @@ pub fn partner_create(env: &Env, req: PartnerInput) -> ApiResult<Partner> {
 #[serde(deny_unknown_fields)]
 pub struct PartnerUpdate {
     pub id: Uuid,
-    pub partner: PartnerInput,
-    pub active: bool,
+    /// The fields to change (left out: none); the others stay as they are.
+    #[serde(default)]
+    #[ts(optional)]
+    pub partner: Option<PartnerPatch>,
+    /// Left out: unchanged.
+    #[serde(default, deserialize_with = "crate::api::patch::present")]
+    #[ts(optional)]
+    pub active: Option<bool>,
 }
 
 pub fn partner_update(env: &Env, req: PartnerUpdate) -> ApiResult<Partner> {
     let before = find_partner(env, &req.id.to_string())?
         .ok_or_else(|| ApiError::not_found(ErrorCode::NotFoundPartner, "id"))?;
-    let input = req.partner;
+    let input = req.partner.unwrap_or_default().apply(PartnerInput {
+        name: before.name.clone(),
+        kind: before.kind,
+        contact_name: before.contact_name.clone(),
+        phone: before.phone.clone(),
+        address: before.address.clone(),
+        division_code: before.division_code.clone(),
+    });
+    let active = req.active.unwrap_or(before.active);
     let c = clean_partner(env, "partner.", &input)?;
     env.tx.execute(
         "UPDATE partner SET name = ?2, kind = ?3, contact_name = ?4, phone = ?5, address = ?6, division_code = ?7,
          active = ?8, updated_at = ?9 WHERE id = ?1",
-        params![before.id, c.name, input.kind, c.contact_name, c.phone, c.address, c.division_code, req.active, env.now()],
+        params![before.id, c.name, input.kind, c.contact_name, c.phone, c.address, c.division_code, active, env.now()],
     )?;
     let after =
         find_partner(env, &before.id)?.ok_or_else(|| ApiError::internal("partner vanished"))?;

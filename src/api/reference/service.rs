@@ -1,5 +1,6 @@
 //! The service menu: the standard actions a plan picks from, each with its category and usual partner.
 
+use crate::api::patch::patchable;
 use rusqlite::{OptionalExtension, Row, params};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -47,15 +48,17 @@ pub fn find_service(env: &Env, id: &str) -> ApiResult<Option<Service>> {
         .optional()?)
 }
 
+patchable! {
 #[derive(Debug, Deserialize, ts_rs::TS)]
 #[serde(deny_unknown_fields)]
-pub struct ServiceInput {
+pub struct ServiceInput / ServicePatch {
     pub name: String,
     pub category: NeedCategory,
     #[serde(default)]
     pub default_partner_id: Option<Uuid>,
     #[serde(default)]
     pub unit: Option<String>,
+}
 }
 
 fn check_partner_ref(env: &Env, field: &str, id: &Option<Uuid>) -> ApiResult<Option<String>> {
@@ -88,21 +91,36 @@ pub fn service_create(env: &Env, req: ServiceInput) -> ApiResult<Service> {
 #[serde(deny_unknown_fields)]
 pub struct ServiceUpdate {
     pub id: Uuid,
-    pub service: ServiceInput,
-    pub active: bool,
+    /// The fields to change (left out: none); the others stay as they are.
+    #[serde(default)]
+    #[ts(optional)]
+    pub service: Option<ServicePatch>,
+    /// Left out: unchanged.
+    #[serde(default, deserialize_with = "crate::api::patch::present")]
+    #[ts(optional)]
+    pub active: Option<bool>,
 }
 
 pub fn service_update(env: &Env, req: ServiceUpdate) -> ApiResult<Service> {
     let before = find_service(env, &req.id.to_string())?
         .ok_or_else(|| ApiError::not_found(ErrorCode::NotFoundService, "id"))?;
-    let input = &req.service;
+    let input = &req.service.unwrap_or_default().apply(ServiceInput {
+        name: before.name.clone(),
+        category: before.category,
+        default_partner_id: before
+            .default_partner_id
+            .as_deref()
+            .and_then(|p| Uuid::parse_str(p).ok()),
+        unit: before.unit.clone(),
+    });
+    let active = req.active.unwrap_or(before.active);
     let name = v::required("service.name", &input.name, NAME_MAX)?;
     let unit = v::optional("service.unit", &input.unit, SHORT_MAX)?;
     let partner = check_partner_ref(env, "service.default_partner_id", &input.default_partner_id)?;
     env.tx.execute(
         "UPDATE service SET name = ?2, category = ?3, default_partner_id = ?4, unit = ?5, active = ?6, updated_at = ?7
          WHERE id = ?1",
-        params![before.id, name, input.category, partner, unit, req.active, env.now()],
+        params![before.id, name, input.category, partner, unit, active, env.now()],
     )?;
     let after =
         find_service(env, &before.id)?.ok_or_else(|| ApiError::internal("service vanished"))?;

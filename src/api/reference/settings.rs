@@ -1,5 +1,6 @@
 //! The tunable follow-up settings: visit cadence per priority, occurrence horizon, idle lock and caseload.
 
+use crate::api::patch::patchable;
 use rusqlite::{OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
@@ -16,9 +17,10 @@ pub struct Cadence {
     pub low: u32,
 }
 
+patchable! {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, ts_rs::TS)]
 #[serde(deny_unknown_fields)]
-pub struct Settings {
+pub struct Settings / SettingsPatch {
     /// Days between visits before a household counts as overdue, by priority.
     pub cadence_days: Cadence,
     /// How far ahead occurrences of recurring actions are generated.
@@ -35,6 +37,7 @@ pub struct Settings {
     /// The proactive reminders on Today: which are on and how far ahead each appears.
     #[serde(default)]
     pub reminders: crate::api::reminder::ReminderSettings,
+}
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, ts_rs::TS)]
@@ -114,7 +117,10 @@ pub fn settings_get(env: &Env, _req: Empty) -> ApiResult<Settings> {
     load_settings(env)
 }
 
-pub fn settings_update(env: &Env, req: Settings) -> ApiResult<Settings> {
+/// Change the settings the request names (a whole group each: `cadence_days`, `caseload`,
+/// `reminders`); the others stay as they are.
+pub fn settings_update(env: &Env, patch: SettingsPatch) -> ApiResult<Settings> {
+    let req = patch.apply(load_settings(env)?);
     for (field, value) in [
         ("cadence_days.high", req.cadence_days.high),
         ("cadence_days.medium", req.cadence_days.medium),

@@ -1,5 +1,6 @@
 //! Staff: the people who use Yihu, their roles and places, and who may be chosen at sign-in.
 
+use crate::api::patch::patchable;
 use rusqlite::{OptionalExtension, Row, params};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -81,14 +82,16 @@ pub fn require_active_staff(env: &Env, field: &str, id: &Uuid) -> ApiResult<Staf
     Ok(s)
 }
 
+patchable! {
 #[derive(Debug, Deserialize, ts_rs::TS)]
 #[serde(deny_unknown_fields)]
-pub struct StaffInput {
+pub struct StaffInput / StaffPatch {
     pub name: String,
     pub role: Role,
     pub division_code: String,
     #[serde(default)]
     pub phone: Option<String>,
+}
 }
 
 pub fn staff_create(env: &Env, req: StaffInput) -> ApiResult<Staff> {
@@ -118,18 +121,30 @@ pub fn staff_create(env: &Env, req: StaffInput) -> ApiResult<Staff> {
 #[serde(deny_unknown_fields)]
 pub struct StaffUpdate {
     pub id: Uuid,
-    pub staff: StaffInput,
-    pub active: bool,
+    /// The fields to change (left out: none); the others stay as they are.
+    #[serde(default)]
+    #[ts(optional)]
+    pub staff: Option<StaffPatch>,
+    /// Left out: unchanged.
+    #[serde(default, deserialize_with = "crate::api::patch::present")]
+    #[ts(optional)]
+    pub active: Option<bool>,
 }
 
 pub fn staff_update(env: &Env, req: StaffUpdate) -> ApiResult<Staff> {
     let before = find_staff(env, &req.id.to_string())?
         .ok_or_else(|| ApiError::not_found(ErrorCode::NotFoundStaff, "id"))?;
-    let input = &req.staff;
+    let input = &req.staff.unwrap_or_default().apply(StaffInput {
+        name: before.name.clone(),
+        role: before.role,
+        division_code: before.division_code.clone(),
+        phone: before.phone.clone(),
+    });
+    let active = req.active.unwrap_or(before.active);
     let name = v::required("staff.name", &input.name, NAME_MAX)?;
     let division = require_division(env, "staff.division_code", &input.division_code)?;
     let phone = v::phone("staff.phone", &input.phone)?;
-    if before.role == Role::Admin && (input.role != Role::Admin || !req.active) {
+    if before.role == Role::Admin && (input.role != Role::Admin || !active) {
         let admins: i64 = env.tx.query_row(
             "SELECT count(*) FROM staff WHERE role = 'admin' AND active = 1 AND id <> ?1",
             [&before.id],
@@ -145,11 +160,11 @@ pub fn staff_update(env: &Env, req: StaffUpdate) -> ApiResult<Staff> {
     }
     env.tx.execute(
         "UPDATE staff SET name = ?2, role = ?3, division_code = ?4, phone = ?5, active = ?6, updated_at = ?7 WHERE id = ?1",
-        params![before.id, name, input.role, division.code, phone, req.active, env.now()],
+        params![before.id, name, input.role, division.code, phone, active, env.now()],
     )?;
     let after = find_staff(env, &before.id)?.ok_or_else(|| ApiError::internal("staff vanished"))?;
     env.audit("staff", &before.id, None, Some(&before), Some(&after))?;
-    if crate::vault::follow_staff(env.tx, req.id, &after.name, req.active)? && !req.active {
+    if crate::vault::follow_staff(env.tx, req.id, &after.name, active)? && !active {
         // A change to who can open the database is a row of its own in the trail.
         env.audit::<(), _>(
             "keyring",

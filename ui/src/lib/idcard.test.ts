@@ -34,6 +34,13 @@ describe("checkId", () => {
     expect(checkId(withCheck("32132418991231002"))).toEqual({ ok: false, code: "birth_date" });
   });
 
+  it("folds full-width digits and Ｘ typed with a Chinese input method, like the core", () => {
+    const id = withCheck("32132419850312002");
+    const wide = [...id].map((c) => (c === "X" ? "ｘ" : String.fromCharCode(c.charCodeAt(0) + 0xfee0))).join("");
+    expect(normaliseId(wide)).toBe(id);
+    expect(checkId(wide)).toEqual({ ok: true, birthDate: "1985-03-12", sex: "female" });
+  });
+
   it("normalises spaces and a lower-case x like the core", () => {
     expect(normaliseId("\u3000 11010519491231002x ")).toBe("11010519491231002X");
   });

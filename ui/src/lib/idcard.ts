@@ -11,7 +11,10 @@ const CHECK = "10X98765432";
 
 /** Trims spaces (also the ideographic space) and upper-cases a trailing x, as the core does. */
 export function normaliseId(raw: string): string {
-  return raw.replace(/^[\s\u3000]+|[\s\u3000]+$/g, "").replace(/x$/, "X");
+  // Full-width digits and Ｘ/ｘ, as a Chinese input method types them, fold to ASCII (the core
+  // folds them the same way).
+  const folded = raw.replace(/[\uFF10-\uFF19\uFF38\uFF58]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0));
+  return folded.replace(/^[\s\u3000]+|[\s\u3000]+$/g, "").replace(/x$/, "X");
 }
 
 /** Checks a complete number; a shorter run of digits is `incomplete` (still being typed). */

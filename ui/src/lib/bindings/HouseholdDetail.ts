@@ -14,7 +14,15 @@ division_name: string, caseworker_name: string | null, members: Array<Member>, r
 /**
  * Open needs that no action of the plan in force or the working plan answers.
  */
-unanswered_need_ids: Array<string>, plans: Array<Plan>, plan_in_force: PlanDetail | null, working_plan: PlanDetail | null, recent_visits: Array<Visit>, next_scheduled_visit: Visit | null, 
+unanswered_need_ids: Array<string>, plans: Array<Plan>, plan_in_force: PlanDetail | null, working_plan: PlanDetail | null, recent_visits: Array<Visit>, 
+/**
+ * The next scheduled visit still to come (today or later).
+ */
+next_scheduled_visit: Visit | null, 
+/**
+ * Every visit still scheduled, overdue ones first: what a logged visit may fulfil.
+ */
+open_scheduled_visits: Array<Visit>, 
 /**
  * The date by which the next visit is due under the cadence for this priority.
  */

@@ -6,9 +6,11 @@ import type { VisitorInput } from "./VisitorInput";
 
 export type VisitLog = { household_id: string, 
 /**
- * Complete this scheduled visit instead of logging a new one.
+ * The scheduled visit this one fulfils (it is completed, not a new visit logged beside
+ * it). Left out: the household's earliest still-scheduled visit on or before
+ * `visited_on`, if any; `null`: none (a visit nobody scheduled).
  */
-visit_id: string | null, 
+visit_id?: string | null, 
 /**
  * Defaults to today.
  */

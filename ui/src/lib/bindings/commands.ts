@@ -85,6 +85,7 @@ import type { Service } from "./Service";
 import type { ServiceInput } from "./ServiceInput";
 import type { ServiceUpdate } from "./ServiceUpdate";
 import type { Settings } from "./Settings";
+import type { SettingsPatch } from "./SettingsPatch";
 import type { Staff } from "./Staff";
 import type { StaffInput } from "./StaffInput";
 import type { StaffList } from "./StaffList";
@@ -118,7 +119,7 @@ export interface Commands {
   "service.update": { request: ServiceUpdate; response: Service };
   "service.list": { request: ActiveFilter; response: Array<Service> };
   "settings.get": { request: Empty; response: Settings };
-  "settings.update": { request: Settings; response: Settings };
+  "settings.update": { request: SettingsPatch; response: Settings };
   "household.create": { request: HouseholdInput; response: Household };
   "household.update": { request: HouseholdUpdate; response: Household };
   "household.transition": { request: HouseholdTransition; response: Household };
