@@ -550,6 +550,13 @@ fn cases(w: &World) -> Vec<(&'static str, Who, Reach, bool, Value)> {
             json!({"id": w.occurrence, "status": "done", "done_on": "2026-03-02"}),
         ),
         (
+            "occurrence.record_many",
+            Case,
+            AsHousehold,
+            true,
+            json!({"action_id": w.action, "from": "2026-02-01", "to": "2026-03-02", "status": "done"}),
+        ),
+        (
             "visit.schedule",
             Case,
             AsHousehold,

@@ -1219,6 +1219,13 @@ fn unknown_ids_are_not_found_for_every_id_field() {
         ),
         (
             cw,
+            "occurrence.record_many",
+            json!({"action_id": x, "from": "2026-02-01", "to": "2026-03-01", "status": "done"}),
+            "not_found.action",
+            "action_id",
+        ),
+        (
+            cw,
             "visit.schedule",
             json!({"household_id": x, "scheduled_on": "2026-03-20"}),
             "not_found.household",

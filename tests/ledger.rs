@@ -499,7 +499,7 @@ fn refused_exports_leave_no_file_and_no_audit_row() {
             "period.to",
         ),
         (
-            json!({"kind": "deliveries", "period": {"from": "2025-01-01", "to": "2026-11-28"}}),
+            json!({"kind": "deliveries", "period": {"from": "2021-01-01", "to": "2026-11-28"}}),
             "validation.out_of_range",
             "period.to",
         ),

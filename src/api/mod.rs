@@ -749,7 +749,7 @@ commands! {
     "plan.create_draft" => pl::plan_create_draft, pl::PlanCreate, Case, true, |r| Target::Household(r.household_id), json!({"household_id": ID, "goals": "稳定丈夫病情；保障孩子照护与学业"});
     "plan.update" => pl::plan_update, pl::PlanUpdate, Case, true, |r| Target::Plan(r.id), json!({"id": ID, "goals": "稳定丈夫病情"});
     "plan.submit" => pl::plan_submit, rf::ById, Case, true, |r| Target::Plan(r.id), json!({"id": ID});
-    "plan.approve" => pl::plan_approve, pl::PlanDecision, Supervisor, true, |r| Target::Plan(r.id), json!({"id": ID, "comment": "同意"});
+    "plan.approve" => pl::plan_approve, pl::PlanApproval, Supervisor, true, |r| Target::Plan(r.id), json!({"id": ID, "comment": "同意"});
     "plan.return" => pl::plan_return, pl::PlanDecision, Supervisor, true, |r| Target::Plan(r.id), json!({"id": ID, "comment": "请补充女儿学费减免的负责人"});
     "plan.revise" => pl::plan_revise, rf::ById, Case, true, |r| Target::Plan(r.id), json!({"id": ID});
     "plan.get" => pl::plan_get, rf::ById, Case, false, |r| Target::Plan(r.id), json!({"id": ID});
@@ -769,6 +769,7 @@ commands! {
     "occurrence.generate" => oc::occurrence_generate, oc::OccurrenceGenerate, Case, true, |r| Target::household_opt(r.household_id), json!({"household_id": ID});
     "occurrence.list" => oc::occurrence_list, oc::OccurrenceQuery, Case, false, |r| Target::Household(r.household_id), json!({"household_id": ID, "from": "2026-01-01", "to": "2026-03-31"});
     "occurrence.record" => oc::occurrence_record, oc::OccurrenceRecord, Case, true, |r| Target::Occurrence(r.id), json!({"id": ID, "status": "done", "done_on": "2026-01-10", "note": "已助浴"});
+    "occurrence.record_many" => oc::occurrence_record_many, oc::OccurrenceRecordMany, Case, true, |r| Target::Action(r.action_id), json!({"action_id": ID, "from": "2026-01-01", "to": "2026-01-31", "status": "done"});
 
     "visit.schedule" => vi::visit_schedule, vi::VisitSchedule, Case, true, |r| Target::Household(r.household_id), json!({"household_id": ID, "scheduled_on": "2026-02-01", "kind": "home_visit"});
     "visit.log" => vi::visit_log, vi::VisitLog, Case, true, |r| Target::both(Target::Household(r.household_id), r.visit_id.flatten().map_or(Target::None, Target::Visit)), json!({

@@ -304,11 +304,15 @@ pub fn record_occurrence(
         Some(&before),
         Some(&after),
     )?;
-    // A one-off action is completed by its one delivery.
-    if status == OccurrenceStatus::Done
+    if status == OccurrenceStatus::Done {
+        needs_in_progress(env, &before.action_id)?;
+    }
+    // An action is completed by its last delivery: a one-off by its one, a recurring one
+    // whose rule has ended (until, count) once nothing after this date is left to deliver.
+    if status != OccurrenceStatus::Due
         && let Some(action) = find_action(env, &before.action_id)?
-        && action.recurrence.is_none()
         && action.status == ActionStatus::Active
+        && schedule_finished(env, &action, before.due_on, status)?
     {
         env.tx.execute(
             "UPDATE action SET status = 'completed', updated_at = ?2 WHERE id = ?1",
@@ -324,6 +328,159 @@ pub fn record_occurrence(
         )?;
     }
     Ok(after)
+}
+
+/// Whether `action` has nothing left to deliver once its delivery due on `due_on` is
+/// recorded as `status`: a one-off once done; a recurring one when its rule gives no date after
+/// `due_on` and none of its deliveries is still due. An open-ended rule never finishes.
+fn schedule_finished(
+    env: &Env,
+    action: &crate::api::action::Action,
+    due_on: NaiveDate,
+    status: OccurrenceStatus,
+) -> ApiResult<bool> {
+    let Some(rule) = &action.recurrence else {
+        return Ok(status == OccurrenceStatus::Done);
+    };
+    if rule.until.is_none() && rule.count.is_none() {
+        return Ok(false);
+    }
+    let Some(after) = due_on.succ_opt() else {
+        return Ok(true);
+    };
+    let more = rule
+        .next_dates(action.start_on, after, 1)
+        .map_err(|e| ApiError::internal(format!("a stored rule does not expand: {}", e.field)))?;
+    if !more.is_empty() {
+        return Ok(false);
+    }
+    let still_due: bool = env.tx.query_row(
+        "SELECT EXISTS (SELECT 1 FROM occurrence WHERE action_id = ?1 AND status = 'due')",
+        [&action.id],
+        |r| r.get(0),
+    )?;
+    Ok(!still_due)
+}
+
+/// A delivery made for a need still open puts it in progress (帮扶中): the help has started,
+/// without anyone moving the need by hand. Each change is recorded like a manual one.
+fn needs_in_progress(env: &Env, action_id: &str) -> ApiResult<()> {
+    let open: Vec<String> = {
+        let mut st = env.tx.prepare_cached(
+            "SELECT n.id FROM action_need an JOIN need n ON n.id = an.need_id
+             WHERE an.action_id = ?1 AND n.status = 'open' ORDER BY n.id",
+        )?;
+        st.query_map([action_id], |r| r.get(0))?
+            .collect::<Result<Vec<_>, _>>()?
+    };
+    for id in open {
+        let id = Uuid::parse_str(&id).map_err(|_| ApiError::internal("a need id is not a UUID"))?;
+        crate::api::need::set_need_status(
+            env,
+            &crate::api::need::NeedSetStatus {
+                id,
+                to: NeedStatus::InProgress,
+                note: None,
+            },
+            None,
+        )?;
+    }
+    Ok(())
+}
+
+/// Record many deliveries of one action at once — every one still due between two dates —
+/// as done (each on its own due date) or missed: a year of weekly visits entered after the
+/// fact in one step. All or nothing; each delivery is recorded (and audited) as
+/// `occurrence.record` would.
+#[derive(Debug, Deserialize, ts_rs::TS)]
+#[serde(deny_unknown_fields)]
+pub struct OccurrenceRecordMany {
+    pub action_id: Uuid,
+    pub from: NaiveDate,
+    /// Inclusive; not after today for deliveries done.
+    pub to: NaiveDate,
+    /// done or missed.
+    pub status: OccurrenceStatus,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Serialize, ts_rs::TS)]
+pub struct RecordedMany {
+    pub recorded: u32,
+    pub first: Option<NaiveDate>,
+    pub last: Option<NaiveDate>,
+}
+
+/// At most this many deliveries in one request (five years of weekly ones, and some).
+const RECORD_MANY_MAX: usize = 400;
+
+pub fn occurrence_record_many(env: &Env, req: OccurrenceRecordMany) -> ApiResult<RecordedMany> {
+    env.actor()?;
+    let action = find_action(env, &req.action_id.to_string())?
+        .ok_or_else(|| ApiError::not_found(ErrorCode::NotFoundAction, "action_id"))?;
+    require_open_household(env, "action_id", &action.household_id)?;
+    if !matches!(
+        req.status,
+        OccurrenceStatus::Done | OccurrenceStatus::Missed
+    ) {
+        return Err(ApiError::at(
+            ErrorCode::ValidationNotAllowed,
+            "status",
+            "record many deliveries as done or missed",
+        ));
+    }
+    let from = v::date_in_range("from", req.from)?;
+    let to = v::date_in_range("to", req.to)?;
+    if to < from {
+        return Err(ApiError::at(
+            ErrorCode::ValidationDateOrder,
+            "to",
+            "to comes on or after from",
+        ));
+    }
+    if to > env.ctx.today {
+        return Err(ApiError::at(
+            ErrorCode::ValidationDateFuture,
+            "to",
+            "deliveries are recorded up to today",
+        ));
+    }
+    let due: Vec<(String, NaiveDate)> = {
+        let mut st = env.tx.prepare_cached(
+            "SELECT id, due_on FROM occurrence WHERE action_id = ?1 AND status = 'due'
+               AND due_on >= ?2 AND due_on <= ?3 ORDER BY due_on",
+        )?;
+        st.query_map(params![action.id, from, to], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<Vec<_>, _>>()?
+    };
+    if due.len() > RECORD_MANY_MAX {
+        return Err(ApiError::at(
+            ErrorCode::ValidationTooMany,
+            "to",
+            format!("at most {RECORD_MANY_MAX} deliveries at once; record a shorter period"),
+        ));
+    }
+    for (id, due_on) in &due {
+        record_occurrence(
+            env,
+            "action_id",
+            id,
+            Some(&action.household_id),
+            Recording {
+                status: req.status,
+                done_on: (req.status == OccurrenceStatus::Done).then_some(*due_on),
+                note: req.note.clone(),
+                visit_id: None,
+            },
+        )?;
+    }
+    touch_household(env, &action.household_id)?;
+    Ok(RecordedMany {
+        recorded: u32::try_from(due.len()).unwrap_or(u32::MAX),
+        first: due.first().map(|d| d.1),
+        last: due.last().map(|d| d.1),
+    })
 }
 
 pub fn occurrence_record(env: &Env, req: OccurrenceRecord) -> ApiResult<Occurrence> {

@@ -3,6 +3,7 @@
 //! generated) or returned, and revised; the plan with its actions and needs as screens show
 //! it; the supervisor's review queue.
 
+use chrono::NaiveDate;
 use rusqlite::{OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -121,6 +122,16 @@ pub fn plan_create_draft(env: &Env, req: PlanCreate) -> ApiResult<PlanDetail> {
     if let Some(base) = in_force {
         for a in actions_of(env, &base.id)? {
             if !matches!(a.status, ActionStatus::Planned | ActionStatus::Active) {
+                continue;
+            }
+            // A recurring action whose rule has ended (until passed, count used up) has
+            // nothing more to deliver: it stays in the version it belongs to.
+            let ended = a.recurrence.as_ref().is_some_and(|r| {
+                (r.until.is_some() || r.count.is_some())
+                    && r.next_dates(a.start_on, env.ctx.today, 1)
+                        .is_ok_and(|d| d.is_empty())
+            });
+            if ended {
                 continue;
             }
             let new_action = env.new_id();
@@ -246,14 +257,60 @@ pub struct PlanDecision {
     pub comment: Option<String>,
 }
 
-pub fn plan_approve(env: &Env, req: PlanDecision) -> ApiResult<PlanDetail> {
+/// Approving a plan: the decision, and the day it takes effect.
+#[derive(Debug, Deserialize, ts_rs::TS)]
+#[serde(deny_unknown_fields)]
+pub struct PlanApproval {
+    pub id: Uuid,
+    #[serde(default)]
+    pub comment: Option<String>,
+    /// The day the plan took effect, for a case entered after the fact (its past deliveries
+    /// can then be recorded on their own dates). Defaults to today; not before the household
+    /// was referred, nor before the version it replaces took effect, nor in the future. The
+    /// record keeps both this date and when (and by whom) the approval was entered.
+    #[serde(default)]
+    #[ts(optional)]
+    pub in_force_from: Option<NaiveDate>,
+}
+
+pub fn plan_approve(env: &Env, req: PlanApproval) -> ApiResult<PlanDetail> {
     let actor = env.actor()?.id.to_string();
     let p = require_plan(env, "id", &req.id.to_string())?;
     check_plan_transition(&p, PlanStatus::Approved)?;
-    require_open_household(env, "id", &p.household_id)?;
+    let h = require_open_household(env, "id", &p.household_id)?;
     let comment = v::optional_multiline("comment", &req.comment, TEXT_MAX)?;
-    let today = env.ctx.today;
     let now = env.now();
+    let from = v::date_not_after(
+        "in_force_from",
+        req.in_force_from.unwrap_or(env.ctx.today),
+        env.ctx.today,
+    )?;
+    if from < h.referred_on {
+        return Err(ApiError::at(
+            ErrorCode::ValidationDateOrder,
+            "in_force_from",
+            "a plan cannot take effect before the household was referred",
+        ));
+    }
+    let replaced_from: Option<NaiveDate> = env
+        .tx
+        .query_row(
+            "SELECT in_force_from FROM plan_version WHERE household_id = ?1 AND status = 'approved'",
+            [&p.household_id],
+            |r| r.get(0),
+        )
+        .optional()?
+        .flatten();
+    if replaced_from.is_some_and(|f| from < f) {
+        return Err(ApiError::at(
+            ErrorCode::ValidationDateOrder,
+            "in_force_from",
+            "a plan cannot take effect before the version it replaces did",
+        ));
+    }
+    // From here, "today" for the hand-over between the versions is the day this one takes
+    // effect: the old version's unrecorded deliveries from that day go with it.
+    let today = from;
     // The version in force steps down; its future unrecorded deliveries go with it.
     let old: Option<String> = env
         .tx
@@ -300,7 +357,8 @@ pub fn plan_approve(env: &Env, req: PlanDecision) -> ApiResult<PlanDetail> {
         params![p.id, now],
     )?;
     let settings = rf::load_settings(env)?;
-    let through = today + chrono::Duration::days(i64::from(settings.occurrence_horizon_days));
+    let through =
+        env.ctx.today + chrono::Duration::days(i64::from(settings.occurrence_horizon_days));
     generate_occurrences(env, Some(&p.household_id), through)?;
     touch_household(env, &p.household_id)?;
     let after = plan_detail(env, &p.id)?;

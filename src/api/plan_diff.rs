@@ -13,6 +13,7 @@ use super::plan::{PlanNeed, plan_detail};
 use super::plan_version::Plan;
 use crate::error::{ApiError, ApiResult};
 use crate::error_code::ErrorCode;
+use crate::types::ActionStatus;
 
 #[derive(Debug, Deserialize, ts_rs::TS)]
 #[serde(deny_unknown_fields)]
@@ -32,7 +33,11 @@ pub struct Changed<T> {
 #[derive(Debug, Serialize, ts_rs::TS)]
 pub struct DiffSet<T> {
     pub added: Vec<T>,
+    /// Taken out of the plan by the new version.
     pub removed: Vec<T>,
+    /// Not carried over because their work is done: actions completed, or whose schedule
+    /// has ended — help given, not help taken away (needs: always empty).
+    pub ended: Vec<T>,
     pub changed: Vec<Changed<T>>,
 }
 
@@ -56,6 +61,7 @@ fn diff_by_key<T: Clone, K: Ord>(
     let mut out = DiffSet {
         added: vec![],
         removed: vec![],
+        ended: vec![],
         changed: vec![],
     };
     for (k, x) in &am {
@@ -125,6 +131,16 @@ pub fn action_fields_changed(a: &Action, b: &Action) -> Vec<&'static str> {
     f
 }
 
+/// Whether an action left out of a later version had finished its work by `on`: completed,
+/// or a schedule with an end that gives no date from then on.
+fn work_done(a: &Action, on: chrono::NaiveDate) -> bool {
+    a.status == ActionStatus::Completed
+        || a.recurrence.as_ref().is_some_and(|r| {
+            (r.until.is_some() || r.count.is_some())
+                && r.next_dates(a.start_on, on, 1).is_ok_and(|d| d.is_empty())
+        })
+}
+
 pub fn plan_diff(env: &Env, req: PlanDiffReq) -> ApiResult<PlanDiff> {
     let a = plan_detail(env, &req.from_id.to_string()).map_err(|e| e.with_field("from_id"))?;
     let b = plan_detail(env, &req.to_id.to_string()).map_err(|e| e.with_field("to_id"))?;
@@ -143,12 +159,20 @@ pub fn plan_diff(env: &Env, req: PlanDiffReq) -> ApiResult<PlanDiff> {
             |n| n.need_id.clone(),
             need_fields_changed,
         ),
-        actions: diff_by_key(
-            &a.actions,
-            &b.actions,
-            |x| x.lineage_id.clone(),
-            action_fields_changed,
-        ),
+        actions: {
+            let mut d = diff_by_key(
+                &a.actions,
+                &b.actions,
+                |x| x.lineage_id.clone(),
+                action_fields_changed,
+            );
+            let (ended, removed) = std::mem::take(&mut d.removed)
+                .into_iter()
+                .partition(|x| work_done(x, b.plan.in_force_from.unwrap_or(env.ctx.today)));
+            d.ended = ended;
+            d.removed = removed;
+            d
+        },
         from: a.plan,
         to: b.plan,
     })

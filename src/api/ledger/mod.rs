@@ -36,8 +36,9 @@ pub use sheet::{Cell, Column, Sheet, sheets, yuan};
 use sink::{BATCH, Msg, Pipe, Sink, write_all, write_error};
 use xlsx_sink::XlsxSink;
 
-/// The longest period a delivery log or a summary covers.
-pub const LEDGER_MAX_DAYS: i64 = 366;
+/// The longest period a delivery log or a summary covers: five years (with their leap days),
+/// so a case's whole history entered after the fact can be reported in one file.
+pub const LEDGER_MAX_DAYS: i64 = 5 * 365 + 2;
 
 /// Data rows per worksheet before a continuation sheet (Excel's limit is 1,048,576 rows).
 pub const XLSX_MAX_ROWS: u32 = 1_048_575;
@@ -75,7 +76,7 @@ pub struct LedgerRequest {
     /// The area: this division and everything below it; the actor's own division when not given.
     #[serde(default)]
     pub division_code: Option<String>,
-    /// Required for the delivery log and the summary (at most 366 days); the household ledger
+    /// Required for the delivery log and the summary (at most five years); the household ledger
     /// is the state as of today and takes none.
     #[serde(default)]
     pub period: Option<Period>,

@@ -183,7 +183,7 @@ pub(super) const BY_DIVISION: Sheet = Sheet {
         col("重病", 8.0),
         col("重残", 8.0),
         col("单亲", 8.0),
-        col("丧亲", 8.0),
+        col("失亲", 8.0),
         col("灾祸", 8.0),
         col("其他困难", 8.0),
         col("未解决需求", 10.0),

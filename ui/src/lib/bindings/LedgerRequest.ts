@@ -9,7 +9,7 @@ export type LedgerRequest = { kind: LedgerKind,
  */
 division_code: string | null, 
 /**
- * Required for the delivery log and the summary (at most 366 days); the household ledger
+ * Required for the delivery log and the summary (at most five years); the household ledger
  * is the state as of today and takes none.
  */
 period: Period | null, format: LedgerFormat, 

@@ -65,7 +65,7 @@ export interface EnumLabels {
 export const zhEnums: EnumLabels = {
   HouseholdStatus: { referred: "已转介", assessing: "评估中", active: "帮扶中", monitoring: "跟踪观察", closed: "已结案" },
   Priority: { high: "高", medium: "中", low: "低" },
-  Cause: { illness: "重病", disability: "重残", single_parent: "单亲", bereavement: "丧亲", disaster: "灾祸", other: "其他" },
+  Cause: { illness: "重病", disability: "重残", single_parent: "单亲", bereavement: "失亲", disaster: "灾祸", other: "其他" },
   SupportKind: {
     dibao: "低保",
     tekun: "特困供养",
