@@ -29,7 +29,7 @@ zh_labels! {
     Priority { High => "高", Medium => "中", Low => "低" }
     Cause { Illness => "重病", Disability => "重残", SingleParent => "单亲", Bereavement => "失亲", Disaster => "灾祸", Other => "其他" }
     SupportKind { Dibao => "低保", Tekun => "特困供养", DisabilityAllowance => "残疾人补贴", MedicalGreenChannel => "就医绿色通道", HolidayGifts => "节日慰问", Other => "其他" }
-    ReferralSource { Screening => "排查发现", VillageCommittee => "村（居）委会推荐", SelfApplied => "本人申请", OtherOrganisation => "其他组织转介" }
+    ReferralSource { Screening => "排查发现", VillageCommittee => "村（居）委会推荐", SelfApplied => "本人申请", OtherOrganisation => "其他组织转介", VillagePartyCommittee => "村党委推荐", WomensFederationScreening => "妇联排查" }
     Relation { Head => "户主", Spouse => "配偶", Son => "儿子", Daughter => "女儿", Father => "父亲", Mother => "母亲", Grandfather => "祖父/外祖父", Grandmother => "祖母/外祖母", Grandson => "孙子/外孙", Granddaughter => "孙女/外孙女", SonInLaw => "女婿", DaughterInLaw => "儿媳", Sibling => "兄弟姐妹", Other => "其他" }
     Sex { Male => "男", Female => "女" }
     Schooling { NotInSchool => "未在校", Preschool => "学前", Primary => "小学", JuniorSecondary => "初中", SeniorSecondary => "高中", Vocational => "职业学校", College => "大学", Graduated => "已毕业" }

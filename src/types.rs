@@ -64,6 +64,10 @@ str_enum!(PartnerKind {
     School = "school",
     VolunteerTeam = "volunteer_team",
     Government = "government",
+    // 妇联组织: a women's federation at any level, or one of its own organisations.
+    WomensFederation = "womens_federation",
+    // 个人: a private person (a landlord giving free housing, a neighbour who helps).
+    Individual = "individual",
     Other = "other",
 });
 
@@ -138,6 +142,10 @@ str_enum!(ReferralSource {
     VillageCommittee = "village_committee",
     SelfApplied = "self",
     OtherOrganisation = "other_organisation",
+    // 村党委推荐.
+    VillagePartyCommittee = "village_party_committee",
+    // 妇联排查: found by the women's federation's own screening.
+    WomensFederationScreening = "womens_federation_screening",
 });
 
 str_enum!(Priority {

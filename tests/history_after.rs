@@ -49,7 +49,7 @@ fn entered_late() -> (Case, String, String) {
         &cw,
         "need.add",
         json!({"household_id": h, "category": "living_costs",
-        "description": "医疗费用负担重", "priority": "high"}),
+        "description": "医疗费用负担重", "priority": "high", "found_on": "2025-03-10"}),
     ));
     let plan = app.ok(
         &cw,
@@ -207,4 +207,36 @@ fn a_later_version_cannot_take_effect_before_the_one_it_replaces() {
           WHERE a.plan_version_id = (SELECT id FROM plan_version WHERE version_no = 1)",
     );
     assert_eq!(before, 4, "2025-06-15 … 2025-09-15");
+}
+
+/// A visit entered late changes its needs on its own day: found on it, met on it.
+#[test]
+fn a_back_dated_visit_dates_the_needs_it_found_and_met() {
+    let (mut c, _, _) = entered_late();
+    // Not before the referral: refused at the field.
+    let e = c.app.err(
+        &c.cw,
+        "need.add",
+        json!({"household_id": c.h, "category": "housing",
+        "description": "房屋漏雨", "priority": "low", "found_on": "2025-03-09"}),
+    );
+    assert_eq!(e.field.as_deref(), Some("found_on"), "{e:?}");
+    let logged = c.app.ok(&c.cw, "visit.log", json!({"household_id": c.h, "visited_on": "2025-11-20",
+        "need_updates": [{"id": c.need, "to": "met", "note": "医保报销后负担减轻"}],
+        "needs_found": [{"category": "education", "description": "孩子需要课后辅导", "priority": "medium"}]}));
+    assert_eq!(
+        logged["needs_found"][0]["found_on"],
+        json!("2025-11-20"),
+        "{logged}"
+    );
+    let (status, resolved): (String, String) = c
+        .app
+        .conn
+        .query_row(
+            "SELECT status, resolved_on FROM need WHERE id = ?1",
+            [&c.need],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .expect("need");
+    assert_eq!((status.as_str(), resolved.as_str()), ("met", "2025-11-20"));
 }

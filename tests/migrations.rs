@@ -21,6 +21,7 @@ const FIXTURES: &[(i64, &str)] = &[
     (3, "schema-3.db"),
     (4, "schema-4.db"),
     (5, "schema-5.db"),
+    (6, "schema-6.db"),
 ];
 
 fn fixture(name: &str) -> (TempDir, PathBuf) {

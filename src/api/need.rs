@@ -158,6 +158,13 @@ pub fn need_add(env: &Env, req: NeedInput) -> ApiResult<Need> {
         req.found_on.unwrap_or(env.ctx.today),
         env.ctx.today,
     )?;
+    if found_on < h.referred_on {
+        return Err(ApiError::at(
+            ErrorCode::ValidationDateOrder,
+            "found_on",
+            "a need is found on or after the day the household was referred",
+        ));
+    }
     let f = NeedFields {
         member_id: req.member_id,
         category: req.category,
@@ -219,11 +226,13 @@ pub struct NeedSetStatus {
     pub note: Option<String>,
 }
 
-/// Move a need along its life cycle (also used by `visit.log`).
+/// Move a need along its life cycle (also used by `visit.log`), as of `on`: the day it
+/// changed — today, or the day of the visit that changed it when the visit is entered late.
 pub fn set_need_status(
     env: &Env,
     req: &NeedSetStatus,
     household_id: Option<&str>,
+    on: NaiveDate,
 ) -> ApiResult<Need> {
     let before = find_need(env, &req.id.to_string())?
         .ok_or_else(|| ApiError::not_found(ErrorCode::NotFoundNeed, "id"))?;
@@ -245,7 +254,16 @@ pub fn set_need_status(
     }
     let note = v::optional_multiline("note", &req.note, TEXT_MAX)?;
     let resolved_on = match req.to {
-        NeedStatus::Met | NeedStatus::Unmet | NeedStatus::Withdrawn => Some(env.ctx.today),
+        NeedStatus::Met | NeedStatus::Unmet | NeedStatus::Withdrawn => {
+            if on < before.found_on {
+                return Err(ApiError::at(
+                    ErrorCode::ValidationDateOrder,
+                    "to",
+                    "a need cannot be resolved before the day it was found",
+                ));
+            }
+            Some(on)
+        }
         _ => None,
     };
     env.tx.execute(
@@ -269,7 +287,7 @@ pub fn need_set_status(env: &Env, req: NeedSetStatus) -> ApiResult<Need> {
     let n = find_need(env, &req.id.to_string())?
         .ok_or_else(|| ApiError::not_found(ErrorCode::NotFoundNeed, "id"))?;
     require_open_household(env, "id", &n.household_id)?;
-    let after = set_need_status(env, &req, None)?;
+    let after = set_need_status(env, &req, None, env.ctx.today)?;
     touch_household(env, &n.household_id)?;
     Ok(after)
 }

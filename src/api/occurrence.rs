@@ -383,6 +383,7 @@ fn needs_in_progress(env: &Env, action_id: &str) -> ApiResult<()> {
                 note: None,
             },
             None,
+            env.ctx.today,
         )?;
     }
     Ok(())

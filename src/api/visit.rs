@@ -486,7 +486,7 @@ pub fn visit_log(env: &Env, req: VisitLog) -> ApiResult<VisitLogged> {
         );
     }
     for (i, u) in req.need_updates.iter().enumerate() {
-        set_need_status(env, u, Some(&h.id))
+        set_need_status(env, u, Some(&h.id), visited_on)
             .map_err(|e| e.under(&format!("need_updates[{i}].")))?;
     }
     for (i, o) in req.occurrences_delivered.iter().enumerate() {
