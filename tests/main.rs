@@ -22,6 +22,7 @@ mod followup;
 mod fuzz_commands;
 mod fuzz_parsers;
 mod history_after;
+mod id_vectors;
 mod insider_acting;
 mod insider_audit;
 mod insider_guessing;

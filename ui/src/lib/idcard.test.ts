@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { checkId, normaliseId } from "./idcard";
+// The vectors the core's test reads too (tests/id_vectors.rs): both checks must agree.
+import shared from "../../../tests/fixtures/id_vectors.json";
 
 // Fictional numbers built with the GB 11643 rule (the region and dates are real, people are not).
 function withCheck(first17: string): string {
@@ -43,5 +45,16 @@ describe("checkId", () => {
 
   it("normalises spaces and a lower-case x like the core", () => {
     expect(normaliseId("\u3000 11010519491231002x ")).toBe("11010519491231002X");
+  });
+});
+
+describe("the vectors shared with the core", () => {
+  it("reads every one as the core does", () => {
+    expect(shared.vectors.length).toBeGreaterThanOrEqual(10);
+    for (const v of shared.vectors) {
+      const got = checkId(v.input);
+      if (v.ok) expect(got, v.input).toEqual({ ok: true, birthDate: v.birth_date, sex: v.sex });
+      else expect(got, v.input).toEqual({ ok: false, code: v.code });
+    }
   });
 });
