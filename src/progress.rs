@@ -113,13 +113,29 @@ mod tests {
         let seen = Mutex::new(Vec::new());
         let on = |p: Progress| seen.lock().expect("lock").push(p);
         let total = 4_000;
+        // Each size is written, then awaited in the reports (no fixed sleep: a loaded
+        // machine only makes it slower).
+        let reported = |bytes: u64| {
+            let deadline = std::time::Instant::now() + Duration::from_secs(30);
+            while !seen
+                .lock()
+                .expect("lock")
+                .iter()
+                .any(|p| p.done_bytes == bytes)
+            {
+                assert!(
+                    std::time::Instant::now() < deadline,
+                    "no report of {bytes} bytes"
+                );
+                std::thread::sleep(Duration::from_millis(5));
+            }
+        };
         let answer = watch_copy(&dest, total, &on, |copied| {
-            for i in 1..=4 {
-                std::fs::write(&dest, vec![0u8; i * 1_000]).expect("write");
-                std::thread::sleep(Duration::from_millis(300));
+            for i in 1..=4u64 {
+                std::fs::write(&dest, vec![0u8; (i * 1_000) as usize]).expect("write");
+                reported(i * 1_000);
             }
             copied();
-            std::thread::sleep(Duration::from_millis(300));
             42
         });
         assert_eq!(answer, 42);

@@ -46,6 +46,19 @@ pub struct Action {
     pub need_ids: Vec<String>,
 }
 
+impl Action {
+    /// Whether the action's schedule has nothing left to give from `on`: a rule with an end
+    /// (`until`, `count`) that yields no date on or after that day. One-off actions and
+    /// open-ended rules never end this way (a one-off ends with its delivery).
+    pub fn schedule_ended(&self, on: NaiveDate) -> bool {
+        self.recurrence.as_ref().is_some_and(|r| {
+            (r.until.is_some() || r.count.is_some())
+                && r.next_dates(self.start_on, on, 1)
+                    .is_ok_and(|d| d.is_empty())
+        })
+    }
+}
+
 const ACTION_COLS: &str = "id, plan_version_id, household_id, lineage_id, service_id, title, category, partner_id,
     provider_name, responsible_name, responsible_phone, amount_fen, recurrence, start_on, status, note";
 

@@ -339,19 +339,13 @@ fn schedule_finished(
     due_on: NaiveDate,
     status: OccurrenceStatus,
 ) -> ApiResult<bool> {
-    let Some(rule) = &action.recurrence else {
+    if action.recurrence.is_none() {
         return Ok(status == OccurrenceStatus::Done);
-    };
-    if rule.until.is_none() && rule.count.is_none() {
-        return Ok(false);
     }
     let Some(after) = due_on.succ_opt() else {
         return Ok(true);
     };
-    let more = rule
-        .next_dates(action.start_on, after, 1)
-        .map_err(|e| ApiError::internal(format!("a stored rule does not expand: {}", e.field)))?;
-    if !more.is_empty() {
+    if !action.schedule_ended(after) {
         return Ok(false);
     }
     let still_due: bool = env.tx.query_row(

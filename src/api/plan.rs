@@ -126,12 +126,7 @@ pub fn plan_create_draft(env: &Env, req: PlanCreate) -> ApiResult<PlanDetail> {
             }
             // A recurring action whose rule has ended (until passed, count used up) has
             // nothing more to deliver: it stays in the version it belongs to.
-            let ended = a.recurrence.as_ref().is_some_and(|r| {
-                (r.until.is_some() || r.count.is_some())
-                    && r.next_dates(a.start_on, env.ctx.today, 1)
-                        .is_ok_and(|d| d.is_empty())
-            });
-            if ended {
+            if a.schedule_ended(env.ctx.today) {
                 continue;
             }
             let new_action = env.new_id();

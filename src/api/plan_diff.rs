@@ -131,16 +131,6 @@ pub fn action_fields_changed(a: &Action, b: &Action) -> Vec<&'static str> {
     f
 }
 
-/// Whether an action left out of a later version had finished its work by `on`: completed,
-/// or a schedule with an end that gives no date from then on.
-fn work_done(a: &Action, on: chrono::NaiveDate) -> bool {
-    a.status == ActionStatus::Completed
-        || a.recurrence.as_ref().is_some_and(|r| {
-            (r.until.is_some() || r.count.is_some())
-                && r.next_dates(a.start_on, on, 1).is_ok_and(|d| d.is_empty())
-        })
-}
-
 pub fn plan_diff(env: &Env, req: PlanDiffReq) -> ApiResult<PlanDiff> {
     let a = plan_detail(env, &req.from_id.to_string()).map_err(|e| e.with_field("from_id"))?;
     let b = plan_detail(env, &req.to_id.to_string()).map_err(|e| e.with_field("to_id"))?;
@@ -166,9 +156,11 @@ pub fn plan_diff(env: &Env, req: PlanDiffReq) -> ApiResult<PlanDiff> {
                 |x| x.lineage_id.clone(),
                 action_fields_changed,
             );
-            let (ended, removed) = std::mem::take(&mut d.removed)
-                .into_iter()
-                .partition(|x| work_done(x, b.plan.in_force_from.unwrap_or(env.ctx.today)));
+            let (ended, removed) = std::mem::take(&mut d.removed).into_iter().partition(|x| {
+                // Left out because its work was done: completed, or its schedule ended.
+                x.status == ActionStatus::Completed
+                    || x.schedule_ended(b.plan.in_force_from.unwrap_or(env.ctx.today))
+            });
             d.ended = ended;
             d.removed = removed;
             d
