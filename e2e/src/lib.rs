@@ -328,8 +328,24 @@ pub fn today() -> String {
 // ---------------------------------------------------------------------------------------------
 // tauri-driver
 
-fn free_port() -> E2eResult<u16> {
-    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+/// Two distinct free ports (the kernel may hand the same ephemeral port out twice in a row once
+/// the first probe is closed).
+fn two_free_ports() -> E2eResult<(u16, u16)> {
+    let first = TcpListener::bind("127.0.0.1:0")?;
+    let second = TcpListener::bind("127.0.0.1:0")?;
+    Ok((first.local_addr()?.port(), second.local_addr()?.port()))
+}
+
+/// An error with every cause under it, so a transport failure says what failed.
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        text.push_str(": ");
+        text.push_str(&c.to_string());
+        cause = c.source();
+    }
+    text
 }
 
 /// The running `tauri-driver`; stopped with SIGTERM when dropped (also when a test panics).
@@ -555,9 +571,9 @@ impl App {
             ("XDG_DATA_HOME".to_string(), data.display().to_string()),
         ];
         env.extend(launch.env);
-        let (port, native_port) = (free_port()?, free_port()?);
+        let (port, native_port) = two_free_ports()?;
         let log = home.dir().join("tauri-driver.log");
-        let tauri_driver = TauriDriver::start(port, native_port, &env, &log)?;
+        let mut tauri_driver = TauriDriver::start(port, native_port, &env, &log)?;
 
         let mut caps = serde_json::Map::new();
         caps.insert("browserName".into(), json!("wry"));
@@ -566,23 +582,30 @@ impl App {
             json!({ "application": app.display().to_string() }),
         );
         // tauri-driver listens before the WebKitWebDriver it starts does (on a cold machine,
-        // seconds later); a session asked for in between fails to connect — tauri-driver
-        // answers with the connection error, or the request itself fails — so that one error
-        // is asked again, for up to 30 s. Any other error fails at once.
+        // seconds later); a session asked for in between fails in transport — tauri-driver
+        // answers with the connection error, or drops the connection so the request itself
+        // fails ("error sending request", seen on CI with an empty log) — so transport errors
+        // are asked again for up to 30 s while tauri-driver runs. An answer from the driver
+        // that refuses the session fails at once.
         let deadline = Instant::now() + Duration::from_secs(30);
         let driver = loop {
             match WebDriver::new(format!("http://127.0.0.1:{port}"), caps.clone()).await {
                 Ok(d) => break d,
-                Err(e)
-                    if (e.to_string().contains("tcp connect error")
-                        || read_text(&log).contains("tcp connect error"))
-                        && Instant::now() < deadline =>
-                {
-                    tokio::time::sleep(Duration::from_millis(200)).await;
-                }
                 Err(e) => {
+                    let chain = error_chain(&e);
+                    let transport = chain.contains("tcp connect error")
+                        || chain.contains("error sending request")
+                        || chain.contains("connection closed")
+                        || chain.contains("Connection reset")
+                        || read_text(&log).contains("tcp connect error");
+                    let running = matches!(tauri_driver.child.try_wait(), Ok(None));
+                    if transport && running && Instant::now() < deadline {
+                        tokio::time::sleep(Duration::from_millis(250)).await;
+                        continue;
+                    }
                     return Err(err(format!(
-                        "no WebDriver session ({e}); tauri-driver's log: {}",
+                        "no WebDriver session ({chain}); tauri-driver {}; its log: {}",
+                        if running { "still runs" } else { "has exited" },
                         read_text(&log)
                     )));
                 }
