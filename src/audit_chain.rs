@@ -214,7 +214,7 @@ fn read_rows(conn: &Connection, after_seq: i64) -> ApiResult<Vec<Stored>> {
 }
 
 /// What is wrong with a row of the trail.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ProblemKind {
     /// The row's fields no longer give its hash: it was changed after it was written.
@@ -233,7 +233,7 @@ pub enum ProblemKind {
     Truncated,
 }
 
-#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS, schemars::JsonSchema)]
 pub struct ChainProblem {
     pub kind: ProblemKind,
     /// The altered or inserted row, or the first missing sequence number.
@@ -243,7 +243,7 @@ pub struct ChainProblem {
 }
 
 /// The result of `yihu audit verify`.
-#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS, schemars::JsonSchema)]
 pub struct Verification {
     pub ok: bool,
     /// Rows read, up to and including the first problem.

@@ -37,7 +37,7 @@ pub fn default_dir(db_path: &Path) -> PathBuf {
 }
 
 /// One backup file.
-#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS, schemars::JsonSchema)]
 pub struct BackupInfo {
     /// The file name, e.g. `yihu-20261128-221500.db`.
     pub name: String,
@@ -53,7 +53,7 @@ pub struct BackupInfo {
 }
 
 /// What a sound backup file holds.
-#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS, schemars::JsonSchema)]
 pub struct FileFacts {
     /// Its schema version.
     pub schema: i64,
@@ -497,7 +497,7 @@ pub fn rotate(dir: &Path, now: DateTime<Utc>) -> ApiResult<Vec<String>> {
 }
 
 /// What a restore did.
-#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS, schemars::JsonSchema)]
 pub struct Restored {
     pub from: String,
     /// The backup of the database as it was just before, in the backup folder.

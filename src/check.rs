@@ -102,8 +102,12 @@ fn invariants() -> Vec<(&'static str, String)> {
              OR (status = 'done' AND (done_on IS NULL OR recorded_by IS NULL))
              OR (status IN ('missed', 'skipped') AND (done_on IS NOT NULL OR recorded_by IS NULL))".into()),
         ("household.last_visit_on_matches_visits",
-         "SELECT h.id AS id FROM household h WHERE h.last_visit_on IS NOT
-             (SELECT max(v.visited_on) FROM visit v WHERE v.household_id = h.id AND v.status = 'completed')".into()),
+         "SELECT h.id AS id FROM household h WHERE h.last_visit_on IS NOT (SELECT max(d) FROM (
+             SELECT v.visited_on AS d FROM visit v WHERE v.household_id = h.id AND v.status = 'completed'
+             UNION ALL
+             SELECT o.done_on FROM occurrence o JOIN action a ON a.id = o.action_id
+               JOIN service s ON s.id = a.service_id
+              WHERE o.household_id = h.id AND o.status = 'done' AND s.counts_as_contact = 1))".into()),
         ("division_copies_match_household",
          "SELECT x.id AS id FROM (SELECT id, household_id, division_code FROM occurrence
                                   UNION ALL SELECT id, household_id, division_code FROM visit

@@ -129,9 +129,7 @@ fn reindex_search(conn: &mut Connection) -> Result<(), ApiError> {
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     {
         let mut households = tx.prepare("SELECT id, case_no, phone, search_id FROM household")?;
-        let mut members = tx.prepare(
-            "SELECT name, phone FROM member WHERE household_id = ?1 AND removed_on IS NULL",
-        )?;
+        let mut members = tx.prepare(crate::search_terms::MEMBER_TERMS_SQL)?;
         let mut put = tx.prepare("INSERT INTO household_search(rowid, terms) VALUES (?1, ?2)")?;
         tx.execute("DELETE FROM household_search", [])?;
         let mut rows = households.query([])?;

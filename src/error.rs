@@ -6,7 +6,17 @@ use serde::{Deserialize, Serialize};
 
 use crate::error_code::ErrorCode;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error, ts_rs::TS)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    thiserror::Error,
+    ts_rs::TS,
+    schemars::JsonSchema,
+)]
 #[error("{code}: {message}")]
 pub struct ApiError {
     pub code: ErrorCode,

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 macro_rules! error_codes {
     ($($(#[$doc:meta])* $variant:ident = $code:literal,)*) => {
         /// A stable, machine-readable error code (the `code` of every [`crate::ApiError`]).
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS, schemars::JsonSchema)]
         pub enum ErrorCode {
             $($(#[$doc])* #[serde(rename = $code)] $variant,)*
         }
@@ -193,7 +193,7 @@ error_codes! {
     ValidationDateInvalid = "validation.date.invalid",
     /// A date after today.
     ValidationDateFuture = "validation.date.future",
-    /// A date before today.
+    /// A date too far in the past for what it dates.
     ValidationDatePast = "validation.date.past",
     /// An end before its start.
     ValidationDateOrder = "validation.date.order",
@@ -297,6 +297,8 @@ error_codes! {
     PlanDiffOtherHousehold = "plan.diff.other_household",
     /// Only a draft can be changed.
     PlanNotEditable = "plan.not_editable",
+    /// A reviewer may not approve a plan they drafted, submitted or whose household they carry.
+    PlanReviewOwn = "plan.review.own",
     /// The action's state does not allow this change.
     ActionTransitionInvalid = "action.transition.invalid",
     /// Only an action of the plan in force changes state.

@@ -27,7 +27,7 @@ macro_rules! zh_labels {
 zh_labels! {
     HouseholdStatus { Referred => "已转介", Assessing => "评估中", Active => "帮扶中", Monitoring => "跟踪观察", Closed => "已结案" }
     Priority { High => "高", Medium => "中", Low => "低" }
-    Cause { Illness => "重病", Disability => "重残", SingleParent => "单亲", Bereavement => "失亲", Disaster => "灾祸", Other => "其他" }
+    Cause { Illness => "重病", Disability => "重残", SingleParent => "单亲", Bereavement => "失亲", Disaster => "灾祸", NoCarerInFact => "事实无人抚养", Other => "其他" }
     SupportKind { Dibao => "低保", Tekun => "特困供养", DisabilityAllowance => "残疾人补贴", MedicalGreenChannel => "就医绿色通道", HolidayGifts => "节日慰问", Other => "其他" }
     ReferralSource { Screening => "排查发现", VillageCommittee => "村（居）委会推荐", SelfApplied => "本人申请", OtherOrganisation => "其他组织转介", VillagePartyCommittee => "村党委推荐", WomensFederationScreening => "妇联排查" }
     Relation { Head => "户主", Spouse => "配偶", Son => "儿子", Daughter => "女儿", Father => "父亲", Mother => "母亲", Grandfather => "祖父/外祖父", Grandmother => "祖母/外祖母", Grandson => "孙子/外孙", Granddaughter => "孙女/外孙女", SonInLaw => "女婿", DaughterInLaw => "儿媳", Sibling => "兄弟姐妹", Other => "其他" }
@@ -38,5 +38,8 @@ zh_labels! {
     NeedStatus { Open => "待解决", InProgress => "处理中", Met => "已满足", Unmet => "未能满足", Withdrawn => "已撤销" }
     ActionStatus { Planned => "计划中", Active => "执行中", Completed => "已完成", Cancelled => "已取消" }
     OccurrenceStatus { Due => "待办", Done => "已完成", Missed => "漏办", Skipped => "已跳过" }
+    CampaignItemStatus { Pending => "待办", Done => "已完成", NotDone => "未完成" }
+    Festival { SpringFestival => "春节", Lantern => "元宵节", DragonBoat => "端午节", MidAutumn => "中秋节", DoubleNinth => "重阳节", WomensDay => "三八妇女节", ChildrensDay => "六一儿童节" }
+    PlanStatus { Draft => "草稿", Submitted => "待审核", Approved => "已批准", Returned => "已退回", Superseded => "已替代" }
     VisitKind { HomeVisit => "入户走访", PhoneCall => "电话回访", FestivalVisit => "节日慰问", AccompanyHospital => "陪同就医", AccompanySchool => "陪同到校", Other => "其他" }
 }

@@ -382,11 +382,10 @@ fn at_flag(e: ApiError, field: &str, flag: &str) -> ApiError {
 }
 
 fn list_commands(json: bool) -> Result<(), ApiError> {
-    let list = api::commands();
     if json {
-        out(&serde_json::to_string_pretty(&list)?);
+        out(&serde_json::to_string_pretty(&api::schema::describe())?);
     } else {
-        for c in list {
+        for c in api::commands() {
             out(&format!(
                 "{:<22} {:<10} {}",
                 c.name,

@@ -10,7 +10,7 @@ use std::time::Duration;
 use serde::Serialize;
 
 /// The steps of a key rotation, in order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Step {
     /// Copying the database under the new key (`done_bytes` of `total_bytes` written).
@@ -24,7 +24,7 @@ pub enum Step {
 }
 
 /// One report.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS, schemars::JsonSchema)]
 pub struct Progress {
     pub step: Step,
     #[ts(type = "number")]

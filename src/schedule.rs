@@ -9,7 +9,7 @@ use serde::Serialize;
 use crate::recurrence::{Freq, Recurrence, Weekday};
 
 /// A schedule in Chinese and in English (the window shows the one of its language).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, ts_rs::TS, schemars::JsonSchema)]
 pub struct ScheduleText {
     pub zh: String,
     pub en: String,
@@ -95,6 +95,20 @@ fn how_often(r: &Recurrence, start_on: NaiveDate, lang: Lang) -> String {
                 Lang::En => format!("Every week on {days}"),
             }
         }
+        (Freq::Yearly, _) => {
+            let at = match (r.festival, lang) {
+                (Some(f), Lang::Zh) => crate::labels::Zh::zh(f).to_string(),
+                (Some(f), Lang::En) => format!("at {}", festival_en(f)),
+                (None, Lang::Zh) => format!("{} 月 {} 日", start_on.month(), start_on.day()),
+                (None, Lang::En) => format!("on {}", start_on.format("%m-%d")),
+            };
+            match lang {
+                Lang::Zh if n > 1 => format!("每 {n} 年的{at}"),
+                Lang::Zh => format!("每年{at}"),
+                Lang::En if n > 1 => format!("Every {n} years {at}"),
+                Lang::En => format!("Every year {at}"),
+            }
+        }
         (Freq::Monthly, _) => {
             let day = r.month_day.map_or(start_on.day() as i32, i32::from);
             match (lang, day) {
@@ -108,6 +122,20 @@ fn how_often(r: &Recurrence, start_on: NaiveDate, lang: Lang) -> String {
                 (Lang::En, d) => format!("Every month on day {d}"),
             }
         }
+    }
+}
+
+/// A festival's English name, as the window's catalogue says it.
+fn festival_en(f: crate::types::Festival) -> &'static str {
+    use crate::types::Festival::*;
+    match f {
+        SpringFestival => "Spring Festival",
+        Lantern => "Lantern Festival",
+        DragonBoat => "Dragon Boat Festival",
+        MidAutumn => "Mid-Autumn Festival",
+        DoubleNinth => "Double Ninth Festival",
+        WomensDay => "Women's Day",
+        ChildrensDay => "Children's Day",
     }
 }
 

@@ -267,6 +267,13 @@ pub fn matches(terms: &[String], token: &str) -> bool {
     terms.iter().any(|t| t.starts_with(token))
 }
 
+/// The names (and nicknames, as names without a phone) and phones of a household's current
+/// members, as [`household_terms`] takes them; `?1` is the household id.
+pub const MEMBER_TERMS_SQL: &str =
+    "SELECT name, phone FROM member WHERE household_id = ?1 AND removed_on IS NULL
+     UNION ALL SELECT nickname, NULL FROM member
+      WHERE household_id = ?1 AND removed_on IS NULL AND nickname IS NOT NULL";
+
 /// Terms that find a household: case number, phones, member names (with pinyin and
 /// initials). No part of an ID number: every search term matches as a prefix, and a search by
 /// some of its digits would be an oracle for the digits the mask hides (100 searches by the

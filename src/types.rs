@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 macro_rules! str_enum {
     ($(#[$meta:meta])* $name:ident { $($var:ident = $s:literal),+ $(,)? }) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ts_rs::TS)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ts_rs::TS, schemars::JsonSchema)]
         pub enum $name { $(#[serde(rename = $s)] $var),+ }
 
         impl $name {
@@ -108,13 +108,25 @@ str_enum!(
         SingleParent = "single_parent",
         Bereavement = "bereavement",
         Disaster = "disaster",
+        // 事实无人抚养: a child whose parents are alive but cannot care for them in fact.
+        NoCarerInFact = "no_carer_in_fact",
         Other = "other",
     }
 );
 
 impl Cause {
+    /// The cause's bit in the stored set. Fixed per cause (a new cause takes the next free
+    /// bit wherever it stands in the list), so stored sets keep their meaning.
     pub fn bit(self) -> i64 {
-        1 << (self as i64)
+        1 << match self {
+            Cause::Illness => 0,
+            Cause::Disability => 1,
+            Cause::SingleParent => 2,
+            Cause::Bereavement => 3,
+            Cause::Disaster => 4,
+            Cause::Other => 5,
+            Cause::NoCarerInFact => 6,
+        }
     }
     pub fn to_bits(causes: &[Cause]) -> i64 {
         causes.iter().fold(0, |acc, c| acc | c.bit())
@@ -147,6 +159,24 @@ str_enum!(ReferralSource {
     // 妇联排查: found by the women's federation's own screening.
     WomensFederationScreening = "womens_federation_screening",
 });
+
+impl ReferralSource {
+    /// The source's bit in a stored set of further sources (`other_referral_sources`): its
+    /// place in the list, which only ever grows at the end.
+    pub fn bit(self) -> i64 {
+        1 << (self as i64)
+    }
+    pub fn to_bits(sources: &[ReferralSource]) -> i64 {
+        sources.iter().fold(0, |acc, s| acc | s.bit())
+    }
+    pub fn from_bits(bits: i64) -> Vec<ReferralSource> {
+        ReferralSource::ALL
+            .iter()
+            .copied()
+            .filter(|s| bits & s.bit() != 0)
+            .collect()
+    }
+}
 
 str_enum!(Priority {
     High = "high",

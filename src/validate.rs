@@ -10,6 +10,9 @@ use crate::error::{ApiError, ApiResult};
 use crate::error_code::ErrorCode;
 
 /// Person names, titles of services and actions, names of partners.
+/// How far back history entered after the fact reaches (past campaigns), and the longest
+/// period one report covers: five years with their leap days.
+pub const HISTORY_MAX_DAYS: i64 = 5 * 365 + 2;
 pub const NAME_MAX: usize = 50;
 /// Short labels: relation details, school names, work, contact names.
 pub const SHORT_MAX: usize = 100;

@@ -255,7 +255,7 @@ fn campaign_refusals_change_nothing() {
             "cohort",
         ),
         (
-            with("due_on", json!("2026-03-01")),
+            with("due_on", json!("2020-01-01")),
             "validation.date.past",
             "due_on",
         ),

@@ -458,8 +458,10 @@ fn commands_lists_every_command() {
     }
     assert_eq!(listed.len(), yihu::api::commands().len(), "{text}");
 
-    let list = json_out(&yihu().args(["commands", "--json"]).output().expect("run"));
-    let list = list.as_array().expect("a JSON list");
+    let described = json_out(&yihu().args(["commands", "--json"]).output().expect("run"));
+    assert_eq!(described, yihu::api::schema::describe());
+    assert!(described["$defs"]["MemberPatch"].is_object());
+    let list = described["commands"].as_array().expect("a JSON list");
     let names: Vec<&str> = list.iter().filter_map(|c| c["name"].as_str()).collect();
     let expected: Vec<&str> = yihu::api::commands().iter().map(|c| c.name).collect();
     assert_eq!(names, expected);
@@ -470,6 +472,7 @@ fn commands_lists_every_command() {
             c["name"]
         );
         assert!(c["access"].is_string() && c["writes"].is_boolean(), "{c}");
+        assert!(c["request"].is_object() && c["response"].is_object(), "{c}");
     }
 }
 

@@ -338,7 +338,7 @@ fn visits_record_what_happened() {
         &cw,
         "visit.schedule",
         json!({"household_id": h, "scheduled_on": "2026-03-01"}),
-        "validation.date.past",
+        "validation.date.order",
         Some("scheduled_on"),
     );
     // Not at home: recorded with the day, not counted as a visit.

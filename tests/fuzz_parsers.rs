@@ -6,6 +6,7 @@ use chrono::{Datelike, NaiveDate};
 use proptest::prelude::*;
 use yihu::idcard;
 use yihu::recurrence::{Freq, Recurrence, Weekday};
+use yihu::types::Festival;
 
 fn date() -> impl Strategy<Value = NaiveDate> {
     // Mostly dates a caseworker would use, sometimes years far outside what the rules allow.
@@ -25,21 +26,28 @@ fn weekdays() -> impl Strategy<Value = Vec<Weekday>> {
 
 fn any_rule() -> impl Strategy<Value = Recurrence> {
     (
-        prop_oneof![Just(Freq::Daily), Just(Freq::Weekly), Just(Freq::Monthly)],
+        prop_oneof![
+            Just(Freq::Daily),
+            Just(Freq::Weekly),
+            Just(Freq::Monthly),
+            Just(Freq::Yearly)
+        ],
         prop_oneof![4 => 1u16..8, 1 => any::<u16>()],
         weekdays(),
         proptest::option::weighted(0.3, prop_oneof![4 => 1i8..32, 1 => any::<i8>()]),
         proptest::option::weighted(0.25, date()),
         proptest::option::weighted(0.25, prop_oneof![4 => 1u32..60, 1 => any::<u32>()]),
+        proptest::option::weighted(0.2, proptest::sample::select(Festival::ALL)),
     )
         .prop_map(
-            |(freq, interval, weekdays, month_day, until, count)| Recurrence {
+            |(freq, interval, weekdays, month_day, until, count, festival)| Recurrence {
                 freq,
                 interval,
                 weekdays,
                 month_day,
                 until,
                 count,
+                festival,
             },
         )
 }

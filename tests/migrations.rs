@@ -22,6 +22,7 @@ const FIXTURES: &[(i64, &str)] = &[
     (4, "schema-4.db"),
     (5, "schema-5.db"),
     (6, "schema-6.db"),
+    (7, "schema-7.db"),
 ];
 
 fn fixture(name: &str) -> (TempDir, PathBuf) {

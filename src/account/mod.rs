@@ -35,7 +35,7 @@ pub use open::{Credential, Purpose, open_with, open_with_at, unlock_recovery};
 pub use rotate::{Rotated, rotate_key, rotate_key_watched, settle_rotation};
 
 /// The person working, as the window shows them after signing in.
-#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS, schemars::JsonSchema)]
 pub struct SignedIn {
     #[serde(flatten)]
     pub staff: Candidate,
@@ -45,7 +45,7 @@ pub struct SignedIn {
 }
 
 /// Whether the database could be opened.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum OpenState {
     Ready,
@@ -53,7 +53,7 @@ pub enum OpenState {
 }
 
 /// What the window must ask first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum AuthStep {
     /// A new database: create the administrator, or load demo data.
@@ -66,7 +66,7 @@ pub enum AuthStep {
 
 /// What the desktop window learns at start: whether the database is open (or why not) and
 /// what it must ask first.
-#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS, schemars::JsonSchema)]
 pub struct AppStatus {
     pub state: OpenState,
     pub db_path: String,
@@ -83,7 +83,7 @@ pub struct AppStatus {
 }
 
 /// What set-up returns: the recovery code (shown once) and, for the demo, its summary.
-#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS, schemars::JsonSchema)]
 pub struct SetUp {
     pub recovery_code: String,
     pub staff: Option<SignedIn>,
@@ -92,7 +92,7 @@ pub struct SetUp {
 }
 
 /// The backup folder and its backups, newest first.
-#[derive(Debug, Serialize, ts_rs::TS)]
+#[derive(Debug, Serialize, ts_rs::TS, schemars::JsonSchema)]
 pub struct BackupList {
     pub dir: String,
     pub backups: Vec<BackupInfo>,

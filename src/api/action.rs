@@ -20,7 +20,7 @@ use crate::schedule::{self, ScheduleText};
 use crate::types::*;
 use crate::validate::{self as v, NAME_MAX, TEXT_MAX};
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, ts_rs::TS)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, ts_rs::TS, schemars::JsonSchema)]
 pub struct Action {
     pub id: String,
     pub plan_version_id: String,
@@ -136,7 +136,7 @@ pub fn actions_of(env: &Env, plan_id: &str) -> ApiResult<Vec<Action>> {
 
 patchable! {
 /// The editable fields of an action.
-#[derive(Debug, Clone, Deserialize, ts_rs::TS)]
+#[derive(Debug, Clone, Deserialize, ts_rs::TS, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ActionFields / ActionPatch {
     /// From the service menu; gives the default title, category and partner.
@@ -169,14 +169,14 @@ pub struct ActionFields / ActionPatch {
 }
 }
 
-#[derive(Debug, Deserialize, ts_rs::TS)]
+#[derive(Debug, Deserialize, ts_rs::TS, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ActionInput {
     pub plan_id: Uuid,
     pub action: ActionFields,
 }
 
-#[derive(Debug, Deserialize, ts_rs::TS)]
+#[derive(Debug, Deserialize, ts_rs::TS, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ActionUpdate {
     pub id: Uuid,
@@ -405,7 +405,7 @@ pub fn action_remove(env: &Env, req: ById) -> ApiResult<Action> {
     Ok(before)
 }
 
-#[derive(Debug, Deserialize, ts_rs::TS)]
+#[derive(Debug, Deserialize, ts_rs::TS, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ActionSetStatus {
     pub id: Uuid,
@@ -463,7 +463,7 @@ pub fn action_set_status(env: &Env, req: ActionSetStatus) -> ApiResult<Action> {
     Ok(after)
 }
 
-#[derive(Debug, Deserialize, ts_rs::TS)]
+#[derive(Debug, Deserialize, ts_rs::TS, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ActionPreview {
     #[serde(default)]
@@ -475,7 +475,7 @@ pub struct ActionPreview {
 }
 
 /// What the recurrence editor shows of a schedule being edited.
-#[derive(Debug, Serialize, ts_rs::TS)]
+#[derive(Debug, Serialize, ts_rs::TS, schemars::JsonSchema)]
 pub struct SchedulePreview {
     /// The next dates, from today or the start, whichever is later.
     pub dates: Vec<NaiveDate>,

@@ -22,7 +22,7 @@ use crate::festival;
 use crate::types::*;
 use crate::validate::{self as v, SHORT_MAX, TEXT_MAX};
 
-#[derive(Debug, Deserialize, ts_rs::TS)]
+#[derive(Debug, Deserialize, ts_rs::TS, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FestivalQuery {
     /// How many days ahead to look (1 to 366; 60 when not given).
@@ -30,7 +30,7 @@ pub struct FestivalQuery {
     pub days: Option<u32>,
 }
 
-#[derive(Debug, Serialize, ts_rs::TS)]
+#[derive(Debug, Serialize, ts_rs::TS, schemars::JsonSchema)]
 pub struct UpcomingFestival {
     pub festival: Festival,
     pub date: NaiveDate,
@@ -65,7 +65,7 @@ pub fn festival_upcoming(env: &Env, req: FestivalQuery) -> ApiResult<Vec<Upcomin
 /// The most households one campaign reaches (a county's caseload several times over).
 pub const COHORT_MAX: u64 = 5000;
 
-#[derive(Debug, Deserialize, ts_rs::TS)]
+#[derive(Debug, Deserialize, ts_rs::TS, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CampaignInput {
     /// e.g. "2027 年春节慰问".
@@ -88,7 +88,7 @@ pub struct CampaignInput {
     pub cohort: HouseholdQuery,
 }
 
-#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS, schemars::JsonSchema)]
 pub struct Campaign {
     pub id: String,
     pub name: String,
@@ -158,11 +158,14 @@ pub fn campaign_create(env: &Env, req: CampaignInput) -> ApiResult<Campaign> {
     let note = v::optional_multiline("note", &req.note, TEXT_MAX)?;
     let amount = v::money("amount_fen", req.amount_fen)?;
     let due_on = v::date_in_range("due_on", req.due_on)?;
-    if due_on < env.ctx.today {
+    // A past campaign (last Spring Festival's gifts, entered after the fact) reaches only the
+    // households already referred by its day, and no more than five years back.
+    let past = due_on < env.ctx.today;
+    if past && (env.ctx.today - due_on).num_days() > v::HISTORY_MAX_DAYS {
         return Err(ApiError::at(
             ErrorCode::ValidationDatePast,
             "due_on",
-            "a campaign is planned for today or later",
+            "a campaign entered after the fact is at most five years old",
         ));
     }
     let settings = rf::load_settings(env)?;
@@ -172,8 +175,13 @@ pub fn campaign_create(env: &Env, req: CampaignInput) -> ApiResult<Campaign> {
         Some(d) => v::division_code("cohort.division_code", d)?,
         None => actor.division_code.clone(),
     };
+    let referred_by = if past {
+        format!(" AND h.referred_on <= '{due_on}'")
+    } else {
+        String::new()
+    };
     let sql = format!(
-        "SELECT h.id FROM household h WHERE {} AND h.status <> 'closed' AND {filter} ORDER BY h.case_no",
+        "SELECT h.id FROM household h WHERE {} AND h.status <> 'closed' AND {filter}{referred_by} ORDER BY h.case_no",
         env.household_scope_sql("h")
     );
     let households: Vec<String> = env
@@ -254,7 +262,7 @@ pub fn campaign_create(env: &Env, req: CampaignInput) -> ApiResult<Campaign> {
     Ok(c)
 }
 
-#[derive(Debug, Deserialize, ts_rs::TS)]
+#[derive(Debug, Deserialize, ts_rs::TS, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CampaignList {
     /// Also campaigns whose every line is recorded.
@@ -282,7 +290,7 @@ pub fn campaign_list(env: &Env, req: CampaignList) -> ApiResult<Vec<Campaign>> {
     Ok(rows)
 }
 
-#[derive(Debug, Deserialize, ts_rs::TS)]
+#[derive(Debug, Deserialize, ts_rs::TS, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CampaignGet {
     pub id: Uuid,
@@ -295,7 +303,7 @@ pub struct CampaignGet {
     pub limit: Option<u32>,
 }
 
-#[derive(Debug, Serialize, ts_rs::TS)]
+#[derive(Debug, Serialize, ts_rs::TS, schemars::JsonSchema)]
 pub struct CampaignDetail {
     pub campaign: Campaign,
     /// Lines matching the request (before paging).
@@ -340,7 +348,7 @@ pub fn campaign_get(env: &Env, req: CampaignGet) -> ApiResult<CampaignDetail> {
     })
 }
 
-#[derive(Debug, Deserialize, ts_rs::TS)]
+#[derive(Debug, Deserialize, ts_rs::TS, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CampaignRecord {
     pub campaign_id: Uuid,

@@ -13,7 +13,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::error_code::ErrorCode;
 use crate::types::*;
 
-#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS, schemars::JsonSchema)]
 pub struct CampaignItem {
     pub campaign_id: String,
     pub household_id: String,

@@ -13,7 +13,7 @@ use crate::types::*;
 
 /// A household-list filter: `household.list` with these parts lists the households behind a
 /// figure (parts left out do not filter).
-#[derive(Debug, Clone, Default, Serialize, ts_rs::TS)]
+#[derive(Debug, Clone, Default, Serialize, ts_rs::TS, schemars::JsonSchema)]
 pub struct Drill {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
@@ -60,7 +60,7 @@ pub struct Drill {
 
 /// One number of the dashboard and the households behind it (none when there is no such list:
 /// the households placed on the area itself, an empty part of a week).
-#[derive(Debug, Clone, Default, Serialize, ts_rs::TS)]
+#[derive(Debug, Clone, Default, Serialize, ts_rs::TS, schemars::JsonSchema)]
 pub struct Figure {
     pub count: u64,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -230,7 +230,7 @@ impl Figure {
 
 /// The parts of a week's deliveries, in the chart's stacking order: recorded done, missed or
 /// skipped, and the unrecorded ones split at today.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum WeekState {
     Done,

@@ -19,7 +19,7 @@ use crate::error_code::ErrorCode;
 use crate::types::*;
 use crate::validate as v;
 
-#[derive(Debug, Deserialize, ts_rs::TS)]
+#[derive(Debug, Deserialize, ts_rs::TS, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FollowupCaseworker {
     /// Defaults to the acting staff member.
@@ -31,7 +31,7 @@ pub struct FollowupCaseworker {
     pub limit: Option<u32>,
 }
 
-#[derive(Debug, Deserialize, ts_rs::TS)]
+#[derive(Debug, Deserialize, ts_rs::TS, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FollowupDivision {
     pub division_code: String,
@@ -41,14 +41,14 @@ pub struct FollowupDivision {
     pub limit: Option<u32>,
 }
 
-#[derive(Debug, Serialize, ts_rs::TS)]
+#[derive(Debug, Serialize, ts_rs::TS, schemars::JsonSchema)]
 pub struct Section<T> {
     /// How many there are in all (items holds at most `limit`).
     pub total: u64,
     pub items: Vec<T>,
 }
 
-#[derive(Debug, Serialize, ts_rs::TS)]
+#[derive(Debug, Serialize, ts_rs::TS, schemars::JsonSchema)]
 pub struct VisitDue {
     pub visit_id: String,
     pub household_id: String,
@@ -58,7 +58,7 @@ pub struct VisitDue {
     pub kind: VisitKind,
 }
 
-#[derive(Debug, Serialize, ts_rs::TS)]
+#[derive(Debug, Serialize, ts_rs::TS, schemars::JsonSchema)]
 pub struct OccurrenceDue {
     pub occurrence_id: String,
     pub household_id: String,
@@ -70,7 +70,7 @@ pub struct OccurrenceDue {
     pub amount_fen: Option<i64>,
 }
 
-#[derive(Debug, Serialize, ts_rs::TS)]
+#[derive(Debug, Serialize, ts_rs::TS, schemars::JsonSchema)]
 pub struct HouseholdDue {
     pub household_id: String,
     pub case_no: String,
@@ -80,7 +80,7 @@ pub struct HouseholdDue {
     pub due_on: Option<NaiveDate>,
 }
 
-#[derive(Debug, Serialize, ts_rs::TS)]
+#[derive(Debug, Serialize, ts_rs::TS, schemars::JsonSchema)]
 pub struct ReturnedPlan {
     pub plan_id: String,
     pub household_id: String,
@@ -91,7 +91,7 @@ pub struct ReturnedPlan {
     pub decision_comment: Option<String>,
 }
 
-#[derive(Debug, Serialize, ts_rs::TS)]
+#[derive(Debug, Serialize, ts_rs::TS, schemars::JsonSchema)]
 pub struct Followup {
     pub today: NaiveDate,
     /// The end of the "due soon" window.

@@ -19,7 +19,7 @@ use crate::validate::{self as v, ADDRESS_MAX, SHORT_MAX, TEXT_MAX};
 
 // ---------------------------------------------------------------- household
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, ts_rs::TS)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, ts_rs::TS, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Support {
     pub kind: SupportKind,
@@ -30,7 +30,7 @@ pub struct Support {
     pub note: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, ts_rs::TS)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, ts_rs::TS, schemars::JsonSchema)]
 pub struct Household {
     pub id: String,
     pub case_no: String,
@@ -40,6 +40,8 @@ pub struct Household {
     pub causes: Vec<Cause>,
     pub supports: Vec<Support>,
     pub referral_source: ReferralSource,
+    /// Further sources that referred the household too (the main one is `referral_source`).
+    pub other_referral_sources: Vec<ReferralSource>,
     pub referral_note: Option<String>,
     pub referred_on: NaiveDate,
     pub consent_on: Option<NaiveDate>,
@@ -56,8 +58,8 @@ pub struct Household {
     pub updated_at: String,
 }
 
-const HOUSEHOLD_COLS: &str = "id, case_no, division_code, address, phone, causes, referral_source, referral_note,
-    referred_on, consent_on, consent_recorded_by, consent_scope, caseworker_id, priority, status, closure_reason,
+const HOUSEHOLD_COLS: &str = "id, case_no, division_code, address, phone, causes, referral_source, other_referral_sources,
+    referral_note, referred_on, consent_on, consent_recorded_by, consent_scope, caseworker_id, priority, status, closure_reason,
     closure_note, closed_on, last_visit_on, created_at, updated_at";
 
 impl Household {
@@ -71,6 +73,7 @@ impl Household {
             causes: Cause::from_bits(r.get("causes")?),
             supports: Vec::new(),
             referral_source: r.get("referral_source")?,
+            other_referral_sources: ReferralSource::from_bits(r.get("other_referral_sources")?),
             referral_note: r.get("referral_note")?,
             referred_on: r.get("referred_on")?,
             consent_on: r.get("consent_on")?,
@@ -133,7 +136,7 @@ pub fn require_open_household(env: &Env, field: &str, id: &str) -> ApiResult<Hou
 }
 
 patchable! {
-#[derive(Debug, Deserialize, ts_rs::TS)]
+#[derive(Debug, Deserialize, ts_rs::TS, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct HouseholdInput / HouseholdPatch {
     pub division_code: String,
@@ -144,6 +147,9 @@ pub struct HouseholdInput / HouseholdPatch {
     #[serde(default)]
     pub supports: Vec<Support>,
     pub referral_source: ReferralSource,
+    /// Further sources that referred the household too (e.g. 村党委推荐 and 妇联排查 both).
+    #[serde(default)]
+    pub other_referral_sources: Vec<ReferralSource>,
     #[serde(default)]
     pub referral_note: Option<String>,
     /// Defaults to today.
@@ -169,6 +175,7 @@ impl HouseholdInput {
             causes: h.causes.clone(),
             supports: h.supports.clone(),
             referral_source: h.referral_source,
+            other_referral_sources: h.other_referral_sources.clone(),
             referral_note: h.referral_note.clone(),
             referred_on: Some(h.referred_on),
             consent_on: h.consent_on,
@@ -188,6 +195,7 @@ struct HouseholdClean {
     phone: Option<String>,
     causes: i64,
     supports: Vec<Support>,
+    other_referral_sources: i64,
     referral_note: Option<String>,
     referred_on: NaiveDate,
     consent_on: Option<NaiveDate>,
@@ -223,6 +231,21 @@ fn clean_household(env: &Env, req: &HouseholdInput) -> ApiResult<HouseholdClean>
             note: v::optional(&format!("supports[{i}].note"), &s.note, SHORT_MAX)?,
         });
     }
+    v::max_items(
+        "other_referral_sources",
+        &req.other_referral_sources,
+        ReferralSource::ALL.len(),
+    )?;
+    for (i, s) in req.other_referral_sources.iter().enumerate() {
+        if *s == req.referral_source || req.other_referral_sources[..i].contains(s) {
+            return Err(ApiError::at(
+                ErrorCode::ValidationDuplicate,
+                format!("other_referral_sources[{i}]"),
+                "this referral source is listed twice",
+            ));
+        }
+    }
+    let other_referral_sources = ReferralSource::to_bits(&req.other_referral_sources);
     let referral_note = v::optional_multiline("referral_note", &req.referral_note, TEXT_MAX)?;
     let referred_on = v::date_not_after(
         "referred_on",
@@ -262,6 +285,7 @@ fn clean_household(env: &Env, req: &HouseholdInput) -> ApiResult<HouseholdClean>
         phone,
         causes: Cause::to_bits(&req.causes),
         supports,
+        other_referral_sources,
         referral_note,
         referred_on,
         consent_on,
@@ -311,13 +335,13 @@ pub fn household_create(env: &Env, req: HouseholdInput) -> ApiResult<Household> 
     env.tx.execute(
         "INSERT INTO household(id, case_no, division_code, address, phone, causes, referral_source, referral_note,
             referred_on, consent_on, consent_recorded_by, consent_scope, caseworker_id, priority, status,
-            search_id, created_at, updated_at)
+            search_id, created_at, updated_at, other_referral_sources)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, 'referred',
-            (SELECT coalesce(max(search_id), 0) + 1 FROM household), ?15, ?15)",
+            (SELECT coalesce(max(search_id), 0) + 1 FROM household), ?15, ?15, ?16)",
         params![
             id, case_no, c.division_code, c.address, c.phone, c.causes, req.referral_source, c.referral_note,
             c.referred_on, c.consent_on, c.consent_on.map(|_| actor.clone()), c.consent_scope, c.caseworker_id,
-            req.priority, now
+            req.priority, now, c.other_referral_sources
         ],
     )?;
     write_supports(env, &id, &c.supports)?;
@@ -327,7 +351,7 @@ pub fn household_create(env: &Env, req: HouseholdInput) -> ApiResult<Household> 
     Ok(h)
 }
 
-#[derive(Debug, Deserialize, ts_rs::TS)]
+#[derive(Debug, Deserialize, ts_rs::TS, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct HouseholdUpdate {
     pub id: Uuid,
@@ -368,11 +392,12 @@ pub fn household_update(env: &Env, req: HouseholdUpdate) -> ApiResult<Household>
     env.tx.execute(
         "UPDATE household SET division_code = ?2, address = ?3, phone = ?4, causes = ?5, referral_source = ?6,
             referral_note = ?7, referred_on = ?8, consent_on = ?9, consent_recorded_by = ?10, consent_scope = ?11,
-            caseworker_id = ?12, priority = ?13, updated_at = ?14
+            caseworker_id = ?12, priority = ?13, updated_at = ?14, other_referral_sources = ?15
          WHERE id = ?1",
         params![
             before.id, c.division_code, c.address, c.phone, c.causes, input.referral_source, c.referral_note,
-            c.referred_on, c.consent_on, consent_by, c.consent_scope, c.caseworker_id, input.priority, env.now()
+            c.referred_on, c.consent_on, consent_by, c.consent_scope, c.caseworker_id, input.priority, env.now(),
+            c.other_referral_sources
         ],
     )?;
     write_supports(env, &before.id, &c.supports)?;
@@ -397,7 +422,7 @@ pub fn household_update(env: &Env, req: HouseholdUpdate) -> ApiResult<Household>
     Ok(after)
 }
 
-#[derive(Debug, Deserialize, ts_rs::TS)]
+#[derive(Debug, Deserialize, ts_rs::TS, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct HouseholdTransition {
     pub id: Uuid,

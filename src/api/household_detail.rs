@@ -16,7 +16,7 @@ use super::visit::{self, Visit};
 use crate::error::ApiResult;
 use crate::types::*;
 
-#[derive(Debug, Serialize, ts_rs::TS)]
+#[derive(Debug, Serialize, ts_rs::TS, schemars::JsonSchema)]
 pub struct HouseholdDetail {
     pub household: Household,
     /// 江苏省 宿迁市 泗洪县 车门乡 车门社区

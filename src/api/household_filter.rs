@@ -16,7 +16,9 @@ use crate::error_code::ErrorCode;
 use crate::types::*;
 use crate::validate as v;
 
-#[derive(Debug, Clone, Copy, Default, Deserialize, Serialize, PartialEq, ts_rs::TS)]
+#[derive(
+    Debug, Clone, Copy, Default, Deserialize, Serialize, PartialEq, ts_rs::TS, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum HouseholdSort {
     /// Case number ascending (the paper file order).
@@ -28,7 +30,7 @@ pub enum HouseholdSort {
     LastVisitAsc,
 }
 
-#[derive(Debug, Clone, Default, Deserialize, Serialize, ts_rs::TS)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, ts_rs::TS, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct HouseholdQuery {
     /// Name (Chinese, full pinyin or initials), case number, phone, last digits of an ID number.
@@ -74,7 +76,9 @@ pub struct HouseholdQuery {
 }
 
 /// A closed date range (both ends included).
-#[derive(Debug, Clone, Copy, PartialEq, Deserialize, Serialize, ts_rs::TS)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Deserialize, Serialize, ts_rs::TS, schemars::JsonSchema,
+)]
 #[serde(deny_unknown_fields)]
 pub struct Period {
     pub from: NaiveDate,
@@ -106,7 +110,7 @@ impl Period {
     }
 }
 
-#[derive(Debug, Clone, Default, Deserialize, Serialize, ts_rs::TS)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, ts_rs::TS, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NeedFilter {
     #[serde(default)]
@@ -120,7 +124,7 @@ pub struct NeedFilter {
     pub uncovered: bool,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize, ts_rs::TS)]
+#[derive(Debug, Clone, Deserialize, Serialize, ts_rs::TS, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OccurrenceFilter {
     pub status: OccurrenceStatus,
@@ -153,15 +157,20 @@ pub fn stalled_sql(today_param: usize) -> String {
     )
 }
 
-/// SQL condition on household `h`: open, and no completed visit between the two parameters.
-/// `last_visit_on` (the latest completed visit, checked by `yihu check`) settles most
-/// households without touching the visit table.
+/// SQL condition on household `h`: open, and no in-person contact (a completed visit, or a
+/// done delivery of a service that counts as contact) between the two parameters.
+/// `last_visit_on` (the latest contact, checked by `yihu check`) settles most households
+/// without touching the visit and delivery tables.
 pub fn not_visited_sql(from_param: usize, to_param: usize) -> String {
     format!(
         "(h.status <> 'closed' AND (h.last_visit_on IS NULL OR h.last_visit_on < ?{from_param}
           OR (h.last_visit_on > ?{to_param} AND NOT EXISTS (SELECT 1 FROM visit v
               WHERE v.household_id = h.id AND v.status = 'completed'
-                AND v.visited_on >= ?{from_param} AND v.visited_on <= ?{to_param}))))"
+                AND v.visited_on >= ?{from_param} AND v.visited_on <= ?{to_param})
+              AND NOT EXISTS (SELECT 1 FROM occurrence o JOIN action a ON a.id = o.action_id
+                JOIN service s ON s.id = a.service_id
+               WHERE o.household_id = h.id AND o.status = 'done' AND s.counts_as_contact = 1
+                 AND o.done_on >= ?{from_param} AND o.done_on <= ?{to_param}))))"
     )
 }
 

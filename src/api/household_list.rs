@@ -16,7 +16,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::error_code::ErrorCode;
 use crate::types::*;
 
-#[derive(Debug, Serialize, ts_rs::TS)]
+#[derive(Debug, Serialize, ts_rs::TS, schemars::JsonSchema)]
 pub struct HouseholdListItem {
     pub id: String,
     pub case_no: String,
@@ -34,7 +34,7 @@ pub struct HouseholdListItem {
     pub overdue: bool,
 }
 
-#[derive(Debug, Serialize, ts_rs::TS)]
+#[derive(Debug, Serialize, ts_rs::TS, schemars::JsonSchema)]
 pub struct HouseholdPage {
     pub total: u64,
     pub offset: u32,

@@ -29,7 +29,7 @@ use crate::validate as v;
 /// The longest period the dashboard covers (its weekly series has at most 53 weeks).
 pub const DASHBOARD_MAX_DAYS: i64 = 366;
 
-#[derive(Debug, Deserialize, ts_rs::TS)]
+#[derive(Debug, Deserialize, ts_rs::TS, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DashboardQuery {
     /// The area: this division and everything below it. The actor's own division when not given.
@@ -40,7 +40,7 @@ pub struct DashboardQuery {
     pub period: Period,
 }
 
-#[derive(Debug, Serialize, ts_rs::TS)]
+#[derive(Debug, Serialize, ts_rs::TS, schemars::JsonSchema)]
 pub struct Dashboard {
     pub division_code: String,
     pub division_name: String,
@@ -57,7 +57,7 @@ pub struct Dashboard {
 
 /// Every number below comes with its drill-down: the household list filter that lists the
 /// households it counts (the households that have the needs or deliveries it counts).
-#[derive(Debug, Default, Serialize, ts_rs::TS)]
+#[derive(Debug, Default, Serialize, ts_rs::TS, schemars::JsonSchema)]
 pub struct HouseholdFigures {
     /// Every household of the area, closed ones included.
     pub total: Figure,
@@ -79,28 +79,28 @@ pub struct HouseholdFigures {
     pub unassigned: Figure,
 }
 
-#[derive(Debug, Serialize, ts_rs::TS)]
+#[derive(Debug, Serialize, ts_rs::TS, schemars::JsonSchema)]
 pub struct StatusCount {
     pub status: HouseholdStatus,
     pub count: u64,
     pub drill: Drill,
 }
 
-#[derive(Debug, Serialize, ts_rs::TS)]
+#[derive(Debug, Serialize, ts_rs::TS, schemars::JsonSchema)]
 pub struct PriorityCount {
     pub priority: Priority,
     pub count: u64,
     pub drill: Drill,
 }
 
-#[derive(Debug, Serialize, ts_rs::TS)]
+#[derive(Debug, Serialize, ts_rs::TS, schemars::JsonSchema)]
 pub struct CauseCount {
     pub cause: Cause,
     pub count: u64,
     pub drill: Drill,
 }
 
-#[derive(Debug, Serialize, ts_rs::TS)]
+#[derive(Debug, Serialize, ts_rs::TS, schemars::JsonSchema)]
 pub struct DivisionCount {
     pub code: String,
     pub name: String,
@@ -112,7 +112,7 @@ pub struct DivisionCount {
 }
 
 /// The needs of the area's open households (a closed case's needs are its history).
-#[derive(Debug, Default, Serialize, ts_rs::TS)]
+#[derive(Debug, Default, Serialize, ts_rs::TS, schemars::JsonSchema)]
 pub struct NeedFigures {
     /// One row per category that has any need, in the category order.
     pub by_category: Vec<NeedRow>,
@@ -123,7 +123,7 @@ pub struct NeedFigures {
     pub uncovered: Figure,
 }
 
-#[derive(Debug, Serialize, ts_rs::TS)]
+#[derive(Debug, Serialize, ts_rs::TS, schemars::JsonSchema)]
 pub struct NeedRow {
     pub category: NeedCategory,
     pub open: Figure,
@@ -134,7 +134,7 @@ pub struct NeedRow {
     pub uncovered: Figure,
 }
 
-#[derive(Debug, Serialize, ts_rs::TS)]
+#[derive(Debug, Serialize, ts_rs::TS, schemars::JsonSchema)]
 pub struct WeekRow {
     /// The week's Monday.
     pub week: NaiveDate,
@@ -150,7 +150,7 @@ pub struct WeekRow {
     pub upcoming: Figure,
 }
 
-#[derive(Debug, Default, Serialize, ts_rs::TS)]
+#[derive(Debug, Default, Serialize, ts_rs::TS, schemars::JsonSchema)]
 pub struct Stalled {
     /// Actions in force whose latest occurrence before today was missed or never recorded.
     pub actions: u64,
@@ -158,7 +158,7 @@ pub struct Stalled {
     pub households: Figure,
 }
 
-#[derive(Debug, Serialize, ts_rs::TS)]
+#[derive(Debug, Serialize, ts_rs::TS, schemars::JsonSchema)]
 pub struct Workload {
     pub caseload: Caseload,
     /// Every active caseworker placed in the area, and anyone else holding its open cases;
@@ -166,7 +166,7 @@ pub struct Workload {
     pub caseworkers: Vec<WorkloadRow>,
 }
 
-#[derive(Debug, Serialize, ts_rs::TS)]
+#[derive(Debug, Serialize, ts_rs::TS, schemars::JsonSchema)]
 pub struct WorkloadRow {
     pub staff_id: String,
     pub name: String,
@@ -175,7 +175,7 @@ pub struct WorkloadRow {
     pub open: Figure,
 }
 
-#[derive(Debug, Default, Serialize, ts_rs::TS)]
+#[derive(Debug, Default, Serialize, ts_rs::TS, schemars::JsonSchema)]
 pub struct Reviews {
     /// Plans submitted and not yet decided.
     pub waiting: u64,
@@ -185,7 +185,7 @@ pub struct Reviews {
     pub oldest: Vec<ReviewWait>,
 }
 
-#[derive(Debug, Serialize, ts_rs::TS)]
+#[derive(Debug, Serialize, ts_rs::TS, schemars::JsonSchema)]
 pub struct ReviewWait {
     pub plan_id: String,
     pub household_id: String,

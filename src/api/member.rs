@@ -20,11 +20,13 @@ use crate::validate::{self as v, NAME_MAX, SHORT_MAX, TEXT_MAX};
 
 // ---------------------------------------------------------------- members
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, ts_rs::TS)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, ts_rs::TS, schemars::JsonSchema)]
 pub struct Member {
     pub id: String,
     pub household_id: String,
     pub name: String,
+    /// 小名: what the family and the village call them; search finds it.
+    pub nickname: Option<String>,
     pub relation: Relation,
     pub sex: Sex,
     /// Withheld (None, named in `hidden`) while the ID number is masked: its digits 7–14 are
@@ -82,7 +84,8 @@ impl Member {
 }
 
 const MEMBER_COLS: &str = "id, household_id, name, relation, sex, birth_date, id_number, phone, health_conditions,
-    disability_type, disability_grade, schooling, school_name, work, is_primary_carer, is_target, removed_on, removed_reason";
+    disability_type, disability_grade, schooling, school_name, work, is_primary_carer, is_target, removed_on, removed_reason,
+    nickname";
 
 fn member_from_row(r: &Row, today: NaiveDate) -> rusqlite::Result<Member> {
     let birth: NaiveDate = r.get("birth_date")?;
@@ -91,6 +94,7 @@ fn member_from_row(r: &Row, today: NaiveDate) -> rusqlite::Result<Member> {
         id: r.get("id")?,
         household_id: r.get("household_id")?,
         name: r.get("name")?,
+        nickname: r.get("nickname")?,
         relation: r.get("relation")?,
         sex: r.get("sex")?,
         birth_date: Some(birth),
@@ -138,7 +142,7 @@ pub fn members_of(env: &Env, household_id: &str, include_removed: bool) -> ApiRe
     Ok(rows)
 }
 
-#[derive(Debug, Deserialize, ts_rs::TS)]
+#[derive(Debug, Deserialize, ts_rs::TS, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MemberInput {
     pub household_id: Uuid,
@@ -147,7 +151,7 @@ pub struct MemberInput {
 
 /// A change to a member: only the fields named change (a sensitive field left out stays as
 /// it is, unseen — no reveal needed to edit a member).
-#[derive(Debug, Deserialize, ts_rs::TS)]
+#[derive(Debug, Deserialize, ts_rs::TS, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MemberUpdate {
     pub id: Uuid,
@@ -156,10 +160,13 @@ pub struct MemberUpdate {
 
 patchable! {
 /// The editable member fields (shared by add and update).
-#[derive(Debug, Deserialize, ts_rs::TS)]
+#[derive(Debug, Deserialize, ts_rs::TS, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MemberFields / MemberPatch {
     pub name: String,
+    /// 小名 (optional).
+    #[serde(default)]
+    pub nickname: Option<String>,
     pub relation: Relation,
     pub sex: Sex,
     pub birth_date: NaiveDate,
@@ -191,6 +198,7 @@ impl MemberFields {
     fn of(m: &Member) -> ApiResult<MemberFields> {
         Ok(MemberFields {
             name: m.name.clone(),
+            nickname: m.nickname.clone(),
             relation: m.relation,
             sex: m.sex,
             birth_date: m
@@ -212,6 +220,7 @@ impl MemberFields {
 
 struct MemberClean {
     name: String,
+    nickname: Option<String>,
     id_number: Option<String>,
     phone: Option<String>,
     health_conditions: Option<String>,
@@ -323,6 +332,7 @@ fn clean_member(
     }
     Ok(MemberClean {
         name,
+        nickname: v::optional("nickname", &f.nickname, NAME_MAX)?,
         id_number,
         phone: v::phone("phone", &f.phone)?,
         health_conditions: v::optional_multiline(
@@ -357,12 +367,12 @@ pub fn member_add(env: &Env, req: MemberInput) -> ApiResult<Member> {
     env.tx.execute(
         &format!(
             "INSERT INTO member({MEMBER_COLS}, created_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, NULL, NULL, ?17, ?17)"
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, NULL, NULL, ?18, ?17, ?17)"
         ),
         params![
             id, h.id, c.name, f.relation, f.sex, f.birth_date, c.id_number, c.phone, c.health_conditions,
             f.disability_type, f.disability_grade, f.schooling, c.school_name, c.work, f.is_primary_carer,
-            f.is_target, now
+            f.is_target, now, c.nickname
         ],
     )?;
     touch_household(env, &h.id)?;
@@ -390,22 +400,27 @@ pub fn member_update(env: &Env, req: MemberUpdate) -> ApiResult<Member> {
     env.tx.execute(
         "UPDATE member SET name = ?2, relation = ?3, sex = ?4, birth_date = ?5, id_number = ?6, phone = ?7,
             health_conditions = ?8, disability_type = ?9, disability_grade = ?10, schooling = ?11, school_name = ?12,
-            work = ?13, is_primary_carer = ?14, is_target = ?15, updated_at = ?16
+            work = ?13, is_primary_carer = ?14, is_target = ?15, updated_at = ?16, nickname = ?17
          WHERE id = ?1",
         params![
             before.id, c.name, f.relation, f.sex, f.birth_date, c.id_number, c.phone, c.health_conditions,
             f.disability_type, f.disability_grade, f.schooling, c.school_name, c.work, f.is_primary_carer,
-            f.is_target, env.now()
+            f.is_target, env.now(), c.nickname
         ],
     )?;
     member_changed(env, &before).map(Member::masked)
 }
 
-#[derive(Debug, Deserialize, ts_rs::TS)]
+#[derive(Debug, Deserialize, ts_rs::TS, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MemberRemove {
     pub id: Uuid,
     pub reason: RemovalReason,
+    /// The day they left the household or died (a relative who died years ago is recorded
+    /// with that date). Defaults to today; not in the future, not before their birth.
+    #[serde(default)]
+    #[ts(optional)]
+    pub on: Option<NaiveDate>,
 }
 
 pub fn member_remove(env: &Env, req: MemberRemove) -> ApiResult<Member> {
@@ -420,9 +435,17 @@ pub fn member_remove(env: &Env, req: MemberRemove) -> ApiResult<Member> {
         ));
     }
     require_open_household(env, "id", &before.household_id)?;
+    let on = v::date_not_after("on", req.on.unwrap_or(env.ctx.today), env.ctx.today)?;
+    if before.birth_date.is_some_and(|b| on < b) {
+        return Err(ApiError::at(
+            ErrorCode::ValidationDateOrder,
+            "on",
+            "a member cannot leave the household before they were born",
+        ));
+    }
     env.tx.execute(
         "UPDATE member SET removed_on = ?2, removed_reason = ?3, updated_at = ?4 WHERE id = ?1",
-        params![before.id, env.ctx.today, req.reason, env.now()],
+        params![before.id, on, req.reason, env.now()],
     )?;
     member_changed(env, &before).map(Member::masked)
 }

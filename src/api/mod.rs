@@ -37,12 +37,13 @@ pub mod plan_version;
 pub mod reference;
 pub mod reminder;
 pub mod reminder_list;
+pub mod schema;
 pub mod search_index;
 pub mod shared;
 pub mod visit;
 
 /// Who may run a command, by role (scope — which households — is checked by `check_scope`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Access {
     /// Any active staff member.
@@ -152,7 +153,7 @@ impl Env<'_> {
 }
 
 /// One entry of `yihu commands`.
-#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS, schemars::JsonSchema)]
 pub struct CommandInfo {
     pub name: &'static str,
     pub access: Access,
@@ -674,6 +675,11 @@ macro_rules! commands {
         /// (name, request type, response type) of every command, exporting their bindings.
         pub fn command_types(ex: &mut bindings::Exporter) -> Vec<(&'static str, String, String)> {
             vec![$( { let (req, resp) = ex.command::<$req, _>($handler); ($name, req, resp) }, )+]
+        }
+
+        /// The request and response JSON Schema of every command, in the order of `commands()`.
+        pub fn command_schemas(s: &mut schema::Schemas) -> Vec<(&'static str, Value, Value)> {
+            vec![$( { let (req, resp) = s.command::<$req, _>($handler); ($name, req, resp) }, )+]
         }
 
         /// Parse each command's example request into its request type (used by the tests).

@@ -15,7 +15,7 @@ use crate::error_code::ErrorCode;
 use crate::types::*;
 use crate::validate::{self as v, TEXT_MAX};
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, ts_rs::TS)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, ts_rs::TS, schemars::JsonSchema)]
 pub struct Need {
     pub id: String,
     pub household_id: String,
@@ -76,7 +76,7 @@ pub fn needs_of(env: &Env, household_id: &str) -> ApiResult<Vec<Need>> {
 
 patchable! {
 /// The editable fields of a need.
-#[derive(Debug, Clone, Deserialize, ts_rs::TS)]
+#[derive(Debug, Clone, Deserialize, ts_rs::TS, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NeedFields / NeedPatch {
     #[serde(default)]
@@ -87,7 +87,7 @@ pub struct NeedFields / NeedPatch {
 }
 }
 
-#[derive(Debug, Deserialize, ts_rs::TS)]
+#[derive(Debug, Deserialize, ts_rs::TS, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NeedInput {
     pub household_id: Uuid,
@@ -176,7 +176,7 @@ pub fn need_add(env: &Env, req: NeedInput) -> ApiResult<Need> {
     Ok(n)
 }
 
-#[derive(Debug, Deserialize, ts_rs::TS)]
+#[derive(Debug, Deserialize, ts_rs::TS, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NeedUpdate {
     pub id: Uuid,
@@ -216,7 +216,7 @@ pub fn need_update(env: &Env, req: NeedUpdate) -> ApiResult<Need> {
     Ok(after)
 }
 
-#[derive(Debug, Clone, Deserialize, ts_rs::TS)]
+#[derive(Debug, Clone, Deserialize, ts_rs::TS, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NeedSetStatus {
     pub id: Uuid,

@@ -17,7 +17,7 @@ use crate::recurrence::Recurrence;
 use crate::types::*;
 use crate::validate::{self as v, TEXT_MAX};
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, ts_rs::TS)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, ts_rs::TS, schemars::JsonSchema)]
 pub struct Occurrence {
     pub id: String,
     pub action_id: String,
@@ -123,7 +123,7 @@ pub fn generate_occurrences(
     Ok(created)
 }
 
-#[derive(Debug, Deserialize, ts_rs::TS)]
+#[derive(Debug, Deserialize, ts_rs::TS, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OccurrenceGenerate {
     /// One household, or every household when absent.
@@ -134,7 +134,7 @@ pub struct OccurrenceGenerate {
     pub through: Option<NaiveDate>,
 }
 
-#[derive(Debug, Serialize, ts_rs::TS)]
+#[derive(Debug, Serialize, ts_rs::TS, schemars::JsonSchema)]
 pub struct Generated {
     pub created: u64,
     pub through: NaiveDate,
@@ -174,7 +174,7 @@ pub fn occurrence_generate(env: &Env, req: OccurrenceGenerate) -> ApiResult<Gene
     Ok(Generated { created, through })
 }
 
-#[derive(Debug, Deserialize, ts_rs::TS)]
+#[derive(Debug, Deserialize, ts_rs::TS, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OccurrenceQuery {
     pub household_id: Uuid,
@@ -219,7 +219,7 @@ pub fn occurrence_list(env: &Env, req: OccurrenceQuery) -> ApiResult<Vec<Occurre
     Ok(rows)
 }
 
-#[derive(Debug, Deserialize, ts_rs::TS)]
+#[derive(Debug, Deserialize, ts_rs::TS, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OccurrenceRecord {
     pub id: Uuid,
@@ -306,6 +306,14 @@ pub fn record_occurrence(
     )?;
     if status == OccurrenceStatus::Done {
         needs_in_progress(env, &before.action_id)?;
+        // A delivery of a service done at the household is in-person contact: it resets the
+        // visit cadence as a visit does (`last_visit_on` is the last in-person contact).
+        env.tx.execute(
+            "UPDATE household SET last_visit_on = max(coalesce(last_visit_on, ''), ?2)
+             WHERE id = ?1 AND EXISTS (SELECT 1 FROM action a JOIN service s ON s.id = a.service_id
+                                       WHERE a.id = ?3 AND s.counts_as_contact = 1)",
+            params![before.household_id, done_on, before.action_id],
+        )?;
     }
     // An action is completed by its last delivery: a one-off by its one, a recurring one
     // whose rule has ended (until, count) once nothing after this date is left to deliver.
@@ -387,7 +395,7 @@ fn needs_in_progress(env: &Env, action_id: &str) -> ApiResult<()> {
 /// as done (each on its own due date) or missed: a year of weekly visits entered after the
 /// fact in one step. All or nothing; each delivery is recorded (and audited) as
 /// `occurrence.record` would.
-#[derive(Debug, Deserialize, ts_rs::TS)]
+#[derive(Debug, Deserialize, ts_rs::TS, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OccurrenceRecordMany {
     pub action_id: Uuid,
@@ -400,7 +408,7 @@ pub struct OccurrenceRecordMany {
     pub note: Option<String>,
 }
 
-#[derive(Debug, Serialize, ts_rs::TS)]
+#[derive(Debug, Serialize, ts_rs::TS, schemars::JsonSchema)]
 pub struct RecordedMany {
     pub recorded: u32,
     pub first: Option<NaiveDate>,

@@ -56,6 +56,26 @@ macro_rules! patchable {
             )*
         }
 
+        /// The input's schema with no field required: each field has its own type (`null`
+        /// only where the input takes `null`), any may be left out, none other is accepted.
+        impl schemars::JsonSchema for $patch {
+            fn schema_name() -> std::borrow::Cow<'static, str> {
+                stringify!($patch).into()
+            }
+            fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+                let mut schema = <$input as schemars::JsonSchema>::json_schema(generator);
+                if let Some(object) = schema.as_object_mut() {
+                    object.remove("required");
+                    object.insert(
+                        "description".into(),
+                        concat!("A change to a ", stringify!($input), ": only the fields it names \
+                            change; `null` clears a field that may be empty.").into(),
+                    );
+                }
+                schema
+            }
+        }
+
         impl $patch {
             /// `current` with every field this patch names put over it.
             #[allow(dead_code)]
@@ -94,7 +114,7 @@ mod tests {
     use serde::Deserialize;
 
     patchable! {
-        #[derive(Debug, Clone, PartialEq, Deserialize, ts_rs::TS)]
+        #[derive(Debug, Clone, PartialEq, Deserialize, ts_rs::TS, schemars::JsonSchema)]
         #[serde(deny_unknown_fields)]
         pub struct Thing / ThingPatch {
             pub name: String,

@@ -21,7 +21,7 @@ use crate::types::*;
 use crate::validate::{self as v, TEXT_MAX};
 
 /// A need as the plan saw it: frozen at submission, live while the plan is being drafted.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, ts_rs::TS)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, ts_rs::TS, schemars::JsonSchema)]
 pub struct PlanNeed {
     pub need_id: String,
     pub category: NeedCategory,
@@ -30,7 +30,7 @@ pub struct PlanNeed {
     pub status: NeedStatus,
 }
 
-#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS, schemars::JsonSchema)]
 pub struct PlanDetail {
     pub plan: Plan,
     pub actions: Vec<Action>,
@@ -73,7 +73,7 @@ pub fn plan_detail(env: &Env, id: &str) -> ApiResult<PlanDetail> {
     })
 }
 
-#[derive(Debug, Deserialize, ts_rs::TS)]
+#[derive(Debug, Deserialize, ts_rs::TS, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PlanCreate {
     pub household_id: Uuid,
@@ -153,7 +153,7 @@ pub fn plan_create_draft(env: &Env, req: PlanCreate) -> ApiResult<PlanDetail> {
     Ok(detail)
 }
 
-#[derive(Debug, Deserialize, ts_rs::TS)]
+#[derive(Debug, Deserialize, ts_rs::TS, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PlanUpdate {
     pub id: Uuid,
@@ -243,7 +243,7 @@ pub fn plan_submit(env: &Env, req: ById) -> ApiResult<PlanDetail> {
     Ok(after)
 }
 
-#[derive(Debug, Deserialize, ts_rs::TS)]
+#[derive(Debug, Deserialize, ts_rs::TS, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PlanDecision {
     pub id: Uuid,
@@ -253,7 +253,7 @@ pub struct PlanDecision {
 }
 
 /// Approving a plan: the decision, and the day it takes effect.
-#[derive(Debug, Deserialize, ts_rs::TS)]
+#[derive(Debug, Deserialize, ts_rs::TS, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PlanApproval {
     pub id: Uuid,
@@ -273,6 +273,17 @@ pub fn plan_approve(env: &Env, req: PlanApproval) -> ApiResult<PlanDetail> {
     let p = require_plan(env, "id", &req.id.to_string())?;
     check_plan_transition(&p, PlanStatus::Approved)?;
     let h = require_open_household(env, "id", &p.household_id)?;
+    // Four eyes: a township chair may both carry cases and review, but never her own plan.
+    if p.created_by == actor
+        || p.submitted_by.as_deref() == Some(actor.as_str())
+        || h.caseworker_id.as_deref() == Some(actor.as_str())
+    {
+        return Err(ApiError::at(
+            ErrorCode::PlanReviewOwn,
+            "id",
+            "a plan is approved by someone other than who drafted, submitted or carries it",
+        ));
+    }
     let comment = v::optional_multiline("comment", &req.comment, TEXT_MAX)?;
     let now = env.now();
     let from = v::date_not_after(
@@ -420,7 +431,7 @@ pub fn plan_get(env: &Env, req: ById) -> ApiResult<PlanDetail> {
     plan_detail(env, &req.id.to_string())
 }
 
-#[derive(Debug, Deserialize, ts_rs::TS)]
+#[derive(Debug, Deserialize, ts_rs::TS, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ByHousehold {
     pub household_id: Uuid,
@@ -431,7 +442,7 @@ pub fn plan_list(env: &Env, req: ByHousehold) -> ApiResult<Vec<Plan>> {
     plan_summaries(env, &h.id)
 }
 
-#[derive(Debug, Deserialize, ts_rs::TS)]
+#[derive(Debug, Deserialize, ts_rs::TS, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReviewQueue {
     /// Defaults to the acting staff member's division.
@@ -441,7 +452,7 @@ pub struct ReviewQueue {
     pub limit: Option<u32>,
 }
 
-#[derive(Debug, Serialize, ts_rs::TS)]
+#[derive(Debug, Serialize, ts_rs::TS, schemars::JsonSchema)]
 pub struct ReviewItem {
     pub plan: Plan,
     pub case_no: String,

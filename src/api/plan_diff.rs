@@ -15,14 +15,14 @@ use crate::error::{ApiError, ApiResult};
 use crate::error_code::ErrorCode;
 use crate::types::ActionStatus;
 
-#[derive(Debug, Deserialize, ts_rs::TS)]
+#[derive(Debug, Deserialize, ts_rs::TS, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PlanDiffReq {
     pub from_id: Uuid,
     pub to_id: Uuid,
 }
 
-#[derive(Debug, Serialize, ts_rs::TS)]
+#[derive(Debug, Serialize, ts_rs::TS, schemars::JsonSchema)]
 pub struct Changed<T> {
     pub before: T,
     pub after: T,
@@ -30,7 +30,7 @@ pub struct Changed<T> {
     pub fields: Vec<&'static str>,
 }
 
-#[derive(Debug, Serialize, ts_rs::TS)]
+#[derive(Debug, Serialize, ts_rs::TS, schemars::JsonSchema)]
 pub struct DiffSet<T> {
     pub added: Vec<T>,
     /// Taken out of the plan by the new version.
@@ -41,7 +41,7 @@ pub struct DiffSet<T> {
     pub changed: Vec<Changed<T>>,
 }
 
-#[derive(Debug, Serialize, ts_rs::TS)]
+#[derive(Debug, Serialize, ts_rs::TS, schemars::JsonSchema)]
 pub struct PlanDiff {
     pub from: Plan,
     pub to: Plan,

@@ -12,7 +12,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::error_code::ErrorCode;
 use crate::types::*;
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, ts_rs::TS)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, ts_rs::TS, schemars::JsonSchema)]
 pub struct Plan {
     pub id: String,
     pub household_id: String,

@@ -8,7 +8,9 @@ use serde::{Deserialize, Serialize};
 use crate::error::{ApiError, ApiResult};
 use crate::error_code::ErrorCode;
 
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, ts_rs::TS)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Serialize, Deserialize, ts_rs::TS, schemars::JsonSchema,
+)]
 #[serde(deny_unknown_fields)]
 pub struct RuleSetting {
     pub enabled: bool,
@@ -16,7 +18,9 @@ pub struct RuleSetting {
     pub lead_days: u32,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, ts_rs::TS)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Serialize, Deserialize, ts_rs::TS, schemars::JsonSchema,
+)]
 #[serde(deny_unknown_fields)]
 pub struct ReminderSettings {
     pub school_age: RuleSetting,

@@ -23,7 +23,9 @@ use crate::types::*;
 use crate::validate as v;
 
 /// The reminder rules.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum ReminderRule {
     /// A child reaches primary-school age on the coming 1 September.
@@ -36,7 +38,7 @@ pub enum ReminderRule {
     Consent,
 }
 
-#[derive(Debug, Deserialize, ts_rs::TS)]
+#[derive(Debug, Deserialize, ts_rs::TS, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReminderQuery {
     /// Only households in this division or below it (within the actor's scope).
@@ -46,7 +48,7 @@ pub struct ReminderQuery {
     pub limit: Option<u32>,
 }
 
-#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS, schemars::JsonSchema)]
 pub struct Reminder {
     pub rule: ReminderRule,
     pub household_id: String,

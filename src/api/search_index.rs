@@ -16,9 +16,9 @@ pub fn rebuild_search_terms(env: &Env, household_id: &str) -> ApiResult<()> {
         [household_id],
         |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
     )?;
-    let mut st = env.tx.prepare_cached(
-        "SELECT name, phone FROM member WHERE household_id = ?1 AND removed_on IS NULL",
-    )?;
+    let mut st = env
+        .tx
+        .prepare_cached(crate::search_terms::MEMBER_TERMS_SQL)?;
     let members = st
         .query_map([household_id], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<Result<Vec<_>, _>>()?;

@@ -17,7 +17,7 @@ use crate::error_code::ErrorCode;
 use crate::types::*;
 use crate::validate::{self as v, NAME_MAX, NOTES_MAX, TEXT_MAX};
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, ts_rs::TS)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, ts_rs::TS, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Visitor {
     /// A staff member, or None for someone outside the system (a volunteer).
@@ -27,7 +27,7 @@ pub struct Visitor {
     pub name: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, ts_rs::TS)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, ts_rs::TS, schemars::JsonSchema)]
 pub struct Visit {
     pub id: String,
     pub household_id: String,
@@ -232,7 +232,7 @@ pub fn cadence_state(
 
 // ---------------------------------------------------------------- commands
 
-#[derive(Debug, Deserialize, ts_rs::TS)]
+#[derive(Debug, Deserialize, ts_rs::TS, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct VisitSchedule {
     pub household_id: Uuid,
@@ -268,11 +268,13 @@ pub fn visit_schedule(env: &Env, req: VisitSchedule) -> ApiResult<Visit> {
     env.actor()?;
     let h = require_open_household(env, "household_id", &req.household_id.to_string())?;
     let on = v::date_in_range("scheduled_on", req.scheduled_on)?;
-    if on < env.ctx.today {
+    // A past day is history entered after the fact (the visit planned then, recorded now as
+    // done or not at home); never before the household was referred.
+    if on < h.referred_on {
         return Err(ApiError::at(
-            ErrorCode::ValidationDatePast,
+            ErrorCode::ValidationDateOrder,
             "scheduled_on",
-            "a visit is scheduled for today or later",
+            "a visit cannot be planned before the household was referred",
         ));
     }
     let notes = v::optional_multiline("notes", &req.notes, TEXT_MAX)?;
@@ -287,7 +289,7 @@ pub fn visit_schedule(env: &Env, req: VisitSchedule) -> ApiResult<Visit> {
     Ok(vi)
 }
 
-#[derive(Debug, Deserialize, ts_rs::TS)]
+#[derive(Debug, Deserialize, ts_rs::TS, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct VisitorInput {
     #[serde(default)]
@@ -296,7 +298,7 @@ pub struct VisitorInput {
     pub name: Option<String>,
 }
 
-#[derive(Debug, Deserialize, ts_rs::TS)]
+#[derive(Debug, Deserialize, ts_rs::TS, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct VisitLog {
     pub household_id: Uuid,
@@ -333,7 +335,7 @@ pub struct VisitLog {
     pub next_visit_on: Option<NaiveDate>,
 }
 
-#[derive(Debug, Serialize, ts_rs::TS)]
+#[derive(Debug, Serialize, ts_rs::TS, schemars::JsonSchema)]
 pub struct VisitLogged {
     pub visit: Visit,
     pub needs_found: Vec<Need>,
@@ -539,7 +541,7 @@ pub fn visit_log(env: &Env, req: VisitLog) -> ApiResult<VisitLogged> {
     })
 }
 
-#[derive(Debug, Deserialize, ts_rs::TS)]
+#[derive(Debug, Deserialize, ts_rs::TS, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct VisitOutcome {
     pub id: Uuid,
@@ -569,7 +571,13 @@ pub fn visit_set_outcome(env: &Env, req: VisitOutcome) -> ApiResult<Visit> {
     }
     require_open_household(env, "id", &before.household_id)?;
     let note = v::optional_multiline("note", &req.note, TEXT_MAX)?;
-    let visited_on = (req.to == VisitStatus::NotAtHome).then_some(env.ctx.today);
+    // Nobody at home on the day it was planned for, when that day has passed (a visit entered
+    // after the fact), else today.
+    let visited_on = (req.to == VisitStatus::NotAtHome).then(|| {
+        before
+            .scheduled_on
+            .map_or(env.ctx.today, |d| d.min(env.ctx.today))
+    });
     env.tx.execute(
         "UPDATE visit SET status = ?2, notes = coalesce(?3, notes), visited_on = ?4, updated_at = ?5 WHERE id = ?1",
         params![before.id, req.to, note, visited_on, env.now()],
@@ -587,7 +595,7 @@ pub fn visit_set_outcome(env: &Env, req: VisitOutcome) -> ApiResult<Visit> {
     Ok(after.masked())
 }
 
-#[derive(Debug, Deserialize, ts_rs::TS)]
+#[derive(Debug, Deserialize, ts_rs::TS, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct VisitQuery {
     pub household_id: Uuid,

@@ -86,6 +86,7 @@ impl Generator<'_> {
                             month_day: None,
                             until: None,
                             count: None,
+                            festival: None,
                         },
                         None,
                     )
@@ -99,6 +100,7 @@ impl Generator<'_> {
                             month_day: Some(self.rng.i8(1..29)),
                             until: None,
                             count: None,
+                            festival: None,
                         },
                         Some(50_000i64),
                     )

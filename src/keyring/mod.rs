@@ -69,7 +69,7 @@ impl DbKey {
 }
 
 /// Who may sign in, as the sign-in screen lists them (no secrets).
-#[derive(Debug, Clone, Serialize, PartialEq, ts_rs::TS)]
+#[derive(Debug, Clone, Serialize, PartialEq, ts_rs::TS, schemars::JsonSchema)]
 pub struct SignInName {
     #[ts(type = "string")]
     pub staff_id: Uuid,

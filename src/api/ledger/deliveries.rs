@@ -1,4 +1,5 @@
-//! The service delivery log (服务记录): every occurrence falling due in the period, with the
+//! The service delivery log (服务记录): every delivery falling due in the period — the plan
+//! actions' occurrences and the delivery campaigns' lines (festival gifts) — with the
 //! household, the service and what became of it.
 
 use rusqlite::params_from_iter;
@@ -20,16 +21,25 @@ impl Ledger<'_, '_> {
         let mut params = self.params();
         params.push(SqlValue::Text(period.from.to_string()));
         params.push(SqlValue::Text(period.to.to_string()));
+        // A campaign line has no partner; its 提供方 is the campaign's name (e.g. 2023年春节慰问).
         let mut st = self.env.tx.prepare(&format!(
-            "SELECT o.due_on, h.case_no, {HEAD_NAME_SQL}, h.division_code, a.title, a.category,
-                coalesce((SELECT pa.name FROM partner pa WHERE pa.id = a.partner_id), a.provider_name),
-                a.amount_fen, o.status, o.done_on,
-                (SELECT s.name FROM staff s WHERE s.id = o.recorded_by), o.note
-             FROM household h JOIN occurrence o ON o.household_id = h.id
-             JOIN action a ON a.id = o.action_id
-             WHERE {} AND o.due_on >= ?3 AND o.due_on <= ?4
-             ORDER BY o.due_on, h.case_no, a.title, o.id",
-            self.in_area
+            "SELECT * FROM (
+               SELECT o.due_on, h.case_no, {HEAD_NAME_SQL}, h.division_code, a.title, a.category,
+                  coalesce((SELECT pa.name FROM partner pa WHERE pa.id = a.partner_id), a.provider_name),
+                  a.amount_fen, o.status, o.done_on,
+                  (SELECT s.name FROM staff s WHERE s.id = o.recorded_by), o.note, 0 AS campaign, o.id AS key
+               FROM household h JOIN occurrence o ON o.household_id = h.id
+               JOIN action a ON a.id = o.action_id
+               WHERE {area} AND o.due_on >= ?3 AND o.due_on <= ?4
+               UNION ALL
+               SELECT c.due_on, h.case_no, {HEAD_NAME_SQL}, h.division_code, c.title, c.category,
+                  c.name, c.amount_fen, i.status, i.done_on,
+                  (SELECT s.name FROM staff s WHERE s.id = i.recorded_by), i.note, 1, c.id
+               FROM household h JOIN campaign_item i ON i.household_id = h.id
+               JOIN campaign c ON c.id = i.campaign_id
+               WHERE {area} AND c.kind = 'delivery' AND c.due_on >= ?3 AND c.due_on <= ?4)
+             ORDER BY 1, 2, 5, 14",
+            area = self.in_area
         ))?;
         let mut rows = st.query(params_from_iter(params))?;
         while let Some(r) = rows.next()? {
@@ -44,7 +54,11 @@ impl Ledger<'_, '_> {
                 Cell::Text(r.get::<_, NeedCategory>(5)?.zh().into()),
                 Cell::opt_text(r.get(6)?),
                 r.get::<_, Option<i64>>(7)?.map_or(Cell::Empty, Cell::Money),
-                Cell::Text(r.get::<_, OccurrenceStatus>(8)?.zh().into()),
+                Cell::Text(if r.get(12)? {
+                    r.get::<_, CampaignItemStatus>(8)?.zh().into()
+                } else {
+                    r.get::<_, OccurrenceStatus>(8)?.zh().into()
+                }),
                 Cell::opt_date(r.get(9)?),
                 Cell::opt_text(r.get(10)?),
                 Cell::opt_text(r.get(11)?),

@@ -54,7 +54,7 @@ pub fn schedule_text(rule: Option<&str>, start_on: NaiveDate) -> String {
 }
 
 /// The statements of the household ledger — households, members, needs, actions in force, each
-/// household's members and open needs in brief, and the needs the actions answer — for `in_area`, the condition on household `h`
+/// household's members and open needs in brief, and the needs the actions answer (every action of every version that was in force: the help given stays listed after a new version replaces it) — for `in_area`, the condition on household `h`
 /// ([`Area::households_sql`]); the benchmarks run the same text through raw rusqlite.
 ///
 /// The member, need and action sheets walk households in case-number order: the `+` before
@@ -69,7 +69,8 @@ pub fn household_ledger_sql(in_area: &str) -> [String; 7] {
                    FROM household_support s WHERE s.household_id = h.id),
                 h.referral_source, h.consent_on,
                 (SELECT s.name FROM staff s WHERE s.id = h.caseworker_id),
-                h.priority, h.status, h.referred_on, h.last_visit_on, h.closed_on
+                h.priority, h.status, h.referred_on, h.last_visit_on, h.closed_on,
+                h.other_referral_sources
              FROM household h WHERE {in_area} ORDER BY h.case_no"
         ),
         format!(
@@ -92,10 +93,12 @@ pub fn household_ledger_sql(in_area: &str) -> [String; 7] {
                 a.responsible_name, a.responsible_phone, a.amount_fen, a.recurrence, a.start_on,
                 a.status,
                 (SELECT group_concat(n.category, ';') FROM action_need an JOIN need n ON n.id = an.need_id
-                  WHERE an.action_id = a.id)
-             FROM household h JOIN plan_version p ON p.household_id = h.id AND p.status = 'approved'
+                  WHERE an.action_id = a.id),
+                p.version_no, p.status
+             FROM household h JOIN plan_version p ON p.household_id = h.id
+                  AND (p.status = 'approved' OR p.status = 'superseded')
              JOIN action a ON a.plan_version_id = p.id
-             WHERE {by_case_no} ORDER BY h.case_no, a.start_on, a.id"
+             WHERE {by_case_no} ORDER BY h.case_no, p.version_no, a.start_on, a.id"
         ),
         // Per household, read once from the indexes before the household sheet: its current
         // members (for the head's name and the count) and its open needs.
@@ -110,9 +113,12 @@ pub fn household_ledger_sql(in_area: &str) -> [String; 7] {
         ),
         format!(
             "SELECT DISTINCT an.need_id
-             FROM household h JOIN plan_version p ON p.household_id = h.id AND p.status = 'approved'
+             FROM household h JOIN plan_version p ON p.household_id = h.id
+                  AND (p.status = 'approved' OR p.status = 'superseded')
              JOIN action a ON a.plan_version_id = p.id JOIN action_need an ON an.action_id = a.id
-             WHERE {in_area} AND a.status IN ('planned', 'active')"
+             WHERE {in_area} AND ((p.status = 'approved' AND a.status IN ('planned', 'active'))
+                OR a.status = 'completed'
+                OR EXISTS (SELECT 1 FROM occurrence o WHERE o.action_id = a.id AND o.status = 'done'))"
         ),
     ]
 }
@@ -170,7 +176,13 @@ impl Ledger<'_, '_> {
                 Cell::opt_text(r.get(4)?),
                 Cell::Text(causes_text(r.get(5)?)),
                 Cell::Text(supports_text(r.get(6)?)),
-                Cell::Text(r.get::<_, ReferralSource>(7)?.zh().into()),
+                Cell::Text(
+                    std::iter::once(r.get::<_, ReferralSource>(7)?)
+                        .chain(ReferralSource::from_bits(r.get(15)?))
+                        .map(|s| s.zh())
+                        .collect::<Vec<_>>()
+                        .join("、"),
+                ),
                 Cell::opt_date(r.get(8)?),
                 Cell::opt_text(r.get(9)?),
                 Cell::Text(r.get::<_, Priority>(10)?.zh().into()),
@@ -305,6 +317,8 @@ impl Ledger<'_, '_> {
                 Cell::Date(r.get(8)?),
                 Cell::Text(r.get::<_, ActionStatus>(9)?.zh().into()),
                 Cell::Text(needs),
+                Cell::Text(format!("第{}版", r.get::<_, i64>(11)?)),
+                Cell::Text(r.get::<_, PlanStatus>(12)?.zh().into()),
             ])?;
         }
         Ok(())

@@ -38,7 +38,7 @@ use xlsx_sink::XlsxSink;
 
 /// The longest period a delivery log or a summary covers: five years (with their leap days),
 /// so a case's whole history entered after the fact can be reported in one file.
-pub const LEDGER_MAX_DAYS: i64 = 5 * 365 + 2;
+pub const LEDGER_MAX_DAYS: i64 = crate::validate::HISTORY_MAX_DAYS;
 
 /// Data rows per worksheet before a continuation sheet (Excel's limit is 1,048,576 rows).
 pub const XLSX_MAX_ROWS: u32 = 1_048_575;
@@ -46,7 +46,9 @@ pub const XLSX_MAX_ROWS: u32 = 1_048_575;
 /// What a masked cell says.
 pub const WITHHELD: &str = "（已隐藏）";
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, ts_rs::TS)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, ts_rs::TS, schemars::JsonSchema,
+)]
 pub enum LedgerKind {
     /// 家庭台账: households with their members, needs and actions in force (as of today).
     #[serde(rename = "ledger")]
@@ -60,7 +62,18 @@ pub enum LedgerKind {
     Summary,
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, ts_rs::TS)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Eq,
+    Deserialize,
+    Serialize,
+    ts_rs::TS,
+    schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum LedgerFormat {
     #[default]
@@ -69,7 +82,7 @@ pub enum LedgerFormat {
     Csv,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize, ts_rs::TS)]
+#[derive(Debug, Clone, Deserialize, Serialize, ts_rs::TS, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LedgerRequest {
     pub kind: LedgerKind,
@@ -87,14 +100,14 @@ pub struct LedgerRequest {
     pub reveal: bool,
 }
 
-#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS, schemars::JsonSchema)]
 pub struct SheetCount {
     pub name: String,
     /// Data rows (the header row not counted).
     pub rows: u64,
 }
 
-#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS, schemars::JsonSchema)]
 pub struct LedgerWritten {
     /// The files written, the first one being the path asked for.
     pub files: Vec<String>,

@@ -149,6 +149,8 @@ pub(super) const ACTIONS: Sheet = Sheet {
         col("开始日期", 12.0),
         col("状态", 10.0),
         col("对应需求", 18.0),
+        col("方案版本", 10.0),
+        col("方案状态", 10.0),
     ],
 };
 

@@ -9,7 +9,7 @@ use crate::error_code::ErrorCode;
 use crate::types::Level;
 use crate::validate::{self as v, NAME_MAX};
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, ts_rs::TS)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, ts_rs::TS, schemars::JsonSchema)]
 pub struct Division {
     pub code: String,
     pub parent_code: Option<String>,
@@ -70,7 +70,7 @@ pub fn division_path(env: &Env, code: &str) -> ApiResult<Vec<Division>> {
     Ok(path)
 }
 
-#[derive(Debug, Deserialize, ts_rs::TS)]
+#[derive(Debug, Deserialize, ts_rs::TS, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DivisionChildren {
     /// None lists the provinces.
@@ -99,13 +99,13 @@ pub fn division_children(env: &Env, req: DivisionChildren) -> ApiResult<Vec<Divi
     Ok(rows)
 }
 
-#[derive(Debug, Deserialize, ts_rs::TS)]
+#[derive(Debug, Deserialize, ts_rs::TS, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DivisionGet {
     pub code: String,
 }
 
-#[derive(Debug, Serialize, ts_rs::TS)]
+#[derive(Debug, Serialize, ts_rs::TS, schemars::JsonSchema)]
 pub struct DivisionWithPath {
     pub division: Division,
     pub path: Vec<Division>,
@@ -117,7 +117,7 @@ pub fn division_get(env: &Env, req: DivisionGet) -> ApiResult<DivisionWithPath> 
     Ok(DivisionWithPath { division, path })
 }
 
-#[derive(Debug, Deserialize, ts_rs::TS)]
+#[derive(Debug, Deserialize, ts_rs::TS, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DivisionSearch {
     pub q: String,
@@ -128,7 +128,7 @@ pub struct DivisionSearch {
     pub limit: Option<u32>,
 }
 
-#[derive(Debug, Serialize, ts_rs::TS)]
+#[derive(Debug, Serialize, ts_rs::TS, schemars::JsonSchema)]
 pub struct DivisionHit {
     pub division: Division,
     /// Full name from the province down, e.g. "江苏省 宿迁市 泗洪县 车门乡".
@@ -167,7 +167,7 @@ pub fn division_search(env: &Env, req: DivisionSearch) -> ApiResult<Vec<Division
     Ok(out)
 }
 
-#[derive(Debug, Deserialize, ts_rs::TS)]
+#[derive(Debug, Deserialize, ts_rs::TS, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DivisionAddVillage {
     pub township_code: String,

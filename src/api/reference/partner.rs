@@ -12,7 +12,7 @@ use crate::error_code::ErrorCode;
 use crate::types::PartnerKind;
 use crate::validate::{self as v, ADDRESS_MAX, NAME_MAX};
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, ts_rs::TS)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, ts_rs::TS, schemars::JsonSchema)]
 pub struct Partner {
     pub id: String,
     pub name: String,
@@ -53,7 +53,7 @@ pub fn find_partner(env: &Env, id: &str) -> ApiResult<Option<Partner>> {
 }
 
 patchable! {
-#[derive(Debug, Deserialize, ts_rs::TS)]
+#[derive(Debug, Deserialize, ts_rs::TS, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PartnerInput / PartnerPatch {
     pub name: String,
@@ -104,7 +104,7 @@ pub fn partner_create(env: &Env, req: PartnerInput) -> ApiResult<Partner> {
     Ok(p)
 }
 
-#[derive(Debug, Deserialize, ts_rs::TS)]
+#[derive(Debug, Deserialize, ts_rs::TS, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PartnerUpdate {
     pub id: Uuid,

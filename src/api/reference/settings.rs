@@ -9,7 +9,7 @@ use crate::api::Env;
 use crate::error::{ApiError, ApiResult};
 use crate::error_code::ErrorCode;
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, ts_rs::TS)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, ts_rs::TS, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Cadence {
     pub high: u32,
@@ -18,7 +18,7 @@ pub struct Cadence {
 }
 
 patchable! {
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, ts_rs::TS)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, ts_rs::TS, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Settings / SettingsPatch {
     /// Days between visits before a household counts as overdue, by priority.
@@ -40,7 +40,9 @@ pub struct Settings / SettingsPatch {
 }
 }
 
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, ts_rs::TS)]
+#[derive(
+    Debug, Clone, Copy, Serialize, Deserialize, PartialEq, ts_rs::TS, schemars::JsonSchema,
+)]
 #[serde(deny_unknown_fields)]
 pub struct Caseload {
     pub recommended: u32,

@@ -12,7 +12,7 @@ use crate::error_code::ErrorCode;
 use crate::types::Role;
 use crate::validate::{self as v, NAME_MAX};
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, ts_rs::TS)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, ts_rs::TS, schemars::JsonSchema)]
 pub struct Staff {
     pub id: String,
     pub name: String,
@@ -83,7 +83,7 @@ pub fn require_active_staff(env: &Env, field: &str, id: &Uuid) -> ApiResult<Staf
 }
 
 patchable! {
-#[derive(Debug, Deserialize, ts_rs::TS)]
+#[derive(Debug, Deserialize, ts_rs::TS, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StaffInput / StaffPatch {
     pub name: String,
@@ -117,7 +117,7 @@ pub fn staff_create(env: &Env, req: StaffInput) -> ApiResult<Staff> {
     Ok(s)
 }
 
-#[derive(Debug, Deserialize, ts_rs::TS)]
+#[derive(Debug, Deserialize, ts_rs::TS, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StaffUpdate {
     pub id: Uuid,
@@ -177,7 +177,7 @@ pub fn staff_update(env: &Env, req: StaffUpdate) -> ApiResult<Staff> {
     Ok(after)
 }
 
-#[derive(Debug, Deserialize, ts_rs::TS)]
+#[derive(Debug, Deserialize, ts_rs::TS, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StaffList {
     #[serde(default)]
@@ -211,7 +211,7 @@ pub fn staff_list(env: &Env, req: StaffList) -> ApiResult<Vec<Staff>> {
 
 /// Who may be chosen as the person working at this computer: active staff, by role then name.
 /// Needs no actor, so it shows only names and roles. Sign-in (a later issue) replaces it.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, ts_rs::TS)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, ts_rs::TS, schemars::JsonSchema)]
 pub struct Candidate {
     pub id: String,
     pub name: String,

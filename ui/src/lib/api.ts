@@ -13,6 +13,7 @@ import type { SignInName } from "./bindings/SignInName";
 import type { LedgerRequest } from "./bindings/LedgerRequest";
 import type { LedgerWritten } from "./bindings/LedgerWritten";
 import type { ShellCommand } from "./shell-commands";
+import type { Staff } from "./bindings/Staff";
 
 export type { AppStatus, BackupInfo, BackupList, SetUp, SignedIn, SignInName };
 
@@ -118,4 +119,11 @@ export async function backupRestore(name: string, passphrase?: string): Promise<
  * cancels the dialog. */
 export async function exportLedger(request: LedgerRequest): Promise<LedgerWritten | null> {
   return await shell<LedgerWritten | null>("ledger_export", { request });
+}
+
+/** The staff who may carry cases: caseworkers, and supervisors who carry cases too (a
+ *  township chair both carries and reviews — never her own plans; the core refuses that). */
+export async function caseCarriers(): Promise<Staff[]> {
+  const all = await call("staff.list", { role: null, division_code: null, include_inactive: false });
+  return all.filter((s) => s.role !== "admin");
 }

@@ -3,4 +3,4 @@
 /**
  * Hardship causes; a household has one or more, stored as a bit set.
  */
-export type Cause = "illness" | "disability" | "single_parent" | "bereavement" | "disaster" | "other";
+export type Cause = "illness" | "disability" | "single_parent" | "bereavement" | "disaster" | "no_carer_in_fact" | "other";

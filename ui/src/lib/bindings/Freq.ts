@@ -3,4 +3,4 @@
 /**
  * How often the rule repeats.
  */
-export type Freq = "daily" | "weekly" | "monthly";
+export type Freq = "daily" | "weekly" | "monthly" | "yearly";

@@ -6,4 +6,8 @@ import type { Priority } from "./Priority";
 import type { ReferralSource } from "./ReferralSource";
 import type { Support } from "./Support";
 
-export type Household = { id: string, case_no: string, division_code: string, address: string, phone: string | null, causes: Array<Cause>, supports: Array<Support>, referral_source: ReferralSource, referral_note: string | null, referred_on: string, consent_on: string | null, consent_recorded_by: string | null, consent_scope: string | null, caseworker_id: string | null, priority: Priority, status: HouseholdStatus, closure_reason: ClosureReason | null, closure_note: string | null, closed_on: string | null, last_visit_on: string | null, created_at: string, updated_at: string, };
+export type Household = { id: string, case_no: string, division_code: string, address: string, phone: string | null, causes: Array<Cause>, supports: Array<Support>, referral_source: ReferralSource, 
+/**
+ * Further sources that referred the household too (the main one is `referral_source`).
+ */
+other_referral_sources: Array<ReferralSource>, referral_note: string | null, referred_on: string, consent_on: string | null, consent_recorded_by: string | null, consent_scope: string | null, caseworker_id: string | null, priority: Priority, status: HouseholdStatus, closure_reason: ClosureReason | null, closure_note: string | null, closed_on: string | null, last_visit_on: string | null, created_at: string, updated_at: string, };

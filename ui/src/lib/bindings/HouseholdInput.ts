@@ -4,7 +4,11 @@ import type { Priority } from "./Priority";
 import type { ReferralSource } from "./ReferralSource";
 import type { Support } from "./Support";
 
-export type HouseholdInput = { division_code: string, address: string, phone: string | null, causes: Array<Cause>, supports: Array<Support>, referral_source: ReferralSource, referral_note: string | null, 
+export type HouseholdInput = { division_code: string, address: string, phone: string | null, causes: Array<Cause>, supports: Array<Support>, referral_source: ReferralSource, 
+/**
+ * Further sources that referred the household too (e.g. 村党委推荐 and 妇联排查 both).
+ */
+other_referral_sources: Array<ReferralSource>, referral_note: string | null, 
 /**
  * Defaults to today.
  */

@@ -7,4 +7,4 @@ import type { Support } from "./Support";
 /**
  *A change to a [`HouseholdInput`]: only the fields it names change; `null` clears a field that may be empty.
  */
-export type HouseholdPatch = { division_code?: string, address?: string, phone?: string | null, causes?: Array<Cause>, supports?: Array<Support>, referral_source?: ReferralSource, referral_note?: string | null, referred_on?: string | null, consent_on?: string | null, consent_scope?: string | null, caseworker_id?: string | null, priority?: Priority, };
+export type HouseholdPatch = { division_code?: string, address?: string, phone?: string | null, causes?: Array<Cause>, supports?: Array<Support>, referral_source?: ReferralSource, other_referral_sources?: Array<ReferralSource>, referral_note?: string | null, referred_on?: string | null, consent_on?: string | null, consent_scope?: string | null, caseworker_id?: string | null, priority?: Priority, };

@@ -5,7 +5,11 @@ import type { RemovalReason } from "./RemovalReason";
 import type { Schooling } from "./Schooling";
 import type { Sex } from "./Sex";
 
-export type Member = { id: string, household_id: string, name: string, relation: Relation, sex: Sex, 
+export type Member = { id: string, household_id: string, name: string, 
+/**
+ * 小名: what the family and the village call them; search finds it.
+ */
+nickname: string | null, relation: Relation, sex: Sex, 
 /**
  * Withheld (None, named in `hidden`) while the ID number is masked: its digits 7–14 are
  * this date, so beside the mask it would give the number back.

@@ -7,4 +7,8 @@ import type { Sex } from "./Sex";
 /**
  * The editable member fields (shared by add and update).
  */
-export type MemberFields = { name: string, relation: Relation, sex: Sex, birth_date: string, id_number: string | null, phone: string | null, health_conditions: string | null, disability_type: DisabilityType | null, disability_grade: number | null, schooling: Schooling | null, school_name: string | null, work: string | null, is_primary_carer: boolean, is_target: boolean, };
+export type MemberFields = { name: string, 
+/**
+ * 小名 (optional).
+ */
+nickname: string | null, relation: Relation, sex: Sex, birth_date: string, id_number: string | null, phone: string | null, health_conditions: string | null, disability_type: DisabilityType | null, disability_grade: number | null, schooling: Schooling | null, school_name: string | null, work: string | null, is_primary_carer: boolean, is_target: boolean, };

@@ -7,4 +7,4 @@ import type { Sex } from "./Sex";
 /**
  *A change to a [`MemberFields`]: only the fields it names change; `null` clears a field that may be empty.
  */
-export type MemberPatch = { name?: string, relation?: Relation, sex?: Sex, birth_date?: string, id_number?: string | null, phone?: string | null, health_conditions?: string | null, disability_type?: DisabilityType | null, disability_grade?: number | null, schooling?: Schooling | null, school_name?: string | null, work?: string | null, is_primary_carer?: boolean, is_target?: boolean, };
+export type MemberPatch = { name?: string, nickname?: string | null, relation?: Relation, sex?: Sex, birth_date?: string, id_number?: string | null, phone?: string | null, health_conditions?: string | null, disability_type?: DisabilityType | null, disability_grade?: number | null, schooling?: Schooling | null, school_name?: string | null, work?: string | null, is_primary_carer?: boolean, is_target?: boolean, };

@@ -4,4 +4,4 @@ import type { NeedCategory } from "./NeedCategory";
 /**
  *A change to a [`ServiceInput`]: only the fields it names change; `null` clears a field that may be empty.
  */
-export type ServicePatch = { name?: string, category?: NeedCategory, default_partner_id?: string | null, unit?: string | null, };
+export type ServicePatch = { name?: string, category?: NeedCategory, default_partner_id?: string | null, unit?: string | null, counts_as_contact?: boolean | null, };

@@ -65,7 +65,7 @@ export interface EnumLabels {
 export const zhEnums: EnumLabels = {
   HouseholdStatus: { referred: "已转介", assessing: "评估中", active: "帮扶中", monitoring: "跟踪观察", closed: "已结案" },
   Priority: { high: "高", medium: "中", low: "低" },
-  Cause: { illness: "重病", disability: "重残", single_parent: "单亲", bereavement: "失亲", disaster: "灾祸", other: "其他" },
+  Cause: { illness: "重病", disability: "重残", single_parent: "单亲", bereavement: "失亲", disaster: "灾祸", no_carer_in_fact: "事实无人抚养", other: "其他" },
   SupportKind: {
     dibao: "低保",
     tekun: "特困供养",
@@ -133,7 +133,7 @@ export const zhEnums: EnumLabels = {
   },
   Role: { caseworker: "社工", supervisor: "督导", admin: "管理员" },
   PartnerKind: { hospital: "医院", enterprise: "企业", school: "学校", volunteer_team: "志愿者团队", government: "政府部门", womens_federation: "妇联组织", individual: "个人（如房东）", other: "其他" },
-  Freq: { daily: "按天", weekly: "按周", monthly: "按月" },
+  Freq: { daily: "按天", weekly: "按周", monthly: "按月", yearly: "按年" },
   Weekday: { mon: "周一", tue: "周二", wed: "周三", thu: "周四", fri: "周五", sat: "周六", sun: "周日" },
   ClosureReason: { goals_met: "帮扶目标达成", moved_away: "迁出", declined: "本人拒绝", deceased: "去世", other: "其他" },
   RemovalReason: { deceased: "去世", moved_out: "迁出", entered_in_error: "录入错误", other: "其他" },
@@ -157,7 +157,7 @@ export const zhEnums: EnumLabels = {
 export const enEnums: EnumLabels = {
   HouseholdStatus: { referred: "Referred", assessing: "Assessing", active: "Active", monitoring: "Monitoring", closed: "Closed" },
   Priority: { high: "High", medium: "Medium", low: "Low" },
-  Cause: { illness: "Serious illness", disability: "Severe disability", single_parent: "Single parent", bereavement: "Bereavement", disaster: "Disaster", other: "Other" },
+  Cause: { illness: "Serious illness", disability: "Severe disability", single_parent: "Single parent", bereavement: "Bereavement", disaster: "Disaster", no_carer_in_fact: "No carer in fact", other: "Other" },
   SupportKind: {
     dibao: "Dibao (minimum living allowance)",
     tekun: "Tekun (extreme-poverty support)",
@@ -225,7 +225,7 @@ export const enEnums: EnumLabels = {
   },
   Role: { caseworker: "Caseworker", supervisor: "Supervisor", admin: "Administrator" },
   PartnerKind: { hospital: "Hospital", enterprise: "Enterprise", school: "School", volunteer_team: "Volunteer team", government: "Government", womens_federation: "Women's federation", individual: "Private person (e.g. a landlord)", other: "Other" },
-  Freq: { daily: "Daily", weekly: "Weekly", monthly: "Monthly" },
+  Freq: { daily: "Daily", weekly: "Weekly", monthly: "Monthly", yearly: "Yearly" },
   Weekday: { mon: "Mon", tue: "Tue", wed: "Wed", thu: "Thu", fri: "Fri", sat: "Sat", sun: "Sun" },
   ClosureReason: { goals_met: "Goals met", moved_away: "Moved away", declined: "Declined", deceased: "Deceased", other: "Other" },
   RemovalReason: { deceased: "Deceased", moved_out: "Moved out", entered_in_error: "Entered in error", other: "Other" },
