@@ -1092,3 +1092,82 @@ async fn sign_in_refuses_a_wrong_passphrase_and_the_app_locks_when_idle() -> E2e
     assert!(who.contains("周敏"), "{who}");
     app.quit().await
 }
+
+// ---------------------------------------------------------------------------------------------
+// A case moved in from paper: found by the child's nickname, and a 2022 visit entered from
+// 补录历史 on the household page, dated the day it happened
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_case_moved_in_is_found_by_nickname_and_its_past_visit_entered() -> E2eResult<()> {
+    let db = TempDb::new()?;
+    let staff = seed_staff(&db)?;
+    let h = yihu_call(
+        &db.path,
+        "household.create",
+        &json!({"division_code": "321324203", "address": "五组 12 号", "causes": ["no_carer_in_fact"],
+            "referral_source": "village_party_committee", "other_referral_sources": ["womens_federation_screening"],
+            "referred_on": "2022-01-10", "consent_on": "2022-01-10", "caseworker_id": staff.cw, "priority": "high"}),
+        Some(&staff.cw),
+    )?;
+    let h = h["id"].as_str().unwrap_or_default().to_string();
+    yihu_call(
+        &db.path,
+        "member.add",
+        &json!({"household_id": h, "member": {"name": "林晓琪", "nickname": "小琪琪", "relation": "head",
+            "sex": "female", "birth_date": "2010-04-02"}}),
+        Some(&staff.cw),
+    )?;
+    let other = yihu_call(
+        &db.path,
+        "household.create",
+        &json!({"division_code": "321324203", "address": "六组 1 号", "causes": ["illness"],
+            "referral_source": "screening", "caseworker_id": staff.cw, "priority": "low"}),
+        Some(&staff.cw),
+    )?;
+    yihu_call(
+        &db.path,
+        "member.add",
+        &json!({"household_id": other["id"], "member": {"name": "王芳", "relation": "head",
+            "sex": "female", "birth_date": "1980-04-02"}}),
+        Some(&staff.cw),
+    )?;
+    let app = App::start_on(db).await?;
+    sign_in_as(&app, "周敏").await?;
+    nav(&app, "households").await?;
+    app.wait_for(r#"[data-testid="hh-row"]"#).await?;
+    app.type_into(r#"[data-testid="hh-search"]"#, "小琪琪")
+        .await?;
+    app.wait_until_js(
+        r#"const rows = document.querySelectorAll('[data-testid="hh-row"]');
+           return rows.length === 1 && rows[0].textContent.includes("林晓琪");"#,
+        "only the household whose child is called 小琪琪",
+    )
+    .await?;
+    app.click(r#"[data-testid="hh-row"]"#).await?;
+    app.wait_for(r#"[data-testid="household"]"#).await?;
+    // Both referral sources, and the way in to the case's past.
+    wait_text(&app, r#"[data-testid="household"]"#, "村党委推荐、妇联排查").await?;
+    app.click(r#"[data-testid="hh-backfill"] summary"#).await?;
+    app.wait_for(r#"[data-testid="backfill-visit"]"#).await?;
+    app.screenshot("zh-household-backfill").await?;
+    assert_accessible(&app, "zh-household-backfill").await?;
+    app.click(r#"[data-testid="backfill-visit"]"#).await?;
+    app.wait_for(r#"[data-testid="visit-form"]"#).await?;
+    set_date(&app, r#"[data-testid="visit-date"]"#, "2022-03-05").await?;
+    app.type_into(r#"[data-testid="visit-notes"]"#, "首次入户")
+        .await?;
+    app.click(r#"[data-testid="visit-save"]"#).await?;
+    app.wait_for(r#"[data-testid="household"]"#).await?;
+    let visits = yihu_call(
+        &app.db,
+        "visit.list",
+        &json!({"household_id": h, "limit": 20}),
+        Some(&staff.cw),
+    )?;
+    let dates: Vec<Value> = visits
+        .as_array()
+        .map(|v| v.iter().map(|x| x["visited_on"].clone()).collect())
+        .unwrap_or_default();
+    assert_eq!(dates, vec![json!("2022-03-05")], "{visits}");
+    app.quit().await
+}

@@ -4,6 +4,7 @@
 import type { EnumLabels } from "./enums";
 import { enEnums, zhEnums } from "./enums";
 import * as authm from "./messages/auth";
+import * as backfill from "./messages/backfill";
 import * as campaign from "./messages/campaign";
 import * as common from "./messages/common";
 import * as dashboard from "./messages/dashboard";
@@ -40,6 +41,7 @@ const zh = {
   ...review.zh,
   ...settings.zh,
   ...campaign.zh,
+  ...backfill.zh,
   ...exportm.zh,
 };
 export type MessageKey = keyof typeof zh;
@@ -61,6 +63,7 @@ const en: Record<MessageKey, string> = {
   ...review.en,
   ...settings.en,
   ...campaign.en,
+  ...backfill.en,
   ...exportm.en,
 };
 

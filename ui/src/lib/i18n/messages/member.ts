@@ -29,6 +29,7 @@ export const zh = {
   "need.description": "需求描述",
   "need.priority": "优先级",
   "need.save": "保存需求",
+  "need.found_on": "发现日期",
 } as const;
 
 export const en: Record<keyof typeof zh, string> = {
@@ -61,4 +62,5 @@ export const en: Record<keyof typeof zh, string> = {
   "need.description": "Description",
   "need.priority": "Priority",
   "need.save": "Save need",
+  "need.found_on": "Found on",
 };
