@@ -666,9 +666,16 @@ impl App {
         Ok(self.driver.find_all(By::Css(css.to_string())).await?.len())
     }
 
-    /// Wait for the element, then click it.
+    /// Wait for the element, bring it to the middle of the window (so a sticky header, such
+    /// as the household page's section bar, never lies over it), then click it.
     pub async fn click(&self, css: &str) -> E2eResult<()> {
         let el = self.wait_for(css).await?;
+        self.driver
+            .execute(
+                "arguments[0].scrollIntoView({ block: 'center', inline: 'nearest' });",
+                vec![el.to_json()?],
+            )
+            .await?;
         el.click()
             .await
             .map_err(|e| err(format!("cannot click `{css}`: {e}")))

@@ -1164,9 +1164,15 @@ async fn a_case_moved_in_is_found_by_nickname_and_its_past_visit_entered() -> E2
         &json!({"household_id": h, "limit": 20}),
         Some(&staff.cw),
     )?;
+    // The visit on its own day (the window also schedules the next one, as after any visit).
     let dates: Vec<Value> = visits
         .as_array()
-        .map(|v| v.iter().map(|x| x["visited_on"].clone()).collect())
+        .map(|v| {
+            v.iter()
+                .filter(|x| x["status"] == json!("completed"))
+                .map(|x| x["visited_on"].clone())
+                .collect()
+        })
         .unwrap_or_default();
     assert_eq!(dates, vec![json!("2022-03-05")], "{visits}");
     app.quit().await
