@@ -198,6 +198,18 @@ fn a_chair_who_carries_cases_and_reviews_never_approves_her_own_plan() {
         Some("id"),
     );
     assert_eq!(app.snapshot(), before, "nothing written");
+    // An administrator keeps the system and carries no case (one in the county, so the
+    // assignment is in the supervisor's scope and the rule itself answers).
+    let admin = app.staff("县管理员", "admin", SIHONG);
+    app.refused(
+        &other,
+        "household.create",
+        json!({
+        "division_code": CHEMEN, "address": "车门乡 3 组 2 号", "causes": ["illness"],
+        "referral_source": "screening", "caseworker_id": admin, "priority": "medium"}),
+        "validation.not_allowed",
+        Some("caseworker_id"),
+    );
     // Another reviewer approves it.
     let approved = app.ok(&other, "plan.approve", json!({"id": plan}));
     assert_eq!(approved["plan"]["status"], "approved");

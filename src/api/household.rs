@@ -267,6 +267,15 @@ fn clean_household(env: &Env, req: &HouseholdInput) -> ApiResult<HouseholdClean>
     let caseworker_id = match &req.caseworker_id {
         Some(id) => {
             let cw = require_active_staff(env, "caseworker_id", id)?;
+            // Caseworkers carry cases, and supervisors who also do; an administrator keeps
+            // the system and sees no case.
+            if cw.role == crate::types::Role::Admin {
+                return Err(ApiError::at(
+                    ErrorCode::ValidationNotAllowed,
+                    "caseworker_id",
+                    "an administrator does not carry cases; choose a caseworker or a supervisor",
+                ));
+            }
             // A caseworker works in their own area: the household lies in their division.
             if !division.code.starts_with(cw.division_code.as_str()) {
                 return Err(ApiError::at(
