@@ -160,8 +160,7 @@ pub fn campaign_create(env: &Env, req: CampaignInput) -> ApiResult<Campaign> {
     let due_on = v::date_in_range("due_on", req.due_on)?;
     // A past campaign (last Spring Festival's gifts, entered after the fact) reaches only the
     // households already referred by its day, and no more than five years back.
-    let past = due_on < env.ctx.today;
-    if past && (env.ctx.today - due_on).num_days() > v::HISTORY_MAX_DAYS {
+    if (env.ctx.today - due_on).num_days() > v::HISTORY_MAX_DAYS {
         return Err(ApiError::at(
             ErrorCode::ValidationDatePast,
             "due_on",
@@ -169,20 +168,19 @@ pub fn campaign_create(env: &Env, req: CampaignInput) -> ApiResult<Campaign> {
         ));
     }
     let settings = rf::load_settings(env)?;
-    let (filter, params) = household_filter(&req.cohort, env.ctx.today, &settings.cadence_days)
+    let (filter, mut params) = household_filter(&req.cohort, env.ctx.today, &settings.cadence_days)
         .map_err(|e| e.under("cohort."))?;
     let division_code = match &req.cohort.division_code {
         Some(d) => v::division_code("cohort.division_code", d)?,
         None => actor.division_code.clone(),
     };
-    let referred_by = if past {
-        format!(" AND h.referred_on <= '{due_on}'")
-    } else {
-        String::new()
-    };
+    // Only households referred by its day (always true of a campaign for today or later).
+    params.push(rusqlite::types::Value::Text(due_on.to_string()));
     let sql = format!(
-        "SELECT h.id FROM household h WHERE {} AND h.status <> 'closed' AND {filter}{referred_by} ORDER BY h.case_no",
-        env.household_scope_sql("h")
+        "SELECT h.id FROM household h WHERE {} AND h.status <> 'closed' AND {filter}
+            AND h.referred_on <= ?{} ORDER BY h.case_no",
+        env.household_scope_sql("h"),
+        params.len()
     );
     let households: Vec<String> = env
         .tx

@@ -38,6 +38,7 @@ pub mod reference;
 pub mod reminder;
 pub mod reminder_list;
 pub mod schema;
+pub use schema::CommandInfo;
 pub mod search_index;
 pub mod shared;
 pub mod visit;
@@ -150,16 +151,6 @@ impl Env<'_> {
             },
         )
     }
-}
-
-/// One entry of `yihu commands`.
-#[derive(Debug, Clone, Serialize, ts_rs::TS, schemars::JsonSchema)]
-pub struct CommandInfo {
-    pub name: &'static str,
-    pub access: Access,
-    pub writes: bool,
-    pub request_type: &'static str,
-    pub example: Value,
 }
 
 fn load_actor(tx: &Transaction, ctx: &Ctx) -> ApiResult<Option<Actor>> {

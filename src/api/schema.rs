@@ -52,17 +52,24 @@ impl Schemas {
     }
 }
 
-/// One command as `yihu commands --json` describes it.
-#[derive(Debug, Serialize)]
-pub struct CommandSchema {
+/// One entry of `yihu commands`.
+#[derive(Debug, Clone, Serialize)]
+pub struct CommandInfo {
     pub name: &'static str,
-    /// Who may run it (`case`, `supervisor`, `manager`, `admin`, `any`, …).
+    /// Who may run it (`case`, `supervisor`, `manager`, `admin`, …).
     pub access: Access,
     /// Whether it changes the database (and leaves an audit row).
     pub writes: bool,
     /// The Rust type of the request (the `$defs` entry its schema refers to).
     pub request_type: &'static str,
     pub example: Value,
+}
+
+/// One command as `yihu commands --json` describes it: its entry and its two schemas.
+#[derive(Debug, Serialize)]
+pub struct CommandSchema {
+    #[serde(flatten)]
+    pub info: CommandInfo,
     pub request: Value,
     pub response: Value,
 }
@@ -77,11 +84,7 @@ pub fn describe() -> Value {
         .map(|(info, (name, request, response))| {
             debug_assert_eq!(info.name, name);
             CommandSchema {
-                name: info.name,
-                access: info.access,
-                writes: info.writes,
-                request_type: info.request_type,
-                example: info.example,
+                info,
                 request,
                 response,
             }
