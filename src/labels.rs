@@ -40,6 +40,8 @@ zh_labels! {
     OccurrenceStatus { Due => "待办", Done => "已完成", Missed => "漏办", Skipped => "已跳过" }
     CampaignItemStatus { Pending => "待办", Done => "已完成", NotDone => "未完成" }
     Festival { SpringFestival => "春节", Lantern => "元宵节", DragonBoat => "端午节", MidAutumn => "中秋节", DoubleNinth => "重阳节", WomensDay => "三八妇女节", ChildrensDay => "六一儿童节" }
+    HolidayKind { Winter => "寒假", Summer => "暑假" }
+    SchoolHolidays { Only => "仅在寒暑假", Also => "另加寒暑假每天", Except => "寒暑假除外" }
     PlanStatus { Draft => "草稿", Submitted => "待审核", Approved => "已批准", Returned => "已退回", Superseded => "已替代" }
     VisitKind { HomeVisit => "入户走访", PhoneCall => "电话回访", FestivalVisit => "节日慰问", AccompanyHospital => "陪同就医", AccompanySchool => "陪同到校", Other => "其他" }
 }

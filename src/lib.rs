@@ -21,6 +21,7 @@ pub mod private_file;
 pub mod progress;
 pub mod recurrence;
 pub mod schedule;
+pub mod school_calendar;
 pub mod search_terms;
 pub mod throttle;
 pub mod types;

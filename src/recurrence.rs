@@ -24,7 +24,8 @@ use chrono::{Datelike, Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use crate::error_code::ErrorCode;
-use crate::types::Festival;
+use crate::school_calendar::Holidays;
+use crate::types::{Festival, SchoolHolidays};
 
 /// Most dates [`Recurrence::dates`] returns for one call.
 pub const MAX_DATES: usize = 5_000;
@@ -163,6 +164,12 @@ pub struct Recurrence {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub festival: Option<Festival>,
+    /// Daily and weekly only: the rule's days within the school holidays only, those days and
+    /// every holiday day too, or those days outside the holidays (the periods come from
+    /// Settings). Written `X-SCHOOL-HOLIDAYS=` in the rule text; not with `count`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub school_holidays: Option<SchoolHolidays>,
 }
 
 /// A rule problem, addressed to a field of the API request.
@@ -255,6 +262,20 @@ impl Recurrence {
                 ErrorCode::ValidationRecurrenceNotAllowed,
             ));
         }
+        if self.school_holidays.is_some() {
+            if !matches!(self.freq, Freq::Daily | Freq::Weekly) {
+                return Err(RecurrenceError::new(
+                    "recurrence.school_holidays",
+                    ErrorCode::ValidationRecurrenceNotAllowed,
+                ));
+            }
+            if self.count.is_some() {
+                return Err(RecurrenceError::new(
+                    "recurrence.count",
+                    ErrorCode::ValidationRecurrenceConflict,
+                ));
+            }
+        }
         if self.until.is_some() && self.count.is_some() {
             return Err(RecurrenceError::new(
                 "recurrence.count",
@@ -310,6 +331,9 @@ impl Recurrence {
         if let Some(f) = self.festival {
             let _ = write!(s, ";X-FESTIVAL={}", f.as_str());
         }
+        if let Some(h) = self.school_holidays {
+            let _ = write!(s, ";X-SCHOOL-HOLIDAYS={}", h.as_str().to_ascii_uppercase());
+        }
         if let Some(u) = self.until {
             let _ = write!(
                 s,
@@ -353,6 +377,7 @@ impl Recurrence {
             until: None,
             count: None,
             festival: None,
+            school_holidays: None,
         };
         if let Some(v) = parts.next_if(|p| p.starts_with("BYDAY=")) {
             for code in v.get("BYDAY=".len()..).unwrap_or_default().split(',') {
@@ -375,6 +400,16 @@ impl Recurrence {
         if let Some(v) = parts.next_if(|p| p.starts_with("X-FESTIVAL=")) {
             rec.festival = Some(
                 Festival::parse(v.get("X-FESTIVAL=".len()..).unwrap_or_default())
+                    .ok_or(UNSUPPORTED)?,
+            );
+        }
+        if let Some(v) = parts.next_if(|p| p.starts_with("X-SCHOOL-HOLIDAYS=")) {
+            let v = v.get("X-SCHOOL-HOLIDAYS=".len()..).unwrap_or_default();
+            rec.school_holidays = Some(
+                SchoolHolidays::ALL
+                    .iter()
+                    .copied()
+                    .find(|h| h.as_str().to_ascii_uppercase() == v)
                     .ok_or(UNSUPPORTED)?,
             );
         }
@@ -404,8 +439,9 @@ impl Recurrence {
         start: NaiveDate,
         from: NaiveDate,
         through: NaiveDate,
+        holidays: &Holidays,
     ) -> Result<Vec<NaiveDate>, RecurrenceError> {
-        self.expand(start, from, through, MAX_DATES)
+        self.expand_with(start, from, through, MAX_DATES, holidays)
     }
 
     /// The next `n` occurrences on or after `from` (a UI preview); `n` is
@@ -415,8 +451,66 @@ impl Recurrence {
         start: NaiveDate,
         from: NaiveDate,
         n: usize,
+        holidays: &Holidays,
     ) -> Result<Vec<NaiveDate>, RecurrenceError> {
-        self.expand(start, from, max_supported(), n.min(MAX_PREVIEW))
+        self.expand_with(start, from, max_supported(), n.min(MAX_PREVIEW), holidays)
+    }
+
+    /// The rule without its school-holiday part: its own days, whatever the holidays.
+    pub fn without_holidays(&self) -> Recurrence {
+        Recurrence {
+            school_holidays: None,
+            ..self.clone()
+        }
+    }
+
+    /// [`Recurrence::expand`], then the school holidays: the rule's days within them only
+    /// (no later than the calendar knows), with every holiday day added, or outside them.
+    fn expand_with(
+        &self,
+        start: NaiveDate,
+        from: NaiveDate,
+        through: NaiveDate,
+        max: usize,
+        holidays: &Holidays,
+    ) -> Result<Vec<NaiveDate>, RecurrenceError> {
+        let Some(mode) = self.school_holidays else {
+            return self.expand(start, from, through, max);
+        };
+        self.validate(start)?;
+        let base = self.without_holidays();
+        let mut end = through;
+        if let Some(until) = self.until {
+            end = end.min(until);
+        }
+        let mut out = match mode {
+            SchoolHolidays::Only => {
+                let Some(known) = holidays.known_through() else {
+                    return Ok(Vec::new());
+                };
+                base.expand(start, from, end.min(known), MAX_DATES)?
+                    .into_iter()
+                    .filter(|d| holidays.contains(*d))
+                    .collect()
+            }
+            SchoolHolidays::Except => base
+                .expand(start, from, end, MAX_DATES)?
+                .into_iter()
+                .filter(|d| !holidays.contains(*d))
+                .collect(),
+            SchoolHolidays::Also => {
+                let mut all = base.expand(start, from, end, MAX_DATES)?;
+                let first = from.max(start);
+                if first <= end {
+                    all.extend(holidays.days(first, end));
+                }
+                all.sort();
+                all.dedup();
+                all
+            }
+        };
+        out.truncate(max);
+        Ok(out)
     }
 
     fn expand(

@@ -7,6 +7,7 @@ use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
 use crate::recurrence::{Freq, Recurrence, Weekday};
+use crate::types::SchoolHolidays;
 
 /// A schedule in Chinese and in English (the window shows the one of its language).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, ts_rs::TS, schemars::JsonSchema)]
@@ -26,6 +27,29 @@ const EN_DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
 
 /// The schedule of an action starting on `start_on`: `rule`, or once on that day when none.
 pub fn describe(rule: Option<&Recurrence>, start_on: NaiveDate) -> ScheduleText {
+    describe_action(rule, start_on, false, None)
+}
+
+/// The schedule of an action: as [`describe`], or, for help that lasts over a period, "持续，
+/// 自 … 至 …" ("Lasting from … until …"), or "持续，自 … 起，至结案" while it runs until closed.
+pub fn describe_action(
+    rule: Option<&Recurrence>,
+    start_on: NaiveDate,
+    lasting: bool,
+    ends_on: Option<NaiveDate>,
+) -> ScheduleText {
+    if lasting {
+        return match ends_on {
+            Some(e) => ScheduleText {
+                zh: format!("持续，自 {start_on} 至 {e}"),
+                en: format!("Lasting from {start_on} until {e}"),
+            },
+            None => ScheduleText {
+                zh: format!("持续，自 {start_on} 起，至结案"),
+                en: format!("Lasting from {start_on} until closed"),
+            },
+        };
+    }
     ScheduleText {
         zh: words(rule, start_on, Lang::Zh),
         en: words(rule, start_on, Lang::En),
@@ -39,13 +63,24 @@ fn words(rule: Option<&Recurrence>, start_on: NaiveDate, lang: Lang) -> String {
             Lang::En => format!("Once, on {start_on}"),
         };
     };
-    let mut parts = vec![
-        how_often(r, start_on, lang),
-        match lang {
-            Lang::Zh => format!("自 {start_on} 起"),
-            Lang::En => format!("from {start_on}"),
-        },
-    ];
+    let mut parts = vec![how_often(r, start_on, lang)];
+    if let Some(h) = r.school_holidays {
+        parts.push(
+            match (h, lang) {
+                (SchoolHolidays::Only, Lang::Zh) => "仅在寒暑假",
+                (SchoolHolidays::Only, Lang::En) => "during school holidays only",
+                (SchoolHolidays::Also, Lang::Zh) => "另加寒暑假每天",
+                (SchoolHolidays::Also, Lang::En) => "and every day of the school holidays",
+                (SchoolHolidays::Except, Lang::Zh) => "寒暑假除外",
+                (SchoolHolidays::Except, Lang::En) => "except in school holidays",
+            }
+            .to_string(),
+        );
+    }
+    parts.extend([match lang {
+        Lang::Zh => format!("自 {start_on} 起"),
+        Lang::En => format!("from {start_on}"),
+    }]);
     if let Some(until) = r.until {
         parts.push(match lang {
             Lang::Zh => format!("至 {until}"),
@@ -190,5 +225,36 @@ mod tests {
         );
         assert_eq!(t.zh, "每 12 个月的 29 日，自 2028-02-29 起");
         assert_eq!(t.en, "Every 12 months on day 29, from 2028-02-29");
+    }
+
+    #[test]
+    fn school_holiday_rules_in_words() {
+        let r = rule(r#"{"freq":"weekly","weekdays":["sat","sun"],"school_holidays":"also"}"#);
+        let t = describe(Some(&r), d("2023-01-07"));
+        assert_eq!(t.zh, "每周的周六、周日，另加寒暑假每天，自 2023-01-07 起");
+        assert_eq!(
+            t.en,
+            "Every week on Sat, Sun, and every day of the school holidays, from 2023-01-07"
+        );
+        let r = rule(r#"{"freq":"daily","school_holidays":"only"}"#);
+        assert_eq!(
+            describe(Some(&r), d("2023-07-01")).zh,
+            "每天，仅在寒暑假，自 2023-07-01 起"
+        );
+    }
+
+    #[test]
+    fn lasting_help_with_and_without_an_end() {
+        let t = describe_action(None, d("2022-03-01"), true, Some(d("2022-04-30")));
+        assert_eq!(t.zh, "持续，自 2022-03-01 至 2022-04-30");
+        assert_eq!(t.en, "Lasting from 2022-03-01 until 2022-04-30");
+        let t = describe_action(None, d("2022-06-01"), true, None);
+        assert_eq!(t.zh, "持续，自 2022-06-01 起，至结案");
+        assert_eq!(t.en, "Lasting from 2022-06-01 until closed");
+        // Not lasting: the end day means nothing and the words are the one-off's.
+        assert_eq!(
+            describe_action(None, d("2022-06-01"), false, None),
+            describe(None, d("2022-06-01"))
+        );
     }
 }

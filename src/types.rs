@@ -84,6 +84,25 @@ str_enum!(
     }
 );
 
+str_enum!(
+    /// The two school holidays of a year: 寒假 (around the Spring Festival) and 暑假.
+    HolidayKind {
+        Winter = "winter",
+        Summer = "summer",
+    }
+);
+
+str_enum!(
+    /// How a repeating schedule meets the school holidays: on its days only within them
+    /// ("daily during the holidays"), on its days and every holiday day too ("weekends and
+    /// school holidays"), or on its days outside them ("school days only").
+    SchoolHolidays {
+        Only = "only",
+        Also = "also",
+        Except = "except",
+    }
+);
+
 str_enum!(NeedCategory {
     Medical = "medical",
     DailyCare = "daily_care",

@@ -338,6 +338,27 @@ fn cases(w: &World) -> Vec<(&'static str, Who, Reach, bool, Value)> {
         ("service.list", Staff, Nothing, false, json!({})),
         ("settings.get", Staff, Nothing, false, json!({})),
         (
+            "holiday.list",
+            Staff,
+            Nothing,
+            false,
+            json!({"from_year": 2025, "to_year": 2027}),
+        ),
+        (
+            "holiday.set",
+            Manager,
+            Nothing,
+            true,
+            json!({"year": 2027, "kind": "summer", "starts_on": "2027-07-03", "ends_on": "2027-08-31"}),
+        ),
+        (
+            "holiday.reset",
+            Manager,
+            Nothing,
+            true,
+            json!({"year": 2027, "kind": "summer"}),
+        ),
+        (
             "settings.update",
             Admin,
             Nothing,

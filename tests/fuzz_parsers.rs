@@ -6,7 +6,8 @@ use chrono::{Datelike, NaiveDate};
 use proptest::prelude::*;
 use yihu::idcard;
 use yihu::recurrence::{Freq, Recurrence, Weekday};
-use yihu::types::Festival;
+use yihu::school_calendar::Holidays;
+use yihu::types::{Festival, SchoolHolidays};
 
 fn date() -> impl Strategy<Value = NaiveDate> {
     // Mostly dates a caseworker would use, sometimes years far outside what the rules allow.
@@ -38,16 +39,20 @@ fn any_rule() -> impl Strategy<Value = Recurrence> {
         proptest::option::weighted(0.25, date()),
         proptest::option::weighted(0.25, prop_oneof![4 => 1u32..60, 1 => any::<u32>()]),
         proptest::option::weighted(0.2, proptest::sample::select(Festival::ALL)),
+        proptest::option::weighted(0.2, proptest::sample::select(SchoolHolidays::ALL)),
     )
         .prop_map(
-            |(freq, interval, weekdays, month_day, until, count, festival)| Recurrence {
-                freq,
-                interval,
-                weekdays,
-                month_day,
-                until,
-                count,
-                festival,
+            |(freq, interval, weekdays, month_day, until, count, festival, school_holidays)| {
+                Recurrence {
+                    freq,
+                    interval,
+                    weekdays,
+                    month_day,
+                    until,
+                    count,
+                    festival,
+                    school_holidays,
+                }
             },
         )
 }
@@ -96,7 +101,9 @@ fn the_rule_strategy_reaches_valid_rules() {
         if r.validate(start).is_ok() {
             valid += 1;
             let through = start + chrono::Duration::days(400);
-            if r.dates(start, start, through).is_ok_and(|d| !d.is_empty()) {
+            if r.dates(start, start, through, &Holidays::defaults(2020..=2030))
+                .is_ok_and(|d| !d.is_empty())
+            {
                 expanded += 1;
             }
         }
@@ -117,7 +124,7 @@ proptest! {
     ) {
         let through = from.checked_add_signed(chrono::Duration::days(span)).unwrap_or(from);
         let valid = r.validate(start).is_ok();
-        match r.dates(start, from, through) {
+        match r.dates(start, from, through, &Holidays::defaults(2020..=2030)) {
             Ok(dates) => {
                 prop_assert!(valid, "dates for an invalid rule {:?}", r);
                 prop_assert!(dates.windows(2).all(|w| w[0] < w[1]));
@@ -126,7 +133,7 @@ proptest! {
             }
             Err(e) => prop_assert!(e.field.starts_with("recurrence"), "{:?}", e),
         }
-        let _ = r.next_dates(start, from, 60);
+        let _ = r.next_dates(start, from, 60, &Holidays::defaults(2020..=2030));
         let _ = r.to_rrule();
     }
 }

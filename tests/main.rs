@@ -32,6 +32,7 @@ mod insider_masks;
 mod insider_restore;
 mod insider_revocation;
 mod insider_small;
+mod lasting_and_holidays;
 mod ledger;
 mod lifecycle;
 mod migrations;

@@ -23,6 +23,7 @@ const FIXTURES: &[(i64, &str)] = &[
     (5, "schema-5.db"),
     (6, "schema-6.db"),
     (7, "schema-7.db"),
+    (8, "schema-8.db"),
 ];
 
 fn fixture(name: &str) -> (TempDir, PathBuf) {

@@ -183,6 +183,11 @@ fn every_check_of_the_schema_allows_exactly_the_values_of_its_rust_enum() {
             "status",
             names(CampaignItemStatus::ALL, CampaignItemStatus::as_str),
         ),
+        (
+            "school_holiday",
+            "kind",
+            names(HolidayKind::ALL, HolidayKind::as_str),
+        ),
     ];
     let checks: Vec<_> = column_checks(&conn)
         .into_iter()

@@ -153,9 +153,12 @@ fn the_upgrade_closes_stale_scheduled_visits_and_changes_no_history() {
     conn.execute_batch(
         "ALTER TABLE household DROP COLUMN other_referral_sources;
          ALTER TABLE member DROP COLUMN nickname;
-         ALTER TABLE service DROP COLUMN counts_as_contact;",
+         ALTER TABLE service DROP COLUMN counts_as_contact;
+         ALTER TABLE action DROP COLUMN ends_on;
+         ALTER TABLE action DROP COLUMN lasting;
+         DROP TABLE school_holiday;",
     )
-    .expect("schema 8's columns out");
+    .expect("schemas 8 and 9's columns out");
     conn.pragma_update(None, "user_version", 5)
         .expect("as schema 5");
     drop(conn);

@@ -17,6 +17,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::error_code::ErrorCode;
 use crate::recurrence::Recurrence;
 use crate::schedule::{self, ScheduleText};
+use crate::school_calendar::Holidays;
 use crate::types::*;
 use crate::validate::{self as v, NAME_MAX, TEXT_MAX};
 
@@ -35,9 +36,14 @@ pub struct Action {
     pub responsible_name: Option<String>,
     pub responsible_phone: Option<String>,
     pub amount_fen: Option<i64>,
-    /// None: a one-off action, delivered once on start_on.
+    /// None: a one-off action, delivered once on start_on, or a lasting one.
     pub recurrence: Option<Recurrence>,
     pub start_on: NaiveDate,
+    /// Help that lasts over a period (a hospital stay, free housing) rather than being
+    /// delivered on dates: its one delivery is its start, and it runs until `ends_on`.
+    pub lasting: bool,
+    /// A lasting action's last day; None while it runs until it is closed.
+    pub ends_on: Option<NaiveDate>,
     /// The schedule (recurrence and start) in words, in both languages.
     #[serde(skip_deserializing)]
     pub schedule: ScheduleText,
@@ -48,19 +54,25 @@ pub struct Action {
 
 impl Action {
     /// Whether the action's schedule has nothing left to give from `on`: a rule with an end
-    /// (`until`, `count`) that yields no date on or after that day. One-off actions and
-    /// open-ended rules never end this way (a one-off ends with its delivery).
+    /// (`until`, `count`) that yields no date on or after that day, or a lasting action whose
+    /// last day is before it. One-off actions, open-ended rules and lasting actions without an
+    /// end never end this way (a one-off ends with its delivery, the others when closed).
     pub fn schedule_ended(&self, on: NaiveDate) -> bool {
+        if self.lasting {
+            return self.ends_on.is_some_and(|e| e < on);
+        }
         self.recurrence.as_ref().is_some_and(|r| {
             (r.until.is_some() || r.count.is_some())
-                && r.next_dates(self.start_on, on, 1)
+                && r.without_holidays()
+                    .next_dates(self.start_on, on, 1, &Holidays::NONE)
                     .is_ok_and(|d| d.is_empty())
         })
     }
 }
 
 const ACTION_COLS: &str = "id, plan_version_id, household_id, lineage_id, service_id, title, category, partner_id,
-    provider_name, responsible_name, responsible_phone, amount_fen, recurrence, start_on, status, note";
+    provider_name, responsible_name, responsible_phone, amount_fen, recurrence, start_on, status, note, lasting,
+    ends_on";
 
 fn action_from_row(r: &Row) -> rusqlite::Result<Action> {
     let rrule: Option<String> = r.get("recurrence")?;
@@ -75,8 +87,12 @@ fn action_from_row(r: &Row) -> rusqlite::Result<Action> {
         })?),
     };
     let start_on: NaiveDate = r.get("start_on")?;
+    let lasting: bool = r.get("lasting")?;
+    let ends_on: Option<NaiveDate> = r.get("ends_on")?;
     Ok(Action {
-        schedule: schedule::describe(recurrence.as_ref(), start_on),
+        schedule: schedule::describe_action(recurrence.as_ref(), start_on, lasting, ends_on),
+        lasting,
+        ends_on,
         id: r.get("id")?,
         plan_version_id: r.get("plan_version_id")?,
         household_id: r.get("household_id")?,
@@ -160,10 +176,17 @@ pub struct ActionFields / ActionPatch {
     /// Money given per delivery, in fen (¥500 = 50000).
     #[serde(default)]
     pub amount_fen: Option<i64>,
-    /// None for a one-off action.
+    /// None for a one-off or a lasting action.
     #[serde(default)]
     pub recurrence: Option<Recurrence>,
     pub start_on: NaiveDate,
+    /// Help that lasts from `start_on` (a hospital stay, free housing) rather than a delivery
+    /// on dates; no recurrence then.
+    #[serde(default)]
+    pub lasting: bool,
+    /// A lasting action's last day (not before `start_on`); absent: until it is closed.
+    #[serde(default)]
+    pub ends_on: Option<NaiveDate>,
     #[serde(default)]
     pub note: Option<String>,
 }
@@ -195,6 +218,8 @@ struct ActionClean {
     amount_fen: Option<i64>,
     rrule: Option<String>,
     start_on: NaiveDate,
+    lasting: bool,
+    ends_on: Option<NaiveDate>,
     note: Option<String>,
     need_ids: Vec<String>,
 }
@@ -275,6 +300,34 @@ fn clean_action(env: &Env, household_id: &str, f: &ActionFields) -> ApiResult<Ac
         }
         None => None,
     };
+    if f.lasting && f.recurrence.is_some() {
+        return Err(ApiError::at(
+            ErrorCode::ValidationRecurrenceConflict,
+            "recurrence",
+            "help that lasts over a period has no repeating schedule",
+        ));
+    }
+    let ends_on = match f.ends_on {
+        Some(_) if !f.lasting => {
+            return Err(ApiError::at(
+                ErrorCode::ValidationNotApplicable,
+                "ends_on",
+                "only help that lasts over a period has an end day",
+            ));
+        }
+        Some(e) => {
+            let e = v::date_in_range("ends_on", e)?;
+            if e < start_on {
+                return Err(ApiError::at(
+                    ErrorCode::ValidationDateOrder,
+                    "ends_on",
+                    "the last day is before the first",
+                ));
+            }
+            Some(e)
+        }
+        None => None,
+    };
     Ok(ActionClean {
         service_id: service.map(|s| s.id),
         title,
@@ -286,6 +339,8 @@ fn clean_action(env: &Env, household_id: &str, f: &ActionFields) -> ApiResult<Ac
         amount_fen: v::money("amount_fen", f.amount_fen)?,
         rrule,
         start_on,
+        lasting: f.lasting,
+        ends_on,
         note: v::optional_multiline("note", &f.note, TEXT_MAX)?,
         need_ids,
     })
@@ -319,11 +374,13 @@ pub fn action_add(env: &Env, req: ActionInput) -> ApiResult<Action> {
     env.tx.execute(
         &format!(
             "INSERT INTO action({ACTION_COLS}, created_at, updated_at)
-             VALUES (?1, ?2, ?3, ?1, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, 'planned', ?14, ?15, ?15)"
+             VALUES (?1, ?2, ?3, ?1, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, 'planned', ?14, ?16, ?17,
+                     ?15, ?15)"
         ),
         params![
             id, p.id, p.household_id, c.service_id, c.title, c.category, c.partner_id, c.provider_name,
-            c.responsible_name, c.responsible_phone, c.amount_fen, c.rrule, c.start_on, c.note, now
+            c.responsible_name, c.responsible_phone, c.amount_fen, c.rrule, c.start_on, c.note, now,
+            c.lasting, c.ends_on
         ],
     )?;
     write_action_needs(env, &id, &c.need_ids)?;
@@ -359,17 +416,19 @@ pub fn action_update(env: &Env, req: ActionUpdate) -> ApiResult<Action> {
         amount_fen: before.amount_fen,
         recurrence: before.recurrence.clone(),
         start_on: before.start_on,
+        lasting: before.lasting,
+        ends_on: before.ends_on,
         note: before.note.clone(),
     });
     let c = clean_action(env, &before.household_id, &fields).map_err(|e| e.under("action."))?;
     env.tx.execute(
         "UPDATE action SET service_id = ?2, title = ?3, category = ?4, partner_id = ?5, provider_name = ?6,
             responsible_name = ?7, responsible_phone = ?8, amount_fen = ?9, recurrence = ?10, start_on = ?11,
-            note = ?12, updated_at = ?13
+            note = ?12, updated_at = ?13, lasting = ?14, ends_on = ?15
          WHERE id = ?1",
         params![
             before.id, c.service_id, c.title, c.category, c.partner_id, c.provider_name, c.responsible_name,
-            c.responsible_phone, c.amount_fen, c.rrule, c.start_on, c.note, env.now()
+            c.responsible_phone, c.amount_fen, c.rrule, c.start_on, c.note, env.now(), c.lasting, c.ends_on
         ],
     )?;
     write_action_needs(env, &before.id, &c.need_ids)?;
@@ -469,6 +528,14 @@ pub struct ActionPreview {
     #[serde(default)]
     pub recurrence: Option<Recurrence>,
     pub start_on: NaiveDate,
+    /// Help that lasts from `start_on` (see [`ActionFields`]).
+    #[serde(default)]
+    #[ts(optional)]
+    pub lasting: Option<bool>,
+    /// A lasting action's last day.
+    #[serde(default)]
+    #[ts(optional)]
+    pub ends_on: Option<NaiveDate>,
     /// How many dates (default 5, at most 50).
     #[serde(default)]
     pub n: Option<u32>,
@@ -496,18 +563,33 @@ pub fn action_preview(env: &Env, req: ActionPreview) -> ApiResult<SchedulePrevie
         ));
     }
     let from = start.max(env.ctx.today);
+    let lasting = req.lasting.unwrap_or(false);
     let dates = match &req.recurrence {
+        // Help that lasts is delivered once, when it starts.
+        Some(_) if lasting => {
+            return Err(ApiError::at(
+                ErrorCode::ValidationRecurrenceConflict,
+                "recurrence",
+                "help that lasts over a period has no repeating schedule",
+            ));
+        }
         None if start >= env.ctx.today => vec![start],
         None => vec![],
         Some(r) => {
             r.validate(start)
                 .map_err(|e| ApiError::at(e.code, e.field, "the schedule is not valid"))?;
-            r.next_dates(start, from, n as usize)
+            let holidays = if r.school_holidays.is_some() {
+                let through = from + chrono::Duration::days(3 * 366);
+                super::holiday_calendar::load_holidays(env, from, through)?
+            } else {
+                Holidays::none()
+            };
+            r.next_dates(start, from, n as usize, &holidays)
                 .map_err(|e| ApiError::at(e.code, e.field, "the schedule is not valid"))?
         }
     };
     Ok(SchedulePreview {
         dates,
-        schedule: schedule::describe(req.recurrence.as_ref(), start),
+        schedule: schedule::describe_action(req.recurrence.as_ref(), start, lasting, req.ends_on),
     })
 }

@@ -21,6 +21,8 @@ pub mod campaign;
 pub mod campaign_item;
 pub mod drill;
 pub mod followup;
+pub mod holiday;
+pub mod holiday_calendar;
 pub mod household;
 pub mod household_detail;
 pub mod household_filter;
@@ -686,6 +688,7 @@ use action as ac;
 use audit as au;
 use campaign as cp;
 use followup as fu;
+use holiday as hol;
 use household as hh;
 use household_detail as hd;
 use household_filter as hf;
@@ -720,6 +723,9 @@ commands! {
     "service.update" => rf::service_update, rf::ServiceUpdate, Manager, true, |_| Target::None, json!({"id": ID, "service": {"name": "志愿者上门助浴", "category": "daily_care"}, "active": true});
     "service.list" => rf::service_list, rf::ActiveFilter, Staff, false, |_| Target::None, json!({});
     "settings.get" => rf::settings_get, rf::Empty, Staff, false, |_| Target::None, json!({});
+    "holiday.list" => hol::holiday_list, hol::HolidayList, Staff, false, |_| Target::None, json!({"from_year": 2022, "to_year": 2027});
+    "holiday.set" => hol::holiday_set, hol::HolidaySet, Manager, true, |_| Target::None, json!({"year": 2027, "kind": "winter", "starts_on": "2027-01-23", "ends_on": "2027-02-21"});
+    "holiday.reset" => hol::holiday_reset, hol::HolidayReset, Manager, true, |_| Target::None, json!({"year": 2027, "kind": "winter"});
     "settings.update" => rf::settings_update, rf::SettingsPatch, Admin, true, |_| Target::None, json!({"cadence_days": {"high": 7, "medium": 30, "low": 90}, "occurrence_horizon_days": 90, "idle_lock_minutes": 15});
 
     "household.create" => hh::household_create, hh::HouseholdInput, Case, true, |r| Target::Placement { division_code: r.division_code.clone(), caseworker_id: r.caseworker_id }, json!({

@@ -99,6 +99,20 @@ pub fn generate_occurrences(
          ON CONFLICT(action_id, due_on) DO NOTHING",
     )?;
     let mut created = 0u64;
+    // The school holidays over every window below, read once.
+    let earliest = rows
+        .iter()
+        .map(|(_, _, _, start, in_force)| in_force.map_or(*start, |f| f.max(*start)))
+        .min()
+        .unwrap_or(through);
+    let holidays = if rows.iter().any(|(_, _, r, _, _)| {
+        r.as_deref()
+            .is_some_and(|r| r.contains("X-SCHOOL-HOLIDAYS="))
+    }) {
+        super::holiday_calendar::load_holidays(env, earliest.min(through), through)?
+    } else {
+        crate::school_calendar::Holidays::none()
+    };
     for (action_id, hh, rrule, start, in_force) in rows {
         let from = in_force.map_or(start, |f| f.max(start));
         let dates = match rrule {
@@ -112,7 +126,7 @@ pub fn generate_occurrences(
             Some(s) => {
                 let r = Recurrence::from_rrule(&s)
                     .map_err(|_| ApiError::internal("a stored schedule cannot be read"))?;
-                r.dates(start, from, through)
+                r.dates(start, from, through, &holidays)
                     .map_err(|_| ApiError::internal("a stored schedule cannot be expanded"))?
             }
         };
@@ -120,7 +134,46 @@ pub fn generate_occurrences(
             created += ins.execute(params![env.new_id(), action_id, hh, d])? as u64;
         }
     }
+    // After generating: a lasting action's start must be recordable before it can complete.
+    complete_ended_lasting(env, household_id)?;
     Ok(created)
+}
+
+/// Help that lasts and whose last day has passed is completed once its start is no longer
+/// waiting to be recorded: each change recorded like a manual one. Run with every
+/// generation, so the plan in force stops listing a hospital stay once it is over.
+fn complete_ended_lasting(env: &Env, household_id: Option<&str>) -> ApiResult<()> {
+    let ended: Vec<String> = {
+        let mut st = env.tx.prepare_cached(&format!(
+            "SELECT a.id FROM action a JOIN plan_version p ON p.id = a.plan_version_id
+               JOIN household h ON h.id = a.household_id
+             WHERE p.status = 'approved' AND a.status = 'active' AND a.lasting = 1 AND a.ends_on < ?2
+               AND NOT EXISTS (SELECT 1 FROM occurrence o WHERE o.action_id = a.id AND o.status = 'due')
+               AND (a.household_id = ?1 OR (?1 IS NULL AND {}))
+             ORDER BY a.id",
+            env.household_scope_sql("h")
+        ))?;
+        st.query_map(params![household_id, env.ctx.today], |r| r.get(0))?
+            .collect::<Result<Vec<_>, _>>()?
+    };
+    for id in ended {
+        let Some(before) = find_action(env, &id)? else {
+            continue;
+        };
+        env.tx.execute(
+            "UPDATE action SET status = 'completed', updated_at = ?2 WHERE id = ?1",
+            params![id, env.now()],
+        )?;
+        let after = find_action(env, &id)?;
+        env.audit(
+            "action",
+            &id,
+            Some(&before.household_id),
+            Some(&before),
+            after.as_ref(),
+        )?;
+    }
+    Ok(())
 }
 
 #[derive(Debug, Deserialize, ts_rs::TS, schemars::JsonSchema)]
@@ -347,6 +400,10 @@ fn schedule_finished(
     due_on: NaiveDate,
     status: OccurrenceStatus,
 ) -> ApiResult<bool> {
+    if action.lasting {
+        // Its one delivery is its start; it ends on its last day, or when closed.
+        return Ok(status == OccurrenceStatus::Done && action.schedule_ended(env.ctx.today));
+    }
     if action.recurrence.is_none() {
         return Ok(status == OccurrenceStatus::Done);
     }

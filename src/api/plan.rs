@@ -133,9 +133,10 @@ pub fn plan_create_draft(env: &Env, req: PlanCreate) -> ApiResult<PlanDetail> {
             env.tx.execute(
                 "INSERT INTO action(id, plan_version_id, household_id, lineage_id, service_id, title, category, partner_id,
                     provider_name, responsible_name, responsible_phone, amount_fen, recurrence, start_on, status, note,
-                    created_at, updated_at)
+                    lasting, ends_on, created_at, updated_at)
                  SELECT ?2, ?3, household_id, lineage_id, service_id, title, category, partner_id, provider_name,
-                    responsible_name, responsible_phone, amount_fen, recurrence, start_on, 'planned', note, ?4, ?4
+                    responsible_name, responsible_phone, amount_fen, recurrence, start_on, 'planned', note,
+                    lasting, ends_on, ?4, ?4
                  FROM action WHERE id = ?1",
                 params![a.id, new_action, id, now],
             )?;

@@ -193,6 +193,9 @@ pub fn reminder_list(env: &Env, req: ReminderQuery) -> ApiResult<Vec<Reminder>> 
             let Ok(rule) = Recurrence::from_rrule(&rule) else {
                 continue;
             };
+            // When the rule ends does not depend on the school holidays.
+            let rule = rule.without_holidays();
+            let none = crate::school_calendar::Holidays::NONE;
             if rule.until.is_none() && rule.count.is_none() {
                 continue;
             }
@@ -200,9 +203,11 @@ pub fn reminder_list(env: &Env, req: ReminderQuery) -> ApiResult<Vec<Reminder>> 
             let window_end = today + Duration::days(lead);
             // Ends within the window: no delivery after it, and a last one inside it.
             let later = rule
-                .next_dates(start, window_end + Duration::days(1), 1)
+                .next_dates(start, window_end + Duration::days(1), 1, &none)
                 .unwrap_or_default();
-            let inside = rule.dates(start, today, window_end).unwrap_or_default();
+            let inside = rule
+                .dates(start, today, window_end, &none)
+                .unwrap_or_default();
             if let (true, Some(last)) = (later.is_empty(), inside.last().copied()) {
                 out.push(Reminder {
                     rule: ReminderRule::ActionEnd,

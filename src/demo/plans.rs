@@ -87,6 +87,7 @@ impl Generator<'_> {
                             until: None,
                             count: None,
                             festival: None,
+                            school_holidays: None,
                         },
                         None,
                     )
@@ -101,6 +102,7 @@ impl Generator<'_> {
                             until: None,
                             count: None,
                             festival: None,
+                            school_holidays: None,
                         },
                         Some(50_000i64),
                     )
@@ -239,8 +241,14 @@ impl Generator<'_> {
                     vec![]
                 }
             }
+            // Demo schedules do not follow the school holidays.
             Some(r) => r
-                .dates(start, from, through)
+                .dates(
+                    start,
+                    from,
+                    through,
+                    &crate::school_calendar::Holidays::NONE,
+                )
                 .map_err(|_| ApiError::internal("demo schedule"))?,
         };
         for d in dates {

@@ -2,6 +2,9 @@
 use super::*;
 use proptest::prelude::*;
 
+/// No school holidays known: the rules here do not use them.
+const H: Holidays = Holidays::NONE;
+
 fn d(y: i32, m: u32, day: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, day).unwrap()
 }
@@ -15,6 +18,7 @@ fn rec(freq: Freq) -> Recurrence {
         until: None,
         count: None,
         festival: None,
+        school_holidays: None,
     }
 }
 
@@ -33,7 +37,7 @@ fn weekly_saturday_from_wednesday() {
     };
     let start = d(2026, 1, 7); // Wednesday
     assert_eq!(start.weekday(), chrono::Weekday::Wed);
-    let got = r.dates(start, start, d(2026, 1, 31)).unwrap();
+    let got = r.dates(start, start, d(2026, 1, 31), &H).unwrap();
     assert_eq!(
         got,
         vec![
@@ -50,7 +54,7 @@ fn weekly_saturday_from_wednesday() {
 fn weekly_empty_weekdays_uses_start_weekday() {
     let r = rec(Freq::Weekly);
     let start = d(2026, 1, 7);
-    let got = r.dates(start, start, d(2026, 1, 31)).unwrap();
+    let got = r.dates(start, start, d(2026, 1, 31), &H).unwrap();
     assert_eq!(
         got,
         vec![
@@ -70,7 +74,7 @@ fn biweekly_mon_thu() {
         ..rec(Freq::Weekly)
     };
     let start = d(2026, 1, 7); // Wed; week of Mon 5 Jan
-    let got = r.dates(start, start, d(2026, 2, 5)).unwrap();
+    let got = r.dates(start, start, d(2026, 2, 5), &H).unwrap();
     assert_eq!(
         got,
         vec![
@@ -96,7 +100,7 @@ fn monthly_15th_count_12() {
         "FREQ=MONTHLY;INTERVAL=1;BYMONTHDAY=15;COUNT=12"
     );
     let start = d(2026, 1, 20); // after the 15th: first is Feb 15
-    let got = r.dates(start, start, d(2030, 1, 1)).unwrap();
+    let got = r.dates(start, start, d(2030, 1, 1), &H).unwrap();
     assert_eq!(got.len(), 12);
     assert_eq!(got[0], d(2026, 2, 15));
     assert_eq!(got[11], d(2027, 1, 15));
@@ -110,19 +114,19 @@ fn monthly_31st_skips_short_months() {
         ..rec(Freq::Monthly)
     };
     let got = r
-        .dates(d(2026, 1, 1), d(2026, 1, 1), d(2026, 12, 31))
+        .dates(d(2026, 1, 1), d(2026, 1, 1), d(2026, 12, 31), &H)
         .unwrap();
     let months: Vec<u32> = got.iter().map(|x| x.month()).collect();
     assert_eq!(months, vec![1, 3, 5, 7, 8, 10, 12]);
     // month_day None takes the start's day, with the same skipping.
     let r = rec(Freq::Monthly);
     let got = r
-        .dates(d(2026, 1, 31), d(2026, 1, 1), d(2026, 6, 30))
+        .dates(d(2026, 1, 31), d(2026, 1, 1), d(2026, 6, 30), &H)
         .unwrap();
     assert_eq!(got, vec![d(2026, 1, 31), d(2026, 3, 31), d(2026, 5, 31)]);
     // ... also when the window is far after the start (fast-forward path).
     let got = r
-        .dates(d(2026, 1, 31), d(2030, 1, 1), d(2030, 6, 30))
+        .dates(d(2026, 1, 31), d(2030, 1, 1), d(2030, 6, 30), &H)
         .unwrap();
     assert_eq!(got, vec![d(2030, 1, 31), d(2030, 3, 31), d(2030, 5, 31)]);
 }
@@ -134,7 +138,7 @@ fn monthly_last_day() {
         ..rec(Freq::Monthly)
     };
     let got = r
-        .dates(d(2027, 12, 1), d(2027, 12, 1), d(2028, 4, 30))
+        .dates(d(2027, 12, 1), d(2027, 12, 1), d(2028, 4, 30), &H)
         .unwrap();
     assert_eq!(
         got,
@@ -147,7 +151,7 @@ fn monthly_last_day() {
         ]
     );
     let got = r
-        .dates(d(2026, 2, 1), d(2026, 2, 1), d(2026, 2, 28))
+        .dates(d(2026, 2, 1), d(2026, 2, 1), d(2026, 2, 28), &H)
         .unwrap();
     assert_eq!(got, vec![d(2026, 2, 28)]);
     assert_eq!(r.to_rrule(), "FREQ=MONTHLY;INTERVAL=1;BYMONTHDAY=-1");
@@ -163,10 +167,13 @@ fn monthly_never_occurring_is_empty_and_fast() {
     };
     let t = std::time::Instant::now();
     assert_eq!(
-        r.dates(d(2026, 2, 1), d(2026, 2, 1), d(9999, 12, 31)),
+        r.dates(d(2026, 2, 1), d(2026, 2, 1), d(9999, 12, 31), &H),
         Ok(vec![])
     );
-    assert_eq!(r.next_dates(d(2026, 2, 1), d(2026, 2, 1), 5), Ok(vec![]));
+    assert_eq!(
+        r.next_dates(d(2026, 2, 1), d(2026, 2, 1), 5, &H),
+        Ok(vec![])
+    );
     assert!(t.elapsed() < std::time::Duration::from_secs(1));
     // Feb 29 every 48 months from a non-leap year: never.
     let r = Recurrence {
@@ -174,9 +181,12 @@ fn monthly_never_occurring_is_empty_and_fast() {
         month_day: Some(29),
         ..rec(Freq::Monthly)
     };
-    assert_eq!(r.next_dates(d(2025, 2, 1), d(2025, 2, 1), 5), Ok(vec![]));
+    assert_eq!(
+        r.next_dates(d(2025, 2, 1), d(2025, 2, 1), 5, &H),
+        Ok(vec![])
+    );
     // ... but from a leap year it occurs (not in 2100, 2200, 2300).
-    let got = r.next_dates(d(2024, 2, 1), d(2024, 2, 1), 50).unwrap();
+    let got = r.next_dates(d(2024, 2, 1), d(2024, 2, 1), 50, &H).unwrap();
     assert_eq!(got[0], d(2024, 2, 29));
     assert!(got.iter().all(|x| x.month() == 2 && x.day() == 29));
     assert!(!got.contains(&d(2100, 2, 28)));
@@ -191,7 +201,7 @@ fn daily_interval_3_until() {
         ..rec(Freq::Daily)
     };
     let start = d(2026, 1, 1);
-    let got = r.dates(start, d(2025, 1, 1), d(2027, 1, 1)).unwrap();
+    let got = r.dates(start, d(2025, 1, 1), d(2027, 1, 1), &H).unwrap();
     assert_eq!(
         got,
         vec![
@@ -204,11 +214,20 @@ fn daily_interval_3_until() {
     );
     assert_eq!(r.to_rrule(), "FREQ=DAILY;INTERVAL=3;UNTIL=20260113T000000Z");
     // Window entirely after until.
-    assert_eq!(r.dates(start, d(2026, 1, 14), d(2026, 2, 1)), Ok(vec![]));
+    assert_eq!(
+        r.dates(start, d(2026, 1, 14), d(2026, 2, 1), &H),
+        Ok(vec![])
+    );
     // Window before start.
-    assert_eq!(r.dates(start, d(2025, 1, 1), d(2025, 12, 31)), Ok(vec![]));
+    assert_eq!(
+        r.dates(start, d(2025, 1, 1), d(2025, 12, 31), &H),
+        Ok(vec![])
+    );
     // Inverted window.
-    assert_eq!(r.dates(start, d(2026, 1, 10), d(2026, 1, 1)), Ok(vec![]));
+    assert_eq!(
+        r.dates(start, d(2026, 1, 10), d(2026, 1, 1), &H),
+        Ok(vec![])
+    );
 }
 
 #[test]
@@ -218,13 +237,16 @@ fn count_used_up_before_from() {
         ..rec(Freq::Daily)
     };
     let start = d(2026, 3, 1);
-    assert_eq!(r.dates(start, d(2026, 3, 10), d(2026, 12, 31)), Ok(vec![]));
     assert_eq!(
-        r.dates(start, d(2026, 3, 4), d(2026, 12, 31)),
+        r.dates(start, d(2026, 3, 10), d(2026, 12, 31), &H),
+        Ok(vec![])
+    );
+    assert_eq!(
+        r.dates(start, d(2026, 3, 4), d(2026, 12, 31), &H),
         Ok(vec![d(2026, 3, 4), d(2026, 3, 5)])
     );
     assert_eq!(
-        r.next_dates(start, d(2026, 3, 3), 10),
+        r.next_dates(start, d(2026, 3, 3), 10, &H),
         Ok(vec![d(2026, 3, 3), d(2026, 3, 4), d(2026, 3, 5)])
     );
     // Weekly with count, start not matching the weekday.
@@ -234,7 +256,7 @@ fn count_used_up_before_from() {
         ..rec(Freq::Weekly)
     };
     assert_eq!(
-        r.dates(d(2026, 1, 7), d(2026, 1, 1), d(2026, 12, 31)),
+        r.dates(d(2026, 1, 7), d(2026, 1, 1), d(2026, 12, 31), &H),
         Ok(vec![d(2026, 1, 10), d(2026, 1, 17)])
     );
 }
@@ -243,16 +265,16 @@ fn count_used_up_before_from() {
 fn next_dates_caps() {
     let r = rec(Freq::Daily);
     let start = d(2026, 1, 1);
-    assert_eq!(r.next_dates(start, start, 0), Ok(vec![]));
-    assert_eq!(r.next_dates(start, start, 3).unwrap().len(), 3);
+    assert_eq!(r.next_dates(start, start, 0, &H), Ok(vec![]));
+    assert_eq!(r.next_dates(start, start, 3, &H).unwrap().len(), 3);
     assert_eq!(
-        r.next_dates(start, start, 10_000).unwrap().len(),
+        r.next_dates(start, start, 10_000, &H).unwrap().len(),
         MAX_PREVIEW
     );
-    let got = r.next_dates(start, d(2030, 6, 1), 2).unwrap();
+    let got = r.next_dates(start, d(2030, 6, 1), 2, &H).unwrap();
     assert_eq!(got, vec![d(2030, 6, 1), d(2030, 6, 2)]);
     // Near the end of the supported range.
-    let got = r.next_dates(start, d(9999, 12, 30), 5).unwrap();
+    let got = r.next_dates(start, d(9999, 12, 30), 5, &H).unwrap();
     assert_eq!(got, vec![d(9999, 12, 30), d(9999, 12, 31)]);
 }
 
@@ -260,7 +282,7 @@ fn next_dates_caps() {
 fn dates_are_capped() {
     let r = rec(Freq::Daily);
     let got = r
-        .dates(d(2000, 1, 1), d(2000, 1, 1), d(2100, 1, 1))
+        .dates(d(2000, 1, 1), d(2000, 1, 1), d(2100, 1, 1), &H)
         .unwrap();
     assert_eq!(got.len(), MAX_DATES);
     assert_eq!(got[0], d(2000, 1, 1));
@@ -270,17 +292,17 @@ fn dates_are_capped() {
 fn extreme_dates_do_not_panic() {
     let r = rec(Freq::Daily);
     assert_eq!(
-        r.dates(NaiveDate::MAX, NaiveDate::MIN, NaiveDate::MAX),
+        r.dates(NaiveDate::MAX, NaiveDate::MIN, NaiveDate::MAX, &H),
         Err(INVALID)
     );
     assert_eq!(
-        r.dates(NaiveDate::MIN, NaiveDate::MIN, NaiveDate::MAX),
+        r.dates(NaiveDate::MIN, NaiveDate::MIN, NaiveDate::MAX, &H),
         Err(INVALID)
     );
-    let got = r.dates(d(1, 1, 1), NaiveDate::MIN, d(1, 1, 3)).unwrap();
+    let got = r.dates(d(1, 1, 1), NaiveDate::MIN, d(1, 1, 3), &H).unwrap();
     assert_eq!(got, vec![d(1, 1, 1), d(1, 1, 2), d(1, 1, 3)]);
     let got = r
-        .dates(d(2000, 1, 1), NaiveDate::MAX, NaiveDate::MAX)
+        .dates(d(2000, 1, 1), NaiveDate::MAX, NaiveDate::MAX, &H)
         .unwrap();
     assert!(got.is_empty());
     let m = Recurrence {
@@ -289,7 +311,7 @@ fn extreme_dates_do_not_panic() {
         ..rec(Freq::Monthly)
     };
     let got = m
-        .dates(d(2000, 1, 1), d(2000, 1, 1), NaiveDate::MAX)
+        .dates(d(2000, 1, 1), d(2000, 1, 1), NaiveDate::MAX, &H)
         .unwrap();
     assert!(!got.is_empty() && got.iter().all(|x| x.year() <= 9999));
     let w = Recurrence {
@@ -297,7 +319,9 @@ fn extreme_dates_do_not_panic() {
         weekdays: Weekday::ALL.to_vec(),
         ..rec(Freq::Weekly)
     };
-    let got = w.dates(d(9999, 12, 1), d(1, 1, 1), NaiveDate::MAX).unwrap();
+    let got = w
+        .dates(d(9999, 12, 1), d(1, 1, 1), NaiveDate::MAX, &H)
+        .unwrap();
     assert!(got.len() <= 31);
 }
 
@@ -504,7 +528,7 @@ fn validation_errors() {
             interval: 0,
             ..rec(Freq::Daily)
         }
-        .dates(start, start, start),
+        .dates(start, start, start, &H),
         Err(RecurrenceError::new(
             "recurrence.interval",
             ErrorCode::ValidationRecurrenceOutOfRange
@@ -646,6 +670,7 @@ fn valid_rule() -> impl Strategy<Value = (Recurrence, NaiveDate)> {
             |(freq, interval, weekdays, md, (until_days, count), start, festival)| {
                 let r = Recurrence {
                     festival: if freq == Freq::Yearly { festival } else { None },
+                    school_holidays: None,
                     weekdays: if freq == Freq::Weekly {
                         weekdays
                     } else {
@@ -681,7 +706,7 @@ proptest! {
     #[test]
     fn prop_dates_well_formed((r, start, from, through) in rule_and_window()) {
         prop_assert_eq!(r.validate(start), Ok(()));
-        let got = r.dates(start, from, through).unwrap();
+        let got = r.dates(start, from, through, &H).unwrap();
         for w in got.windows(2) {
             prop_assert!(w[0] < w[1]);
         }
@@ -701,25 +726,25 @@ proptest! {
     fn prop_window_split((r, start, a, c) in rule_and_window(), frac in 0.0f64..=1.0) {
         let span = (c - a).num_days();
         let b = a + chrono::Duration::days((span as f64 * frac) as i64);
-        let whole = r.dates(start, a, c).unwrap();
-        let mut parts = r.dates(start, a, b).unwrap();
-        parts.extend(r.dates(start, b + chrono::Duration::days(1), c).unwrap());
+        let whole = r.dates(start, a, c, &H).unwrap();
+        let mut parts = r.dates(start, a, b, &H).unwrap();
+        parts.extend(r.dates(start, b + chrono::Duration::days(1), c, &H).unwrap());
         prop_assert_eq!(whole, parts);
     }
 
     #[test]
     fn prop_matches_reference((r, start, from, through) in rule_and_window()) {
-        let got = r.dates(start, from, through).unwrap();
+        let got = r.dates(start, from, through, &H).unwrap();
         let want = reference(&r, start, from, through);
         prop_assert_eq!(got, want, "{} from {}", r.to_rrule(), start);
     }
 
     #[test]
     fn prop_next_dates_prefix((r, start, from, _t) in rule_and_window(), n in 0usize..60) {
-        let next = r.next_dates(start, from, n).unwrap();
+        let next = r.next_dates(start, from, n, &H).unwrap();
         prop_assert!(next.len() <= n.min(MAX_PREVIEW));
         if let Some(last) = next.last() {
-            let window = r.dates(start, from, *last).unwrap();
+            let window = r.dates(start, from, *last, &H).unwrap();
             prop_assert_eq!(&window, &next);
         }
     }
@@ -749,10 +774,10 @@ proptest! {
         from in date_in(1, 9999),
         len in 0i64..400,
     ) {
-        let r = Recurrence { freq, interval, weekdays, month_day, until, count, festival: None };
+        let r = Recurrence { freq, interval, weekdays, month_day, until, count, festival: None, school_holidays: None };
         let through = from.checked_add_signed(chrono::Duration::days(len)).unwrap_or(from);
-        let _ = r.dates(start, from, through);
-        let _ = r.next_dates(start, from, 5);
+        let _ = r.dates(start, from, through, &H);
+        let _ = r.next_dates(start, from, 5, &H);
         let _ = Recurrence::from_rrule(&r.to_rrule());
     }
 }
@@ -763,7 +788,7 @@ fn yearly_on_a_date_and_at_a_festival() {
     let r = rec(Freq::Yearly);
     assert_eq!(r.to_rrule(), "FREQ=YEARLY;INTERVAL=1");
     let got = r
-        .dates(d(2024, 2, 29), d(2024, 1, 1), d(2029, 12, 31))
+        .dates(d(2024, 2, 29), d(2024, 1, 1), d(2029, 12, 31), &H)
         .unwrap();
     assert_eq!(got, vec![d(2024, 2, 29), d(2028, 2, 29)]);
     // At Spring Festival (lunar): 2023-01-22, 2024-02-10, 2025-01-29; counted from the start.
@@ -778,7 +803,7 @@ fn yearly_on_a_date_and_at_a_festival() {
     );
     assert_eq!(Recurrence::from_rrule(&r.to_rrule()), Ok(r.clone()));
     let got = r
-        .dates(d(2022, 3, 1), d(2022, 1, 1), d(2030, 1, 1))
+        .dates(d(2022, 3, 1), d(2022, 1, 1), d(2030, 1, 1), &H)
         .unwrap();
     assert_eq!(got, vec![d(2023, 1, 22), d(2024, 2, 10), d(2025, 1, 29)]);
     // A festival is for a yearly rule only.
@@ -790,4 +815,152 @@ fn yearly_on_a_date_and_at_a_festival() {
         bad.validate(d(2026, 1, 1)),
         err("recurrence.festival", "not_allowed")
     );
+}
+
+/// The usual Jiangsu holidays of 2022–2024 (winter 2023: 01-14 to 02-05; summer: 07-01 to
+/// 08-31).
+fn jiangsu() -> Holidays {
+    Holidays::defaults(2022..=2024)
+}
+
+#[test]
+fn weekends_and_school_holidays() {
+    // "Every weekend, and every day of the school holidays".
+    let r = Recurrence {
+        weekdays: vec![Weekday::Sat, Weekday::Sun],
+        school_holidays: Some(SchoolHolidays::Also),
+        ..rec(Freq::Weekly)
+    };
+    assert_eq!(
+        r.to_rrule(),
+        "FREQ=WEEKLY;INTERVAL=1;BYDAY=SA,SU;X-SCHOOL-HOLIDAYS=ALSO"
+    );
+    assert_eq!(Recurrence::from_rrule(&r.to_rrule()), Ok(r.clone()));
+    let got = r
+        .dates(d(2023, 1, 2), d(2023, 1, 9), d(2023, 1, 17), &jiangsu())
+        .unwrap();
+    // Weekend 14–15 January is also the first holiday weekend; 16 and 17 are holiday weekdays.
+    assert_eq!(
+        got,
+        vec![
+            d(2023, 1, 14),
+            d(2023, 1, 15),
+            d(2023, 1, 16),
+            d(2023, 1, 17)
+        ]
+    );
+    // Every day of the winter holiday (23 days) and the one weekend before it (7–8 January);
+    // the next weekend, 11–12 February, is after the window.
+    let all = r
+        .dates(d(2023, 1, 2), d(2023, 1, 1), d(2023, 2, 10), &jiangsu())
+        .unwrap();
+    assert_eq!(all.len(), 23 + 2, "{all:?}");
+}
+
+#[test]
+fn only_in_and_except_the_holidays() {
+    // Daily during the holidays only (a summer day camp).
+    let only = Recurrence {
+        school_holidays: Some(SchoolHolidays::Only),
+        until: Some(d(2024, 12, 31)),
+        ..rec(Freq::Daily)
+    };
+    let got = only
+        .dates(d(2024, 6, 1), d(2024, 6, 1), d(2024, 12, 31), &jiangsu())
+        .unwrap();
+    assert_eq!(got.len(), 62);
+    assert_eq!(got.first(), Some(&d(2024, 7, 1)));
+    assert_eq!(got.last(), Some(&d(2024, 8, 31)));
+    // Nothing known about the holidays: nothing is guessed.
+    assert_eq!(
+        only.dates(d(2024, 6, 1), d(2024, 6, 1), d(2024, 12, 31), &H),
+        Ok(vec![])
+    );
+    // The next dates stop where the calendar stops knowing.
+    let next = only
+        .next_dates(d(2024, 6, 1), d(2024, 8, 30), 10, &jiangsu())
+        .unwrap();
+    assert_eq!(next, vec![d(2024, 8, 30), d(2024, 8, 31)]);
+    // Weekly tutoring on Wednesdays, on school days only.
+    let except = Recurrence {
+        weekdays: vec![Weekday::Wed],
+        school_holidays: Some(SchoolHolidays::Except),
+        ..rec(Freq::Weekly)
+    };
+    let got = except
+        .dates(d(2024, 6, 1), d(2024, 6, 20), d(2024, 9, 10), &jiangsu())
+        .unwrap();
+    assert_eq!(got, vec![d(2024, 6, 26), d(2024, 9, 4)]);
+    // Daily and weekly rules only, and never with a count.
+    let bad = Recurrence {
+        school_holidays: Some(SchoolHolidays::Only),
+        ..rec(Freq::Monthly)
+    };
+    assert_eq!(
+        bad.validate(d(2024, 1, 1)),
+        err("recurrence.school_holidays", "not_allowed")
+    );
+    let bad = Recurrence {
+        count: Some(3),
+        ..only.clone()
+    };
+    assert_eq!(
+        bad.validate(d(2024, 1, 1)),
+        err("recurrence.count", "conflict")
+    );
+    assert_eq!(
+        Recurrence::from_rrule("FREQ=DAILY;INTERVAL=1;X-SCHOOL-HOLIDAYS=SOMETIMES"),
+        Err(UNSUPPORTED)
+    );
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+
+    /// With the holidays, the dates are still ascending, in the window and split-invariant, and
+    /// each one is a holiday day (only), not one (except), or a rule day or holiday day (also).
+    #[test]
+    fn prop_school_holiday_rules(
+        weekly in any::<bool>(),
+        mode in prop::sample::select(SchoolHolidays::ALL.to_vec()),
+        weekdays in weekday_set(),
+        interval in 1u16..=3,
+        start in date_in(2022, 2024),
+        off in 0i64..700,
+        len in 0i64..400,
+        frac in 0.0f64..=1.0,
+    ) {
+        let cal = jiangsu();
+        let r = Recurrence {
+            weekdays: if weekly { weekdays } else { vec![] },
+            school_holidays: Some(mode),
+            interval,
+            ..rec(if weekly { Freq::Weekly } else { Freq::Daily })
+        };
+        let a = start + chrono::Duration::days(off - 100);
+        let c = a + chrono::Duration::days(len);
+        let whole = r.dates(start, a, c, &cal).unwrap();
+        let base = r.without_holidays().dates(start, a, c, &H).unwrap();
+        for w in whole.windows(2) {
+            prop_assert!(w[0] < w[1]);
+        }
+        for x in &whole {
+            prop_assert!(*x >= a && *x <= c && *x >= start);
+            match mode {
+                SchoolHolidays::Only => prop_assert!(cal.contains(*x) && base.contains(x)),
+                SchoolHolidays::Except => prop_assert!(!cal.contains(*x) && base.contains(x)),
+                SchoolHolidays::Also => prop_assert!(cal.contains(*x) || base.contains(x)),
+            }
+        }
+        if mode == SchoolHolidays::Also {
+            for x in &base {
+                prop_assert!(whole.contains(x));
+            }
+        }
+        let span = (c - a).num_days();
+        let b = a + chrono::Duration::days((span as f64 * frac) as i64);
+        let mut parts = r.dates(start, a, b, &cal).unwrap();
+        parts.extend(r.dates(start, b + chrono::Duration::days(1), c, &cal).unwrap());
+        prop_assert_eq!(whole, parts);
+    }
 }

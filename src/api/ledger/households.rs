@@ -43,11 +43,17 @@ fn supports_text(s: Option<String>) -> String {
         .join("、")
 }
 
-/// A stored schedule in words, as everywhere else (`crate::schedule`): the RRULE text and the
-/// start date; a rule this version cannot read is shown as it is stored.
-pub fn schedule_text(rule: Option<&str>, start_on: NaiveDate) -> String {
+/// A stored schedule in words, as everywhere else (`crate::schedule`): the RRULE text, the
+/// start date and, for help that lasts, its end; a rule this version cannot read is shown as it
+/// is stored.
+pub fn schedule_text(
+    rule: Option<&str>,
+    start_on: NaiveDate,
+    lasting: bool,
+    ends_on: Option<NaiveDate>,
+) -> String {
     match rule.map(Recurrence::from_rrule) {
-        None => schedule::describe(None, start_on).zh,
+        None => schedule::describe_action(None, start_on, lasting, ends_on).zh,
         Some(Ok(r)) => schedule::describe(Some(&r), start_on).zh,
         Some(Err(_)) => rule.unwrap_or_default().to_string(),
     }
@@ -94,7 +100,7 @@ pub fn household_ledger_sql(in_area: &str) -> [String; 7] {
                 a.status,
                 (SELECT group_concat(n.category, ';') FROM action_need an JOIN need n ON n.id = an.need_id
                   WHERE an.action_id = a.id),
-                p.version_no, p.status
+                p.version_no, p.status, a.lasting, a.ends_on
              FROM household h JOIN plan_version p ON p.household_id = h.id
                   AND (p.status = 'approved' OR p.status = 'superseded')
              JOIN action a ON a.plan_version_id = p.id
@@ -313,6 +319,8 @@ impl Ledger<'_, '_> {
                 Cell::Text(schedule_text(
                     r.get::<_, Option<String>>(7)?.as_deref(),
                     r.get(8)?,
+                    r.get(13)?,
+                    r.get(14)?,
                 )),
                 Cell::Date(r.get(8)?),
                 Cell::Text(r.get::<_, ActionStatus>(9)?.zh().into()),

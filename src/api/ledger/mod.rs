@@ -319,16 +319,37 @@ mod tests {
     #[test]
     fn schedules_in_words() {
         let start = NaiveDate::from_ymd_opt(2026, 3, 7).expect("date");
-        assert_eq!(schedule_text(None, start), "一次性，2026-03-07");
         assert_eq!(
-            schedule_text(Some("FREQ=WEEKLY;INTERVAL=2;BYDAY=MO,TH"), start),
+            schedule_text(None, start, false, None),
+            "一次性，2026-03-07"
+        );
+        assert_eq!(
+            schedule_text(
+                Some("FREQ=WEEKLY;INTERVAL=2;BYDAY=MO,TH"),
+                start,
+                false,
+                None
+            ),
             "每 2 周的周一、周四，自 2026-03-07 起"
         );
         assert_eq!(
-            schedule_text(Some("FREQ=MONTHLY;INTERVAL=1;BYMONTHDAY=1;COUNT=6"), start),
+            schedule_text(
+                Some("FREQ=MONTHLY;INTERVAL=1;BYMONTHDAY=1;COUNT=6"),
+                start,
+                false,
+                None
+            ),
             "每月 1 日，自 2026-03-07 起，共 6 次"
         );
-        assert_eq!(schedule_text(Some("not a rule"), start), "not a rule");
+        assert_eq!(
+            schedule_text(Some("not a rule"), start, false, None),
+            "not a rule"
+        );
+        let end = NaiveDate::from_ymd_opt(2026, 5, 6).expect("date");
+        assert_eq!(
+            schedule_text(None, start, true, Some(end)),
+            "持续，自 2026-03-07 至 2026-05-06"
+        );
         assert_eq!(yuan(60000), "600.00");
         assert_eq!(
             Cell::Text("=HYPERLINK(\"x\")".into()).csv(),

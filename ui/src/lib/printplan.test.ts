@@ -65,6 +65,8 @@ function action(over: Partial<Action> = {}): Action {
     amount_fen: null,
     recurrence: null,
     start_on: "2026-01-10",
+    lasting: false,
+    ends_on: null,
     schedule: { zh: "一次性，2026-01-10", en: "Once, on 2026-01-10" },
     status: "active",
     note: null,

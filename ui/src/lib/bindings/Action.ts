@@ -10,9 +10,18 @@ export type Action = { id: string, plan_version_id: string, household_id: string
  */
 lineage_id: string, service_id: string | null, title: string, category: NeedCategory, partner_id: string | null, provider_name: string | null, responsible_name: string | null, responsible_phone: string | null, amount_fen: number | null, 
 /**
- * None: a one-off action, delivered once on start_on.
+ * None: a one-off action, delivered once on start_on, or a lasting one.
  */
 recurrence: Recurrence | null, start_on: string, 
+/**
+ * Help that lasts over a period (a hospital stay, free housing) rather than being
+ * delivered on dates: its one delivery is its start, and it runs until `ends_on`.
+ */
+lasting: boolean, 
+/**
+ * A lasting action's last day; None while it runs until it is closed.
+ */
+ends_on: string | null, 
 /**
  * The schedule (recurrence and start) in words, in both languages.
  */

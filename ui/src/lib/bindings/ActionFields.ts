@@ -23,6 +23,15 @@ need_ids: Array<string>, partner_id: string | null, provider_name: string | null
  */
 amount_fen: number | null, 
 /**
- * None for a one-off action.
+ * None for a one-off or a lasting action.
  */
-recurrence: Recurrence | null, start_on: string, note: string | null, };
+recurrence: Recurrence | null, start_on: string, 
+/**
+ * Help that lasts from `start_on` (a hospital stay, free housing) rather than a delivery
+ * on dates; no recurrence then.
+ */
+lasting: boolean, 
+/**
+ * A lasting action's last day (not before `start_on`); absent: until it is closed.
+ */
+ends_on: string | null, note: string | null, };

@@ -5,4 +5,4 @@ import type { Recurrence } from "./Recurrence";
 /**
  *A change to a [`ActionFields`]: only the fields it names change; `null` clears a field that may be empty.
  */
-export type ActionPatch = { service_id?: string | null, title?: string | null, category?: NeedCategory | null, need_ids?: Array<string>, partner_id?: string | null, provider_name?: string | null, responsible_name?: string | null, responsible_phone?: string | null, amount_fen?: number | null, recurrence?: Recurrence | null, start_on?: string, note?: string | null, };
+export type ActionPatch = { service_id?: string | null, title?: string | null, category?: NeedCategory | null, need_ids?: Array<string>, partner_id?: string | null, provider_name?: string | null, responsible_name?: string | null, responsible_phone?: string | null, amount_fen?: number | null, recurrence?: Recurrence | null, start_on?: string, lasting?: boolean, ends_on?: string | null, note?: string | null, };

@@ -3,6 +3,14 @@ import type { Recurrence } from "./Recurrence";
 
 export type ActionPreview = { recurrence: Recurrence | null, start_on: string, 
 /**
+ * Help that lasts from `start_on` (see [`ActionFields`]).
+ */
+lasting?: boolean, 
+/**
+ * A lasting action's last day.
+ */
+ends_on?: string, 
+/**
  * How many dates (default 5, at most 50).
  */
 n: number | null, };

@@ -8,6 +8,7 @@ import type { ClosureReason } from "../bindings/ClosureReason";
 import type { DisabilityType } from "../bindings/DisabilityType";
 import type { Festival } from "../bindings/Festival";
 import type { Freq } from "../bindings/Freq";
+import type { HolidayKind } from "../bindings/HolidayKind";
 import type { HouseholdStatus } from "../bindings/HouseholdStatus";
 import type { LedgerFormat } from "../bindings/LedgerFormat";
 import type { LedgerKind } from "../bindings/LedgerKind";
@@ -23,6 +24,7 @@ import type { Relation } from "../bindings/Relation";
 import type { ReminderRule } from "../bindings/ReminderRule";
 import type { RemovalReason } from "../bindings/RemovalReason";
 import type { Role } from "../bindings/Role";
+import type { SchoolHolidays } from "../bindings/SchoolHolidays";
 import type { Schooling } from "../bindings/Schooling";
 import type { Sex } from "../bindings/Sex";
 import type { SupportKind } from "../bindings/SupportKind";
@@ -55,6 +57,8 @@ export interface EnumLabels {
   RemovalReason: Record<RemovalReason, string>;
   Level: Record<Level, string>;
   Festival: Record<Festival, string>;
+  HolidayKind: Record<HolidayKind, string>;
+  SchoolHolidays: Record<SchoolHolidays, string>;
   CampaignKind: Record<CampaignKind, string>;
   CampaignItemStatus: Record<CampaignItemStatus, string>;
   ReminderRule: Record<ReminderRule, string>;
@@ -147,6 +151,8 @@ export const zhEnums: EnumLabels = {
     womens_day: "三八妇女节",
     childrens_day: "六一儿童节",
   },
+  HolidayKind: { winter: "寒假", summer: "暑假" },
+  SchoolHolidays: { only: "仅在寒暑假", also: "另加寒暑假每天", except: "寒暑假除外" },
   CampaignKind: { visit: "节日走访", delivery: "物资发放" },
   CampaignItemStatus: { pending: "待办", done: "已完成", not_done: "未完成" },
   ReminderRule: { school_age: "入学", exam: "升学考试", action_end: "服务到期", consent: "知情同意续签" },
@@ -239,6 +245,8 @@ export const enEnums: EnumLabels = {
     womens_day: "Women's Day (8 March)",
     childrens_day: "Children's Day (1 June)",
   },
+  HolidayKind: { winter: "Winter holiday", summer: "Summer holiday" },
+  SchoolHolidays: { only: "During school holidays only", also: "And every day of the school holidays", except: "Except in school holidays" },
   CampaignKind: { visit: "Festival visit", delivery: "Delivery" },
   CampaignItemStatus: { pending: "Pending", done: "Done", not_done: "Not done" },
   ReminderRule: { school_age: "School start", exam: "Exam year", action_end: "Service ending", consent: "Consent renewal" },
