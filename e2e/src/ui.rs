@@ -170,3 +170,101 @@ pub async fn assert_accessible(app: &App, name: &str) -> E2eResult<()> {
     assert!(v.is_empty(), "axe on {name}:\n{}", describe_violations(&v));
     Ok(())
 }
+
+/// A fictional 身份证 number with a correct GB 11643 check character.
+pub fn id_number(region: &str, birth: &str, seq: &str) -> String {
+    const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    let first17 = format!("{region}{}{seq}", birth.replace('-', ""));
+    let sum: u32 = first17
+        .chars()
+        .zip(W)
+        .map(|(c, w)| c.to_digit(10).unwrap_or(0) * w)
+        .sum();
+    let check = b"10X98765432"[(sum % 11) as usize] as char;
+    format!("{first17}{check}")
+}
+
+/// Fill the new-household wizard's member form and save it: a valid 身份证 fills the birth
+/// date and sex by itself (checked).
+pub async fn add_member(
+    app: &App,
+    name: &str,
+    relation: &str,
+    id: &str,
+    birth: &str,
+    sex: &str,
+) -> E2eResult<()> {
+    app.type_into("#m-name", name).await?;
+    choose(app, "#m-relation", relation).await?;
+    app.type_into("#m-id", id).await?;
+    // A valid number fills the birth date and sex by itself.
+    wait_value(app, "#m-birth", birth).await.ok();
+    assert_eq!(
+        value_of(app, "#m-birth").await?,
+        birth,
+        "birth date from 身份证"
+    );
+    assert_eq!(value_of(app, "#m-sex").await?, sex, "sex from 身份证");
+    app.click(r#"[data-testid="member-save"]"#).await?;
+    wait_text(app, r#"[data-testid="newhh-members"]"#, name).await
+}
+
+/// Fill the new-household wizard's need form (high priority) and save it.
+pub async fn add_need(app: &App, member: &str, category: &str, text: &str) -> E2eResult<()> {
+    choose_text(app, "#n-member", member).await?;
+    choose(app, "#n-category", category).await?;
+    choose(app, "#n-priority", "high").await?;
+    app.type_into("#n-description", text).await?;
+    app.click(r#"[data-testid="need-save"]"#).await?;
+    wait_text(app, r#"[data-testid="newhh-needs"]"#, text).await
+}
+
+/// Type `path` into the native save dialog titled "导出台账 — Export ledger" and press Enter
+/// (xdotool, real X input events).
+pub fn save_dialog_answer(path: &std::path::Path) -> E2eResult<()> {
+    let run = |args: &[&str]| -> E2eResult<String> {
+        let out = std::process::Command::new("xdotool")
+            .args(args)
+            .output()
+            .map_err(|e| {
+                format!("xdotool is needed to answer the save dialog (Debian: xdotool): {e}")
+            })?;
+        if !out.status.success() {
+            return Err(
+                format!("xdotool {args:?}: {}", String::from_utf8_lossy(&out.stderr)).into(),
+            );
+        }
+        Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
+    };
+    let mut window = String::new();
+    for _ in 0..100 {
+        if let Ok(w) = run(&["search", "--onlyvisible", "--name", "Export ledger"])
+            && let Some(first) = w.lines().next()
+        {
+            window = first.to_string();
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    if window.is_empty() {
+        return Err("the save dialog never appeared".into());
+    }
+    // The dialog is mapped before its file-name entry takes keys: type the path and press
+    // Enter, then wait for the dialog to close; if it is still open, it took the keys too
+    // early, so type again (at most five times).
+    for _ in 0..5 {
+        run(&["windowfocus", "--sync", &window])?;
+        run(&["key", "--clearmodifiers", "ctrl+a"])?;
+        run(&["type", "--delay", "20", &path.display().to_string()])?;
+        run(&["key", "Return"])?;
+        for _ in 0..15 {
+            let open = run(&["search", "--onlyvisible", "--name", "Export ledger"])
+                .is_ok_and(|w| w.lines().any(|l| l == window));
+            if !open {
+                return Ok(());
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+    Err("the save dialog did not take the path".into())
+}

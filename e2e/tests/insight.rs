@@ -3,7 +3,6 @@
 //! a filtered cohort, recorded per household; a ledger saved through the native save dialog and
 //! read back; the printable household plan (screenshot).
 
-use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
@@ -278,53 +277,6 @@ async fn a_spring_festival_campaign_on_a_filtered_cohort() -> E2eResult<()> {
         (Some(n), Some(1))
     );
     app.quit().await
-}
-
-/// Type `path` into the native save dialog titled "导出台账 — Export ledger" and press Enter
-/// (xdotool, real X input events).
-fn save_dialog_answer(path: &Path) -> E2eResult<()> {
-    let run = |args: &[&str]| -> E2eResult<String> {
-        let out = Command::new("xdotool").args(args).output().map_err(|e| {
-            format!("xdotool is needed to answer the save dialog (Debian: xdotool): {e}")
-        })?;
-        if !out.status.success() {
-            return Err(
-                format!("xdotool {args:?}: {}", String::from_utf8_lossy(&out.stderr)).into(),
-            );
-        }
-        Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
-    };
-    let mut window = String::new();
-    for _ in 0..100 {
-        if let Ok(w) = run(&["search", "--onlyvisible", "--name", "Export ledger"])
-            && let Some(first) = w.lines().next()
-        {
-            window = first.to_string();
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(200));
-    }
-    if window.is_empty() {
-        return Err("the save dialog never appeared".into());
-    }
-    // The dialog is mapped before its file-name entry takes keys: type the path and press
-    // Enter, then wait for the dialog to close; if it is still open, it took the keys too
-    // early, so type again (at most five times).
-    for _ in 0..5 {
-        run(&["windowfocus", "--sync", &window])?;
-        run(&["key", "--clearmodifiers", "ctrl+a"])?;
-        run(&["type", "--delay", "20", &path.display().to_string()])?;
-        run(&["key", "Return"])?;
-        for _ in 0..15 {
-            let open = run(&["search", "--onlyvisible", "--name", "Export ledger"])
-                .is_ok_and(|w| w.lines().any(|l| l == window));
-            if !open {
-                return Ok(());
-            }
-            std::thread::sleep(Duration::from_millis(200));
-        }
-    }
-    Err("the save dialog did not take the path".into())
 }
 
 #[tokio::test(flavor = "multi_thread")]

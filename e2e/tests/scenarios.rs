@@ -11,19 +11,6 @@ use yihu_e2e::{
 // ---------------------------------------------------------------------------------------------
 // Small helpers on top of the harness
 
-/// A fictional 身份证 number with a correct GB 11643 check character.
-fn id_number(region: &str, birth: &str, seq: &str) -> String {
-    const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-    let first17 = format!("{region}{}{seq}", birth.replace('-', ""));
-    let sum: u32 = first17
-        .chars()
-        .zip(W)
-        .map(|(c, w)| c.to_digit(10).unwrap_or(0) * w)
-        .sum();
-    let check = b"10X98765432"[(sum % 11) as usize] as char;
-    format!("{first17}{check}")
-}
-
 /// The same number with a wrong check character.
 fn with_bad_check(id: &str) -> String {
     let last = if id.ends_with('1') { '2' } else { '1' };
@@ -58,39 +45,6 @@ fn seed_staff(db: &TempDb) -> E2eResult<Staff> {
         Some(&admin),
     )?);
     Ok(Staff { admin, cw, sup })
-}
-
-/// Fill the member form and save it.
-async fn add_member(
-    app: &App,
-    name: &str,
-    relation: &str,
-    id: &str,
-    birth: &str,
-    sex: &str,
-) -> E2eResult<()> {
-    app.type_into("#m-name", name).await?;
-    choose(app, "#m-relation", relation).await?;
-    app.type_into("#m-id", id).await?;
-    // A valid number fills the birth date and sex by itself.
-    wait_value(app, "#m-birth", birth).await.ok();
-    assert_eq!(
-        value_of(app, "#m-birth").await?,
-        birth,
-        "birth date from 身份证"
-    );
-    assert_eq!(value_of(app, "#m-sex").await?, sex, "sex from 身份证");
-    app.click(r#"[data-testid="member-save"]"#).await?;
-    wait_text(app, r#"[data-testid="newhh-members"]"#, name).await
-}
-
-async fn add_need(app: &App, member: &str, category: &str, text: &str) -> E2eResult<()> {
-    choose_text(app, "#n-member", member).await?;
-    choose(app, "#n-category", category).await?;
-    choose(app, "#n-priority", "high").await?;
-    app.type_into("#n-description", text).await?;
-    app.click(r#"[data-testid="need-save"]"#).await?;
-    wait_text(app, r#"[data-testid="newhh-needs"]"#, text).await
 }
 
 // ---------------------------------------------------------------------------------------------

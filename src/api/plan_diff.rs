@@ -120,6 +120,8 @@ pub fn action_fields_changed(a: &Action, b: &Action) -> Vec<&'static str> {
         amount_fen,
         recurrence,
         start_on,
+        lasting,
+        ends_on,
         note
     );
     let (mut an, mut bn) = (a.need_ids.clone(), b.need_ids.clone());
