@@ -387,9 +387,10 @@ fn list_commands(json: bool) -> Result<(), ApiError> {
     } else {
         for c in api::commands() {
             out(&format!(
-                "{:<22} {:<10} {}",
+                "{:<22} {:<10} {}  {}",
                 c.name,
                 format!("{:?}", c.access).to_lowercase(),
+                c.summary,
                 c.example
             ));
         }

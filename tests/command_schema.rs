@@ -59,6 +59,15 @@ fn every_commands_schema_matches_what_dispatch_accepts() {
     let (mut required_checked, mut optional_checked, mut enum_values_checked) = (0, 0, 0);
     for c in commands {
         let name = c["name"].as_str().expect("name");
+        // Each command says in one line what it does.
+        let summary = c["summary"].as_str().unwrap_or_default();
+        assert!(
+            summary.len() > 10
+                && summary.len() <= 120
+                && !summary.contains('\n')
+                && summary.ends_with('.'),
+            "{name}: a one-line summary, got {summary:?}"
+        );
         let example = c["example"].as_object().expect("example object");
         let request = resolve(&c["request"], defs);
         assert!(c["response"].is_object(), "{name}: no response schema");

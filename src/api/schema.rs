@@ -56,6 +56,8 @@ impl Schemas {
 #[derive(Debug, Clone, Serialize)]
 pub struct CommandInfo {
     pub name: &'static str,
+    /// One line saying what the command does.
+    pub summary: &'static str,
     /// Who may run it (`case`, `supervisor`, `manager`, `admin`, …).
     pub access: Access,
     /// Whether it changes the database (and leaves an audit row).
