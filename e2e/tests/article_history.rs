@@ -179,9 +179,34 @@ async fn add_action(app: &App, a: &Act<'_>) -> E2eResult<()> {
             }
         }
     }
-    app.click(r#"[data-testid="action-save"]"#).await?;
-    app.wait_gone(r#"[data-testid="action-form"]"#).await?;
+    save_action(app, a.title).await?;
     wait_text(app, r#"[data-testid="plan-actions"]"#, a.title).await
+}
+
+/// Save the action form and wait for it to close. A click lost while the form's layout was
+/// still moving (the schedule preview arrives late) is given once more; a form that shows an
+/// error is reported with what it says.
+async fn save_action(app: &App, title: &str) -> E2eResult<()> {
+    const FORM: &str = r#"[data-testid="action-form"]"#;
+    for attempt in 0..2 {
+        app.click(r#"[data-testid="action-save"]"#).await?;
+        if app.wait_gone(FORM).await.is_ok() {
+            return Ok(());
+        }
+        let errors = app
+            .exec(
+                r#"const f = document.querySelector('[data-testid="action-form"]');
+                   return f ? [...f.querySelectorAll('.field-error, [role="alert"]')]
+                     .map((e) => e.textContent.trim()).filter((t) => t).join(' | ') : '';"#,
+            )
+            .await?;
+        let errors = errors.as_str().unwrap_or_default().to_string();
+        if !errors.is_empty() || attempt == 1 {
+            app.screenshot("fail-action-form").await?;
+            return Err(format!("the action {title} was not saved: {errors:?}").into());
+        }
+    }
+    Ok(())
 }
 
 /// The caseworker's plan: goals, every action, submitted.
