@@ -269,31 +269,39 @@ async fn record_history(app: &App, cw: &str, q: &str) -> E2eResult<()> {
             .await?;
             continue;
         }
-        // A single late delivery: recorded as done on its own day (the form's default).
+        // A single late delivery: recorded as done on its own day (the form's default), then
+        // waited for until the plan shows it recorded.
         let single = app
             .exec(
-                r#"const today = new Date(); const iso = today.getFullYear() + '-' +
-                   String(today.getMonth() + 1).padStart(2, '0') + '-' + String(today.getDate()).padStart(2, '0');
-                   return [...document.querySelectorAll('[data-testid="occ-row"][data-status="due"]')]
-                     .filter((r) => r.dataset.due < iso && r.querySelector('[data-testid="occ-record"]')).length;"#,
+                r#"const d = new Date(); const iso = d.getFullYear() + '-' +
+                   String(d.getMonth() + 1).padStart(2, '0') + '-' + String(d.getDate()).padStart(2, '0');
+                   const row = [...document.querySelectorAll('[data-testid="hh-action"] [data-testid="occ-row"][data-status="due"]')]
+                     .find((r) => r.dataset.due < iso && r.querySelector('[data-testid="occ-record"]'));
+                   if (!row) return null;
+                   const action = row.closest('[data-testid="hh-action"]').dataset.action;
+                   row.querySelector('[data-testid="occ-record"]').click();
+                   return [action, row.dataset.due];"#,
             )
             .await?;
-        if single.as_u64().unwrap_or(0) == 0 {
+        let Some([action, due]) = single.as_array().and_then(|a| {
+            Some([
+                a.first()?.as_str()?.to_string(),
+                a.get(1)?.as_str()?.to_string(),
+            ])
+        }) else {
             return Ok(());
-        }
-        app.exec(
-            r#"const today = new Date(); const iso = today.getFullYear() + '-' +
-               String(today.getMonth() + 1).padStart(2, '0') + '-' + String(today.getDate()).padStart(2, '0');
-               const row = [...document.querySelectorAll('[data-testid="occ-row"][data-status="due"]')]
-                 .find((r) => r.dataset.due < iso && r.querySelector('[data-testid="occ-record"]'));
-               row.querySelector('[data-testid="occ-record"]').click(); return true;"#,
-        )
-        .await?;
+        };
         app.wait_for(r#"[data-testid="occ-form"]"#).await?;
         tick(app, r#"[data-testid="occ-status-done"]"#).await?;
         app.click(r#"[data-testid="occ-save"]"#).await?;
-        app.wait_gone(r#"[data-testid="occ-form"]"#).await?;
-        tokio::time::sleep(Duration::from_millis(300)).await;
+        app.wait_until_js(
+            &format!(
+                r#"return !document.querySelector('[data-testid="occ-form"]') &&
+                   !document.querySelector('[data-testid="hh-action"][data-action="{action}"] [data-testid="occ-row"][data-due="{due}"][data-status="due"]');"#
+            ),
+            "the delivery shown as recorded",
+        )
+        .await?;
     }
     Err("deliveries left to record after 40 rounds".into())
 }
