@@ -715,6 +715,21 @@ async fn the_articles_two_households_with_their_history_entered_after_the_fact()
         .await?;
     }
 
+    // --- Next summer's holiday as the education bureau set it, entered in Settings: the
+    // tutor's schedule follows it from then on.
+    let next = base_year() + 5;
+    nav(&app, "settings").await?;
+    app.click(r#"button[data-tab="holidays"]"#).await?;
+    let row = format!(r#"[data-testid="holiday-row"][data-year="{next}"][data-kind="summer"]"#);
+    app.click(&format!(r#"{row} [data-testid="holiday-edit"]"#))
+        .await?;
+    set_date(&app, "#hol-start", &format!("{next}-07-04")).await?;
+    app.click(r#"[data-testid="holiday-save"]"#).await?;
+    wait_text(&app, &row, &format!("{next}-07-04 – {next}-08-31")).await?;
+    wait_text(&app, &row, "本单位已修改").await?;
+    app.screenshot("zh-settings-holidays").await?;
+    assert_accessible(&app, "zh-settings-holidays").await?;
+
     // --- The ledgers of that period.
     let dir = tempfile::tempdir()?;
     let ledger = export(&app, "ledger", &dir.path().join("ledger-history.xlsx")).await?;
