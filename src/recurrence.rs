@@ -760,3 +760,9 @@ fn parse_until(s: &str) -> Result<NaiveDate, RecurrenceError> {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod prop_tests;
+
+#[cfg(test)]
+mod holiday_tests;

@@ -268,3 +268,17 @@ pub fn save_dialog_answer(path: &std::path::Path) -> E2eResult<()> {
     }
     Err("the save dialog did not take the path".into())
 }
+
+/// A python3 that has openpyxl, to read back a saved workbook: Debian's (python3-openpyxl),
+/// since another python3 first on PATH may not have it.
+pub fn python_with_openpyxl() -> E2eResult<&'static str> {
+    Ok(["/usr/bin/python3", "python3"]
+        .into_iter()
+        .find(|p| {
+            std::process::Command::new(p)
+                .args(["-c", "import openpyxl"])
+                .output()
+                .is_ok_and(|o| o.status.success())
+        })
+        .ok_or("python3 with openpyxl is needed (Debian: python3-openpyxl)")?)
+}

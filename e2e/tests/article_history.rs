@@ -334,16 +334,7 @@ async fn export(app: &App, kind: &str, out: &Path) -> E2eResult<Value> {
         wb = openpyxl.load_workbook(sys.argv[1], read_only=True)\n\
         print(json.dumps({ws.title: [['' if c is None else str(c) for c in r] \
         for r in ws.iter_rows(values_only=True)] for ws in wb.worksheets}, ensure_ascii=False))\n";
-    // Debian's python3 has openpyxl (python3-openpyxl); another one first on PATH may not.
-    let python = ["/usr/bin/python3", "python3"]
-        .into_iter()
-        .find(|p| {
-            Command::new(p)
-                .args(["-c", "import openpyxl"])
-                .output()
-                .is_ok_and(|o| o.status.success())
-        })
-        .ok_or("python3 with openpyxl is needed (Debian: python3-openpyxl)")?;
+    let python = python_with_openpyxl()?;
     let read = Command::new(python)
         .arg("-c")
         .arg(script)

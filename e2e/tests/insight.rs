@@ -310,15 +310,7 @@ async fn a_ledger_is_saved_through_the_dialog_and_reads_back() -> E2eResult<()> 
         header = [c.value for c in next(wb['成员'].iter_rows(max_row=1))]\n\
         i = header.index('身份证号')\n\
         print(len(rows), sum(1 for r in rows if r[i] and '*' not in r[i]))\n";
-    let python = ["/usr/bin/python3", "python3"]
-        .into_iter()
-        .find(|p| {
-            Command::new(p)
-                .args(["-c", "import openpyxl"])
-                .output()
-                .is_ok_and(|o| o.status.success())
-        })
-        .ok_or("python3 with openpyxl is needed (Debian: python3-openpyxl)")?;
+    let python = python_with_openpyxl()?;
     let read = Command::new(python)
         .arg("-c")
         .arg(script)
